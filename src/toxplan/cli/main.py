@@ -1,0 +1,189 @@
+"""The ``toxplan`` command: plan, check, dilution math and the knowledge base.
+
+Exit status: 0 success (for ``check``: no critical finding), 1 a critical finding (``check``)
+or a broken knowledge base (``kb validate``), 2 invalid input, 3 the knowledge base or a
+policy file failed to load.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from toxplan.cli import kb_commands
+from toxplan.cli.loading import knowledge, policy_from, read_request
+from toxplan.cli.render import (
+    finding_json,
+    findings_text,
+    injections_json,
+    plan_json,
+    plan_text,
+    sources_json,
+    totals_json,
+)
+from toxplan.domain.checking import check as run_check
+from toxplan.domain.dilution import Dilution, show_marks, show_units, show_volume, syringe_marks
+from toxplan.domain.plans import IndicationChoice, build_plan
+from toxplan.domain.requests import parse_check_request
+from toxplan.errors import InvalidInput, KnowledgeBaseError, ToxPlanError
+
+app = typer.Typer(
+    help=(
+        "ToxPlan: plan botulinum toxin type A treatments, do the dilution math and check "
+        "plans against the US labels. It supports a clinician's judgement; it does not "
+        "replace the label."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(kb_commands.app, name="kb")
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+FormatOption = Annotated[Format, typer.Option("--format", help="Output format.")]
+
+
+@contextmanager
+def clean_errors() -> Iterator[None]:
+    """One handler for this surface: typed errors become a message and an exit status."""
+    try:
+        yield
+    except KnowledgeBaseError as exc:
+        typer.echo(f"toxplan: {exc}", err=True)
+        raise typer.Exit(3) from None
+    except ToxPlanError as exc:
+        typer.echo(f"toxplan: error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def emit(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def decimal_option(value: float | None, field: str) -> Decimal | None:
+    if value is None:
+        return None
+    result = Decimal(str(value))
+    if not result.is_finite() or result <= 0:
+        raise InvalidInput("must be a number greater than 0", field=field)
+    return result
+
+
+@app.command()
+def plan(
+    product: Annotated[str, typer.Option(help="Product id, INN or brand name (e.g. botox).")],
+    indication: Annotated[
+        list[str],
+        typer.Option(help="Indication id; repeat for several. Choose a variant as ID:VARIANT, e.g. platysma_bands:2+2."),
+    ],
+    vial_units: Annotated[float | None, typer.Option(help="Vial size in units.")] = None,
+    diluent_ml: Annotated[float | None, typer.Option(help="Saline added to the vial, in mL.")] = None,
+    format: FormatOption = Format.text,
+) -> None:
+    """Lay out the label-standard plan: sites, units, volume and syringe marks per injection."""
+    with clean_errors():
+        kb = knowledge()
+        built = build_plan(
+            kb,
+            product=product,
+            indications=[IndicationChoice.parse(i) for i in indication],
+            vial_units=decimal_option(vial_units, "vial_units"),
+            diluent_ml=decimal_option(diluent_ml, "diluent_ml"),
+        )
+        if format is Format.json:
+            emit(plan_json(built, kb))
+        else:
+            typer.echo(plan_text(built, kb))
+
+
+@app.command()
+def check(
+    request: Annotated[str, typer.Argument(help="JSON or YAML request file, or - for standard input.")],
+    policy: Annotated[
+        Path | None,
+        typer.Option(help="Clinic policy file (YAML) that makes rules stricter. Also $TOXPLAN_POLICY."),
+    ] = None,
+    format: FormatOption = Format.text,
+) -> None:
+    """Check a planned treatment against the labels, the patient and their history.
+
+    Exit status 0 when no finding is critical, 1 when one is, 2 when the request is invalid.
+    """
+    with clean_errors():
+        kb = knowledge()
+        clinic_policy = policy_from(policy, kb)
+        now = dt.datetime.now()
+        parsed = parse_check_request(read_request(request), today=now.date())
+        # The in-use clock runs to now when checking today's plan, else to the end of that day.
+        at = now if parsed.date == now.date() else dt.datetime.combine(parsed.date, dt.time(23, 59))
+        checked = run_check(kb, parsed, at=at, policy=clinic_policy)
+    findings = checked.result.findings
+    if format is Format.json:
+        emit({
+            "findings": [finding_json(f) for f in findings],
+            "critical": checked.result.critical,
+            "injections": injections_json(checked.plan),
+            "totals": totals_json(checked.plan),
+            "knowledge_version": checked.result.knowledge_version,
+            "sources": sources_json(kb, (c for f in findings for c in f.citations)),
+        })
+    else:
+        typer.echo(findings_text(findings, kb))
+        typer.echo("")
+        typer.echo(plan_text(checked.plan, kb))
+    raise typer.Exit(1 if checked.result.critical else 0)
+
+
+@app.command()
+def dilution(
+    vial_units: Annotated[float, typer.Option(help="Vial size in units.")],
+    diluent_ml: Annotated[float, typer.Option(help="Saline added, in mL.")],
+    dose: Annotated[list[float] | None, typer.Option(help="Units per injection; repeat for several.")] = None,
+    format: FormatOption = Format.text,
+) -> None:
+    """Concentration of a reconstituted vial, and the volume and syringe marks for a dose."""
+    with clean_errors():
+        vial = decimal_option(vial_units, "vial_units")
+        diluent = decimal_option(diluent_ml, "diluent_ml")
+        assert vial is not None and diluent is not None
+        solution = Dilution(vial, diluent)
+        doses = [d for d in (decimal_option(x, "dose") for x in dose or []) if d is not None]
+    rows = []
+    for units in doses:
+        volume = solution.volume_ml(units)
+        rows.append({
+            "units": float(show_units(units)) if units % 1 else int(units),
+            "volume_ml": float(show_volume(volume)),
+            "syringe_units": float(show_marks(syringe_marks(volume))),
+        })
+    per_tenth = solution.units_per_0_1_ml.quantize(Decimal("0.001"))
+    if format is Format.json:
+        emit({
+            "vial_units": vial_units, "diluent_ml": diluent_ml,
+            "units_per_ml": float(solution.units_per_ml.quantize(Decimal("0.001"))),
+            "units_per_0_1_ml": float(per_tenth), "doses": rows,
+        })
+        return
+    typer.echo(f"{show_units(vial)} U + {diluent} mL = {show_units(per_tenth)} U per 0.1 mL")
+    for row in rows:
+        typer.echo(f"{row['units']} U = {row['volume_ml']:.3f} mL = {row['syringe_units']} marks on a U-100 insulin syringe")
+
+
+def main() -> None:
+    """Console entry point."""
+    entry: Callable[[], Any] = app
+    sys.exit(entry())

@@ -1,0 +1,1 @@
+"""The pure clinical core: dose math, plans and safety rules. No I/O, no frameworks."""

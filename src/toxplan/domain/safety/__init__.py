@@ -1,0 +1,1 @@
+"""The safety engine: pure rules from (plan, patient, history, date) to findings."""

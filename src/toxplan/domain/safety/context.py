@@ -1,0 +1,153 @@
+"""Everything one check looks at, with the derived facts rules share (computed once)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+
+from toxplan.domain.plans import Plan
+from toxplan.domain.requests import CodedEntry, HistoryIn, PatientIn
+from toxplan.domain.safety.matching import Recognised, recognise_allergies, recognise_conditions, recognise_medications
+from toxplan.knowledge.base import KnowledgeBase
+from toxplan.knowledge.models import DoseLimit, Duration, Product, Regimen
+from toxplan.knowledge.policy import Policy
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` calendar months earlier (clamped to the month's last day)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    for last in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def start_of_window(day: dt.date, span: Duration) -> dt.date:
+    """First day that is still 'within' ``span`` before ``day`` (elapsed < span)."""
+    if span.months is not None:
+        return months_before(day, span.months) + dt.timedelta(days=1)
+    days = span.days if span.days is not None else 7 * (span.weeks or 0)
+    return day - dt.timedelta(days=days - 1)
+
+
+def age_in_years(birth: dt.date, on: dt.date) -> Decimal:
+    """Completed years, as used for label age ranges ("2 years and older")."""
+    years = on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+    return Decimal(years)
+
+
+@dataclass(frozen=True)
+class ScopedLimit:
+    limit: DoseLimit
+    indications: frozenset[str]
+    """Planned or past indications the limit counts; empty means every indication."""
+
+    def covers(self, indication: str) -> bool:
+        return not self.indications or indication in self.indications
+
+
+@dataclass(frozen=True)
+class PastDose:
+    """A history entry whose product the knowledge base recognised."""
+
+    index: int
+    entry: HistoryIn
+    product: str
+
+
+class CheckContext:
+    """The inputs of one check plus facts derived from them, shared by every rule."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        plan: Plan,
+        patient: PatientIn,
+        history: tuple[HistoryIn, ...],
+        on: dt.date,
+        at: dt.datetime | None = None,
+        reconstituted_at: dt.datetime | None = None,
+        policy: Policy | None = None,
+        product: Product | None = None,
+    ) -> None:
+        self.kb = kb
+        self.plan = plan
+        self.patient = patient
+        self.history = history
+        self.on = on
+        self.at = at
+        self.reconstituted_at = reconstituted_at
+        self.policy = policy
+        self.product = product
+
+    @cached_property
+    def age(self) -> Decimal | None:
+        birth = self.patient.birth_date
+        return None if birth is None else age_in_years(birth, self.on)
+
+    @cached_property
+    def known_indications(self) -> list[str]:
+        return [i for i in self.plan.indications() if i in self.kb.indications]
+
+    def regimen(self, indication: str) -> Regimen | None:
+        return None if self.product is None else self.kb.regimen(self.product.id, indication)
+
+    @cached_property
+    def past_doses(self) -> list[PastDose]:
+        found = []
+        for index, entry in enumerate(self.history):
+            product = self.kb.find_product(entry.product)
+            if product is not None:
+                found.append(PastDose(index, entry, product.id))
+        return found
+
+    @cached_property
+    def limits(self) -> list[ScopedLimit]:
+        """The product's limits and those of each planned indication's regimen."""
+        if self.product is None:
+            return []
+        scoped = [ScopedLimit(lim, frozenset(lim.indications)) for lim in self.product.limits]
+        for indication in self.known_indications:
+            regimen = self.regimen(indication)
+            if regimen is not None:
+                scoped.extend(ScopedLimit(lim, frozenset({indication})) for lim in regimen.limits)
+        return scoped
+
+    def limits_of(self, kind: str) -> Iterator[ScopedLimit]:
+        return (s for s in self.limits if s.limit.kind == kind)
+
+    def applies_by_age(self, limit: DoseLimit) -> bool:
+        """Unknown age counts as inside the range: the stricter reading when in doubt."""
+        if limit.ages is None or self.age is None:
+            return True
+        return limit.ages.contains(self.age)
+
+    @cached_property
+    def medications(self) -> list[Recognised]:
+        return recognise_medications(self.kb, self.patient.medications)
+
+    @cached_property
+    def conditions(self) -> list[Recognised]:
+        entries = [
+            e if isinstance(e, str) else f"ICD-10 {e.code}" for e in self.patient.conditions
+        ]
+        coded = [isinstance(e, CodedEntry) for e in self.patient.conditions]
+        return recognise_conditions(self.kb, entries, coded)
+
+    @cached_property
+    def allergies(self) -> list[Recognised]:
+        return recognise_allergies(self.kb, self.patient.allergies)
+
+    @cached_property
+    def condition_ids(self) -> set[str]:
+        return {key for r in self.conditions if not r.negated for key in r.keys}
+
+    @cached_property
+    def allergen_ids(self) -> set[str]:
+        return {key for r in self.allergies if not r.negated for key in r.keys}

@@ -1,0 +1,8 @@
+"""Built-in safety rules, one small pure function per rule, grouped by topic.
+
+Importing this package registers them; see ``registry.rule``.
+"""
+
+from toxplan.domain.safety.rules import doses, patient, plan_checks, timing
+
+__all__ = ["doses", "patient", "plan_checks", "timing"]

@@ -1,0 +1,125 @@
+"""Time rules: retreatment intervals, other toxins given recently, in-use time of the vial."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from decimal import Decimal
+
+from toxplan.domain.safety.context import CheckContext, start_of_window
+from toxplan.domain.safety.findings import Finding, Subject
+from toxplan.domain.safety.registry import rule
+from toxplan.knowledge.models import Duration
+
+OTHER_TOXIN_WINDOW = Duration(months=4)
+OTHER_TOXIN_CLASS = "other_botulinum_toxins"
+
+
+def _interaction_citations(ctx: CheckContext, class_id: str) -> tuple[str, ...]:
+    for cls in ctx.kb.interactions.classes:
+        if cls.id == class_id:
+            return cls.citations
+    return ctx.product.citations if ctx.product else ()
+
+
+@rule("RETREATMENT_TOO_SOON")
+def retreatment_interval(ctx: CheckContext) -> Iterator[Finding]:
+    for indication in ctx.known_indications:
+        category = ctx.kb.indications[indication].category
+        regimen = ctx.regimen(indication)
+        if regimen is not None and regimen.min_interval is not None:
+            interval = regimen.min_interval
+            start = start_of_window(ctx.on, interval.minimum)
+            recent = [h for h in ctx.history if h.indication == indication and h.date >= start]
+            if recent:
+                last = max(recent, key=lambda h: h.date)
+                days = (ctx.on - last.date).days
+                yield Finding(
+                    "RETREATMENT_TOO_SOON", interval.severity,
+                    f"{indication} was treated {days} days ago ({last.date}, {last.product} "
+                    f"{last.units} U); the label interval is {interval.minimum.describe()}: "
+                    f"\"{interval.wording}\"",
+                    Subject("indication", indication), interval.citations,
+                )
+        if ctx.policy is None:
+            continue
+        for policy_rule in ctx.policy.intervals_for(indication, category):
+            start = start_of_window(ctx.on, policy_rule.minimum)
+            in_scope = [
+                h for h in ctx.history if h.date >= start and (
+                    h.indication == indication or (
+                        policy_rule.across_indications and h.indication in ctx.kb.indications
+                        and ctx.kb.indications[h.indication].category in policy_rule.categories
+                    )
+                )
+            ]
+            if in_scope:
+                last = max(in_scope, key=lambda h: h.date)
+                yield Finding(
+                    "RETREATMENT_TOO_SOON", policy_rule.severity,
+                    f"Clinic policy '{policy_rule.id}': {policy_rule.minimum.describe()} between "
+                    f"treatments ({policy_rule.reason}); last in scope {last.date} "
+                    f"({last.indication}).",
+                    Subject("indication", indication), (f"policy:{policy_rule.id}",),
+                )
+
+
+@rule("OTHER_TOXIN_RECENT")
+def other_toxin_recent(ctx: CheckContext) -> Iterator[Finding]:
+    if ctx.product is None:
+        return
+    start = start_of_window(ctx.on, OTHER_TOXIN_WINDOW)
+    citations = _interaction_citations(ctx, OTHER_TOXIN_CLASS)
+    for index, entry in enumerate(ctx.history):
+        other = ctx.kb.find_product(entry.product)
+        if entry.date < start or (other is not None and other.id == ctx.product.id):
+            continue
+        name = other.brands[0] if other else f"'{entry.product}' (not a known product)"
+        yield Finding(
+            "OTHER_TOXIN_RECENT", "warning",
+            f"{name} was given on {entry.date} ({entry.units} U, {entry.indication}), within "
+            f"4 months. Weakness may be exacerbated by another botulinum toxin before the "
+            f"previous one's effect has resolved. Units of different products are not "
+            f"comparable and are not added together.",
+            Subject("history", entry.product, index), citations,
+        )
+
+
+def _elapsed_hours(start: dt.datetime, end: dt.datetime) -> Decimal:
+    if (start.tzinfo is None) != (end.tzinfo is None):
+        start, end = start.replace(tzinfo=None), end.replace(tzinfo=None)
+    return Decimal((end - start).total_seconds()) / 3600
+
+
+@rule("RECONSTITUTED_VIAL_EXPIRED", "RULE_NOT_EVALUATED", "INPUT_MISSING")
+def vial_in_use_time(ctx: CheckContext) -> Iterator[Finding]:
+    product = ctx.product
+    if product is None:
+        return
+    in_use = product.in_use
+    vial = Subject("vial", product.id)
+    if in_use is None:
+        if ctx.reconstituted_at is not None:
+            yield Finding(
+                "RULE_NOT_EVALUATED", "warning",
+                f"The in-use time of reconstituted {product.brands[0]} is not confirmed in the "
+                f"label sources of the knowledge base: check the current label.",
+                vial, product.citations,
+            )
+        return
+    if ctx.reconstituted_at is None or ctx.at is None:
+        yield Finding(
+            "INPUT_MISSING", "info",
+            f"No reconstitution time given: the {in_use.hours} h in-use limit of "
+            f"{product.brands[0]} was not checked.",
+            vial, in_use.citations,
+        )
+        return
+    hours = _elapsed_hours(ctx.reconstituted_at, ctx.at)
+    if hours > in_use.hours:
+        yield Finding(
+            "RECONSTITUTED_VIAL_EXPIRED", "critical",
+            f"The vial was reconstituted {hours:.1f} h before injection ({ctx.reconstituted_at}); "
+            f"{product.brands[0]} must be used within {in_use.hours} h ({in_use.storage}).",
+            vial, in_use.citations,
+        )

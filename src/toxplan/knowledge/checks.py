@@ -1,0 +1,264 @@
+"""Cross-file checks: every reference resolves, every fact is cited, every pattern adds up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from toxplan.errors import Problem
+from toxplan.knowledge.base import build_term_indexes, expand_site
+from toxplan.knowledge.models import (
+    BetweenPlacement,
+    Cited,
+    DoseLimit,
+    OffsetPlacement,
+    Product,
+    Regimen,
+    Side,
+)
+from toxplan.knowledge.raw import RawKnowledge
+from toxplan.knowledge.terms import ICD10, normalise
+
+TOLERANCE = Decimal("0.005")
+
+
+class _Checker:
+    def __init__(self, raw: RawKnowledge) -> None:
+        self.raw = raw
+        self.problems: list[Problem] = []
+        self.citations = {}
+        for name, cfile in raw.citation_files:
+            for i, c in enumerate(cfile.citations):
+                if c.id in self.citations:
+                    self.add(name, f"citations[{i}].id", f"citation id {c.id!r} is repeated")
+                self.citations[c.id] = c
+        assert raw.indication_file and raw.landmark_file and raw.condition_file
+        self.indications = {i.id for i in raw.indication_file.indications}
+        self.landmarks = {lm.id: lm for lm in raw.landmark_file.landmarks}
+        self.products = {p.id for _, p in raw.products}
+        self.allergens = {a.id for a in raw.condition_file.allergens}
+        self.conditions = {c.id for c in raw.condition_file.conditions}
+        self.sites: set[str] = set()
+
+    def add(self, file: str, field: str, message: str) -> None:
+        self.problems.append(Problem(file, field, message))
+
+    # --- citations ---------------------------------------------------------------------
+
+    def cited(self, file: str, field: str, fact: Cited) -> None:
+        levels = []
+        for c in fact.citations:
+            if c not in self.citations:
+                self.add(file, f"{field}.citations", f"unknown citation {c!r}")
+            else:
+                levels.append(self.citations[c].evidence)
+        if levels and fact.evidence != "estimate" and fact.evidence not in levels:
+            self.add(
+                file,
+                f"{field}.evidence",
+                f"claims {fact.evidence!r} evidence but its citations are {sorted(set(levels))}",
+            )
+
+    def walk_cited(self, file: str, model: BaseModel, path: str = "") -> None:
+        """Check the citations of ``model`` and of every cited fact nested inside it."""
+        if isinstance(model, Cited):
+            self.cited(file, path or "(file)", model)
+        for name in type(model).model_fields:
+            value = getattr(model, name)
+            items = value if isinstance(value, tuple) else (value,)
+            for index, item in enumerate(items):
+                if isinstance(item, BaseModel):
+                    sub = f"{path}.{name}" if path else name
+                    if isinstance(value, tuple):
+                        sub += f"[{index}]"
+                    self.walk_cited(file, item, sub)
+
+    # --- references ----------------------------------------------------------------------
+
+    def known(self, file: str, field: str, value: str, pool: set[str], what: str) -> None:
+        if value not in pool:
+            self.add(file, field, f"unknown {what} {value!r}")
+
+    def unique(self, items: Iterable[tuple[str, str, str]], what: str) -> None:
+        seen: dict[str, str] = {}
+        for file, field, value in items:
+            if value in seen:
+                self.add(file, field, f"{what} {value!r} is repeated (first in {seen[value]})")
+            seen.setdefault(value, file)
+
+    def limits(self, file: str, path: str, limits: tuple[DoseLimit, ...]) -> None:
+        for i, limit in enumerate(limits):
+            for j, ind in enumerate(limit.indications):
+                self.known(file, f"{path}[{i}].indications[{j}]", ind, self.indications, "indication")
+
+    # --- files ---------------------------------------------------------------------------
+
+    def check_products(self) -> None:
+        names: dict[str, str] = {}
+        for file, product in self.raw.products:
+            if file != f"products/{product.id}.yaml":
+                self.add(file, "id", f"file name does not match id {product.id!r}")
+            for name in (product.id, product.inn, *product.brands, *product.aliases):
+                key = normalise(name)
+                if names.setdefault(key, product.id) != product.id:
+                    self.add(file, "brands", f"name {name!r} also names product {names[key]!r}")
+            self.check_product(file, product)
+
+    def check_product(self, file: str, product: Product) -> None:
+        vials = {v.units for v in product.vial_sizes}
+        for i, row in enumerate(product.reconstitution):
+            field = f"reconstitution[{i}]"
+            if row.vial_units not in vials:
+                self.add(file, f"{field}.vial_units", f"{row.vial_units} U is not a vial size")
+            exact = row.vial_units / row.diluent_ml / 10
+            if abs(exact - row.units_per_0_1_ml) > TOLERANCE:
+                self.add(
+                    file,
+                    f"{field}.units_per_0_1_ml",
+                    f"{row.units_per_0_1_ml} does not equal {row.vial_units} U / "
+                    f"{row.diluent_ml} mL = {exact:.3f} U per 0.1 mL",
+                )
+        for i, comp in enumerate(product.formulation.components):
+            self.known(file, f"formulation.components[{i}]", comp, self.allergens, "allergen")
+        for i, ci in enumerate(product.contraindications):
+            for j, a in enumerate(ci.allergens):
+                self.known(file, f"contraindications[{i}].allergens[{j}]", a, self.allergens, "allergen")
+            for j, c in enumerate(ci.conditions):
+                self.known(file, f"contraindications[{i}].conditions[{j}]", c, self.conditions, "condition")
+            for j, ind in enumerate(ci.indications):
+                self.known(file, f"contraindications[{i}].indications[{j}]", ind, self.indications, "indication")
+        self.limits(file, "limits", product.limits)
+
+    def check_regimens(self) -> None:
+        for file, regimen in self.raw.regimens:
+            expected = f"regimens/{regimen.product}/{regimen.indication}.yaml"
+            if file != expected:
+                self.add(file, "", f"file should be {expected} for its product and indication")
+            self.known(file, "product", regimen.product, self.products, "product")
+            self.known(file, "indication", regimen.indication, self.indications, "indication")
+            self.check_variants(file, regimen)
+
+    def check_variants(self, file: str, regimen: Regimen) -> None:
+        for i, variant in enumerate(regimen.variants):
+            path = f"variants[{i}]"
+            total = Decimal(0)
+            count = 0
+            for j, step in enumerate(variant.pattern):
+                self.known(file, f"{path}.pattern[{j}].site", step.site, self.sites, "site")
+                total += step.units * step.count
+                count += step.count
+                band = regimen.units_per_site
+                if band is not None and not band.min <= step.units <= band.max:
+                    self.add(
+                        file, f"{path}.pattern[{j}].units",
+                        f"{step.units} U is outside units_per_site {band.min}-{band.max}",
+                    )
+            if abs(total - variant.total_units) > TOLERANCE:
+                self.add(
+                    file, f"{path}.total_units",
+                    f"pattern adds up to {total} U, not {variant.total_units} U",
+                )
+            sites = regimen.site_count
+            if sites is not None and not sites.min <= count <= sites.max:
+                self.add(
+                    file, f"{path}.pattern",
+                    f"{count} injections is outside site_count {sites.min}-{sites.max}",
+                )
+
+    def check_sites(self) -> None:
+        for file, sfile in self.raw.site_files:
+            for i, site in enumerate(sfile.sites):
+                if site.placement is None:
+                    continue
+                for side_id, side in expand_site(site):
+                    self.check_placement(file, f"sites[{i}].placement", site.placement, site.view, side, side_id)
+
+    def check_placement(
+        self, file: str, field: str, placement: OffsetPlacement | BetweenPlacement,
+        view: str | None, side: Side | None, site_id: str,
+    ) -> None:
+        names = [placement.landmark] if isinstance(placement, OffsetPlacement) else [placement.a, placement.b]
+        for name in names:
+            if "{side}" in name and side is None:
+                self.add(file, field, f"{site_id}: landmark {name!r} needs a bilateral site")
+                continue
+            resolved = name.replace("{side}", side or "")
+            landmark = self.landmarks.get(resolved)
+            if landmark is None:
+                self.add(file, field, f"{site_id}: unknown landmark {resolved!r}")
+            elif landmark.view != view:
+                self.add(file, field, f"{site_id}: landmark {resolved!r} is in view {landmark.view!r}, site in {view!r}")
+
+    def check_zones(self) -> None:
+        assert self.raw.zone_file
+        for i, zone in enumerate(self.raw.zone_file.danger_zones):
+            for j, name in enumerate(zone.shape.landmarks):
+                landmark = self.landmarks.get(name)
+                if landmark is None:
+                    self.add("face/danger_zones.yaml", f"danger_zones[{i}].shape.landmarks[{j}]", f"unknown landmark {name!r}")
+                elif landmark.view != zone.view:
+                    self.add("face/danger_zones.yaml", f"danger_zones[{i}].shape.landmarks[{j}]", f"landmark {name!r} is not in view {zone.view!r}")
+            for j, ind in enumerate(zone.indications):
+                self.known("face/danger_zones.yaml", f"danger_zones[{i}].indications[{j}]", ind, self.indications, "indication")
+
+    def check_terms(self) -> None:
+        raw = self.raw
+        assert raw.interactions and raw.condition_file
+        conditions = {c.id: c for c in raw.condition_file.conditions}
+        allergens = {a.id: a for a in raw.condition_file.allergens}
+        _, drugs, _, cond_terms, allergen_terms = build_term_indexes(raw.interactions, conditions, allergens)
+        combination_brands = {normalise(c.brand) for c in raw.interactions.combinations}
+        for index, file, what in (
+            (drugs, "interactions.yaml", "drugs"),
+            (cond_terms, "conditions.yaml", "conditions"),
+            (allergen_terms, "conditions.yaml", "allergens"),
+        ):
+            for term, keys in sorted(index.collisions().items()):
+                if what == "drugs" and term in combination_brands:
+                    continue  # a brand sold under several ingredients maps to all of them
+                self.add(file, what, f"name {term!r} is shared by {sorted(keys)}")
+        for i, condition in enumerate(raw.condition_file.conditions):
+            for j, code in enumerate(condition.icd10):
+                if not ICD10.fullmatch(code):
+                    self.add("conditions.yaml", f"conditions[{i}].icd10[{j}]", f"{code!r} is not an ICD-10 code")
+            for j, ind in enumerate(condition.indications):
+                self.known("conditions.yaml", f"conditions[{i}].indications[{j}]", ind, self.indications, "indication")
+
+
+def check_knowledge(raw: RawKnowledge) -> list[Problem]:
+    """Every cross-file problem of an otherwise well-formed knowledge base."""
+    checker = _Checker(raw)
+    assert raw.landmark_file and raw.zone_file and raw.interactions and raw.condition_file
+    assert raw.indication_file
+    checker.unique(((f, f"sites[{i}].id", sid) for f, sf in raw.site_files for i, s in enumerate(sf.sites) for sid, _ in expand_site(s)), "site id")
+    checker.sites = {sid for _, sf in raw.site_files for s in sf.sites for sid, _ in expand_site(s)}
+    checker.unique((("face/landmarks.yaml", f"landmarks[{i}].id", lm.id) for i, lm in enumerate(raw.landmark_file.landmarks)), "landmark id")
+    checker.unique((("indications.yaml", f"indications[{i}].id", x.id) for i, x in enumerate(raw.indication_file.indications)), "indication id")
+    checker.unique((("conditions.yaml", f"conditions[{i}].id", x.id) for i, x in enumerate(raw.condition_file.conditions)), "condition id")
+    checker.unique((("conditions.yaml", f"allergens[{i}].id", x.id) for i, x in enumerate(raw.condition_file.allergens)), "allergen id")
+    checker.unique((("face/danger_zones.yaml", f"danger_zones[{i}].id", x.id) for i, x in enumerate(raw.zone_file.danger_zones)), "danger zone id")
+    checker.unique(((f, "product", f"{r.product}/{r.indication}") for f, r in raw.regimens), "regimen")
+    checker.check_products()
+    checker.check_regimens()
+    checker.check_sites()
+    checker.check_zones()
+    checker.check_terms()
+    for file, model in _all_files(raw):
+        checker.walk_cited(file, model)
+    return checker.problems
+
+
+def _all_files(raw: RawKnowledge) -> list[tuple[str, BaseModel]]:
+    files: list[tuple[str, BaseModel]] = [*raw.products, *raw.regimens, *raw.site_files]
+    for name, model in (
+        ("indications.yaml", raw.indication_file),
+        ("face/landmarks.yaml", raw.landmark_file),
+        ("face/danger_zones.yaml", raw.zone_file),
+        ("interactions.yaml", raw.interactions),
+        ("conditions.yaml", raw.condition_file),
+    ):
+        if model is not None:
+            files.append((name, model))
+    return files

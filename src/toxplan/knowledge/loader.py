@@ -1,0 +1,228 @@
+"""Read the knowledge files, validate them, cross-check them and build the knowledge base.
+
+Loading is all-or-nothing: every problem in every file is collected and reported together
+with the file and the field it concerns, and no partial knowledge base is ever returned.
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from toxplan.errors import KnowledgeBaseError, Problem
+from toxplan.knowledge.base import (
+    KnowledgeBase,
+    build_sites,
+    build_term_indexes,
+    landmark_positions,
+)
+from toxplan.knowledge.checks import check_knowledge
+from toxplan.knowledge.models import (
+    CitationFile,
+    ConditionFile,
+    DangerZoneFile,
+    IndicationFile,
+    InteractionFile,
+    LandmarkFile,
+    Manifest,
+    Product,
+    Regimen,
+    SiteFile,
+)
+from toxplan.knowledge.policy import Policy, policy_problems
+from toxplan.knowledge.raw import RawKnowledge
+from toxplan.knowledge.terms import normalise
+
+M = TypeVar("M", bound=BaseModel)
+
+ENV_DIR = "TOXPLAN_KNOWLEDGE_DIR"
+
+
+def default_directory() -> Path:
+    """``$TOXPLAN_KNOWLEDGE_DIR``, else the copy bundled in the wheel, else the checkout's."""
+    if os.environ.get(ENV_DIR):
+        return Path(os.environ[ENV_DIR])
+    bundled = Path(__file__).resolve().parent.parent / "_knowledge"
+    if bundled.is_dir():
+        return bundled
+    return Path(__file__).resolve().parents[3] / "knowledge"
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """YAML loader that refuses duplicate keys and reads decimals exactly."""
+
+
+def _mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    result: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in result:
+            mark = key_node.start_mark
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (line {mark.line + 1})", mark
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+    return result
+
+
+def _decimal(loader: _StrictLoader, node: yaml.ScalarNode) -> Decimal:
+    # Floats would turn 0.1 mL into 0.1000000000000000055...; read the written digits instead.
+    return Decimal(str(loader.construct_scalar(node)).replace("_", ""))
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_StrictLoader.add_constructor("tag:yaml.org,2002:float", _decimal)
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def _read(path: Path, model: type[M], raw: RawKnowledge, problems: list[Problem]) -> M | None:
+    name = raw.relative(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        raw.hash_text(name, text)
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        problems.append(Problem(name, "", f"cannot read: {exc}"))
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            problems.append(Problem(name, _field_path(tuple(error["loc"])), error["msg"]))
+        return None
+
+
+def _read_all(
+    directory: Path, pattern: str, model: type[M], raw: RawKnowledge, problems: list[Problem]
+) -> list[tuple[str, M]]:
+    found = []
+    for path in sorted(directory.glob(pattern)):
+        item = _read(path, model, raw, problems)
+        if item is not None:
+            found.append((raw.relative(path), item))
+    return found
+
+
+def _required(
+    directory: Path, name: str, model: type[M], raw: RawKnowledge, problems: list[Problem]
+) -> M | None:
+    path = directory / name
+    if not path.is_file():
+        problems.append(Problem(name, "", "file is missing"))
+        return None
+    return _read(path, model, raw, problems)
+
+
+def read_raw(directory: Path) -> tuple[RawKnowledge, list[Problem]]:
+    """Parse and validate every file; cross-references are not checked yet."""
+    problems: list[Problem] = []
+    raw = RawKnowledge(directory)
+    if not directory.is_dir():
+        return raw, [Problem(str(directory), "", "knowledge directory does not exist")]
+    raw.manifest = _required(directory, "knowledge.yaml", Manifest, raw, problems)
+    raw.citation_files = _read_all(directory, "citations/*.yaml", CitationFile, raw, problems)
+    raw.indication_file = _required(directory, "indications.yaml", IndicationFile, raw, problems)
+    raw.products = _read_all(directory, "products/*.yaml", Product, raw, problems)
+    raw.regimens = _read_all(directory, "regimens/*/*.yaml", Regimen, raw, problems)
+    raw.site_files = _read_all(directory, "sites/*.yaml", SiteFile, raw, problems)
+    raw.landmark_file = _required(directory, "face/landmarks.yaml", LandmarkFile, raw, problems)
+    raw.zone_file = _required(directory, "face/danger_zones.yaml", DangerZoneFile, raw, problems)
+    raw.interactions = _required(directory, "interactions.yaml", InteractionFile, raw, problems)
+    raw.condition_file = _required(directory, "conditions.yaml", ConditionFile, raw, problems)
+    if not raw.citation_files:
+        problems.append(Problem("citations/", "", "no citation file found"))
+    return raw, problems
+
+
+def load(directory: Path | None = None) -> KnowledgeBase:
+    """Load and check the knowledge base; raise KnowledgeBaseError listing every problem."""
+    raw, problems = read_raw(directory or default_directory())
+    if not problems:
+        problems = check_knowledge(raw)
+    if problems:
+        raise KnowledgeBaseError(problems)
+    return _build(raw)
+
+
+@lru_cache(maxsize=4)
+def load_cached(directory: str | None = None) -> KnowledgeBase:
+    """The knowledge base for a process: loaded once, shared read-only."""
+    return load(Path(directory) if directory else None)
+
+
+def _build(raw: RawKnowledge) -> KnowledgeBase:
+    assert raw.manifest and raw.indication_file and raw.landmark_file and raw.zone_file
+    assert raw.interactions and raw.condition_file
+    landmarks = {lm.id: lm for lm in raw.landmark_file.landmarks}
+    template = landmark_positions(landmarks)
+    definitions = {s.id: s for _, f in raw.site_files for s in f.sites}
+    used_by: dict[str, set[str]] = {}
+    for _, regimen in raw.regimens:
+        for variant in regimen.variants:
+            for step in variant.pattern:
+                used_by.setdefault(step.site, set()).add(regimen.indication)
+    conditions = {c.id: c for c in raw.condition_file.conditions}
+    allergens = {a.id: a for a in raw.condition_file.allergens}
+    drugs, drug_terms, known_terms, condition_terms, allergen_terms = build_term_indexes(
+        raw.interactions, conditions, allergens
+    )
+    products = {p.id: p for _, p in raw.products}
+    return KnowledgeBase(
+        manifest=raw.manifest,
+        content_hash=raw.digest(),
+        citations={c.id: c for _, f in raw.citation_files for c in f.citations},
+        indications={i.id: i for i in raw.indication_file.indications},
+        products=products,
+        regimens={(r.product, r.indication): r for _, r in raw.regimens},
+        site_definitions=definitions,
+        sites=build_sites(definitions, template, used_by),
+        landmarks=landmarks,
+        danger_zones=raw.zone_file.danger_zones,
+        interactions=raw.interactions,
+        conditions=conditions,
+        allergens=allergens,
+        drugs=drugs,
+        drug_terms=drug_terms,
+        known_drug_terms=known_terms,
+        condition_terms=condition_terms,
+        allergen_terms=allergen_terms,
+        product_names=_product_names(products),
+        template=template,
+    )
+
+
+def _product_names(products: dict[str, Product]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for product in products.values():
+        for name in (product.id, product.inn, *product.brands, *product.aliases):
+            names[normalise(name)] = product.id
+    return names
+
+
+def load_policy(path: Path, kb: KnowledgeBase) -> Policy:
+    """Read a clinic policy; refuse it whole if anything in it is unknown or looser than the label."""
+    raw = RawKnowledge(path.parent)
+    problems: list[Problem] = []
+    policy = _read(path, Policy, raw, problems)
+    if policy is not None:
+        problems.extend(policy_problems(policy, kb, raw.relative(path)))
+    if problems or policy is None:
+        raise KnowledgeBaseError(problems)
+    return policy
+
+
+def parse_yaml(text: str) -> Any:
+    """YAML (or JSON) with duplicate keys refused and decimals read exactly."""
+    return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
