@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,7 +18,7 @@ from toxplan.knowledge.loader import ENV_DIR, default_directory, load, load_cach
 app = typer.Typer(help="Browse and validate the knowledge base.", no_args_is_help=True)
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
 
@@ -63,22 +63,34 @@ def _out(data: Any, format: Format, text_lines: list[str]) -> None:
 def products(format: FormatOption = Format.text) -> None:
     """Products: brands, vials, label reconstitution table, in-use time, label indications."""
     kb = _kb()
-    data = []
+    data: list[dict[str, Any]] = []
     for p in kb.products.values():
-        data.append({
-            "id": p.id, "inn": p.inn, "brands": list(p.brands), "manufacturer": p.manufacturer,
-            "vial_sizes": [number(v.units) for v in p.vial_sizes],
-            "reconstitution": [
-                {"vial_units": number(r.vial_units), "diluent_ml": number(r.diluent_ml),
-                 "units_per_0_1_ml": number(r.units_per_0_1_ml)} for r in p.reconstitution
-            ],
-            "in_use_hours": None if p.in_use is None else number(p.in_use.hours),
-            "contains_human_albumin": p.formulation.contains_human_albumin,
-            "contains_milk_protein": p.formulation.contains_milk_protein,
-            "on_label_indications": kb.on_label_indications(p.id),
-            "citations": list(p.citations),
-        })
-    lines = [f"{d['id']:<22} {', '.join(d['brands']):<28} label: {', '.join(d['on_label_indications'])}" for d in data]
+        data.append(
+            {
+                "id": p.id,
+                "inn": p.inn,
+                "brands": list(p.brands),
+                "manufacturer": p.manufacturer,
+                "vial_sizes": [number(v.units) for v in p.vial_sizes],
+                "reconstitution": [
+                    {
+                        "vial_units": number(r.vial_units),
+                        "diluent_ml": number(r.diluent_ml),
+                        "units_per_0_1_ml": number(r.units_per_0_1_ml),
+                    }
+                    for r in p.reconstitution
+                ],
+                "in_use_hours": None if p.in_use is None else number(p.in_use.hours),
+                "contains_human_albumin": p.formulation.contains_human_albumin,
+                "contains_milk_protein": p.formulation.contains_milk_protein,
+                "on_label_indications": kb.on_label_indications(p.id),
+                "citations": list(p.citations),
+            }
+        )
+    lines = [
+        f"{d['id']:<22} {', '.join(d['brands']):<28} label: {', '.join(d['on_label_indications'])}"
+        for d in data
+    ]
     _out(data, format, lines)
 
 
@@ -87,18 +99,25 @@ def indications(product: ProductOption = None, format: FormatOption = Format.tex
     """Indications, and which products carry each on their label."""
     kb = _kb()
     only = _product_id(kb, product)
-    data = []
+    data: list[dict[str, Any]] = []
     for ind in kb.indications.values():
         regimens = {p: r for (p, i), r in kb.regimens.items() if i == ind.id}
         if only is not None and only not in regimens:
             continue
-        data.append({
-            "id": ind.id, "name": ind.name, "category": ind.category, "region": ind.region,
-            "on_label_products": sorted(p for p, r in regimens.items() if r.label_status == "on_label"),
-            "off_label_regimens": sorted(p for p, r in regimens.items() if r.label_status == "off_label"),
-            "citations": list(ind.citations),
-        })
-    lines = [f"{d['id']:<34} {d['category']:<11} label: {', '.join(d['on_label_products']) or '-'}" for d in data]
+        data.append(
+            {
+                "id": ind.id,
+                "name": ind.name,
+                "category": ind.category,
+                "region": ind.region,
+                "on_label_products": sorted(p for p, r in regimens.items() if r.label_status == "on_label"),
+                "off_label_regimens": sorted(p for p, r in regimens.items() if r.label_status == "off_label"),
+                "citations": list(ind.citations),
+            }
+        )
+    lines = [
+        f"{d['id']:<34} {d['category']:<11} label: {', '.join(d['on_label_products']) or '-'}" for d in data
+    ]
     _out(data, format, lines)
 
 
@@ -116,16 +135,29 @@ def sites(
             step.site
             for (p, i), r in kb.regimens.items()
             if (only is None or p == only) and (indication is None or i == indication)
-            for v in r.variants for step in v.pattern
+            for v in r.variants
+            for step in v.pattern
         }
-    data = [
-        {"id": s.id, "name": s.name, "indications": list(s.indications), "muscle": s.muscle,
-         "depth": s.depth, "position": position_json(s.position), "description": s.definition.description}
-        for s in kb.sites.values() if wanted is None or s.id in wanted
+    data: list[dict[str, Any]] = [
+        {
+            "id": s.id,
+            "name": s.name,
+            "indications": list(s.indications),
+            "muscle": s.muscle,
+            "depth": s.depth,
+            "position": position_json(s.position),
+            "description": s.definition.description,
+        }
+        for s in kb.sites.values()
+        if wanted is None or s.id in wanted
     ]
     lines = [
         f"{d['id']:<36} {d['muscle']:<36} {d['depth']:<14} "
-        + ("-" if d["position"] is None else f"{d['position']['view']} ({d['position']['x_mm']}, {d['position']['y_mm']})")
+        + (
+            "-"
+            if d["position"] is None
+            else f"{d['position']['view']} ({d['position']['x_mm']}, {d['position']['y_mm']})"
+        )
         for d in data
     ]
     _out(data, format, lines)
@@ -133,7 +165,8 @@ def sites(
 
 @app.command()
 def landmarks(format: FormatOption = Format.text) -> None:
-    """Template-face landmarks in millimetres (front: origin between the pupils, x to the patient's left, y up)."""
+    """Template-face landmarks in mm (front view: origin between the pupils, x to the
+    patient's left, y up; side views: origin at the tragus; back view: origin at the inion)."""
     kb = _kb()
     data = {k: position_json(v) for k, v in kb.template.items()}
     lines = [f"{k:<36} {v['view']:<6} x {v['x_mm']:>7}  y {v['y_mm']:>7}" for k, v in data.items() if v]
@@ -144,13 +177,24 @@ def landmarks(format: FormatOption = Format.text) -> None:
 def interactions(format: FormatOption = Format.text) -> None:
     """The label's interaction classes and the drugs recognised in each."""
     kb = _kb()
-    data = [
-        {"id": c.id, "name": c.name, "effect": c.effect, "severity": c.severity,
-         "drugs": [{"name": d.name, "brands": list(d.brands), "atc": list(d.atc), "link": d.link} for d in c.drugs],
-         "citations": list(c.citations)}
+    data: list[dict[str, Any]] = [
+        {
+            "id": c.id,
+            "name": c.name,
+            "effect": c.effect,
+            "severity": c.severity,
+            "drugs": [
+                {"name": d.name, "brands": list(d.brands), "atc": list(d.atc), "link": d.link}
+                for d in c.drugs
+            ],
+            "citations": list(c.citations),
+        }
         for c in kb.interactions.classes
     ]
-    lines = [f"{d['id']}: {d['name']} ({len(d['drugs'])} drugs)\n  " + ", ".join(x["name"] for x in d["drugs"]) for d in data]
+    lines = [
+        f"{d['id']}: {d['name']} ({len(d['drugs'])} drugs)\n  " + ", ".join(x["name"] for x in d["drugs"])
+        for d in data
+    ]
     _out(data, format, lines)
 
 
@@ -158,14 +202,19 @@ def interactions(format: FormatOption = Format.text) -> None:
 def sources(format: FormatOption = Format.text) -> None:
     """Every source the knowledge base cites, with its evidence level and tier."""
     kb = _kb()
-    data = [c.model_dump(mode="json") for c in kb.citations.values()]
-    lines = [f"{c['id']:<40} [{c['evidence']}, {c['tier']}] {c['title']} — {c['url'] or c['publisher']}" for c in data]
+    data: list[dict[str, Any]] = [c.model_dump(mode="json") for c in kb.citations.values()]
+    lines = [
+        f"{c['id']:<40} [{c['evidence']}, {c['tier']}] {c['title']} — {c['url'] or c['publisher']}"
+        for c in data
+    ]
     _out(data, format, lines)
 
 
 @app.command()
 def validate(
-    directory: Annotated[Path | None, typer.Option(help="Knowledge directory (default: the installed one).")] = None,
+    directory: Annotated[
+        Path | None, typer.Option(help="Knowledge directory (default: the installed one).")
+    ] = None,
 ) -> None:
     """Load and cross-check every knowledge file; exit 1 listing every problem."""
     target = directory or default_directory()

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -49,7 +49,7 @@ app = typer.Typer(
 app.add_typer(kb_commands.app, name="kb")
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
 
@@ -88,7 +88,9 @@ def plan(
     product: Annotated[str, typer.Option(help="Product id, INN or brand name (e.g. botox).")],
     indication: Annotated[
         list[str],
-        typer.Option(help="Indication id; repeat for several. Choose a variant as ID:VARIANT, e.g. platysma_bands:2+2."),
+        typer.Option(
+            help="Indication id; repeat for several. Choose a variant as ID:VARIANT, e.g. platysma_bands:2+2."
+        ),
     ],
     vial_units: Annotated[float | None, typer.Option(help="Vial size in units.")] = None,
     diluent_ml: Annotated[float | None, typer.Option(help="Saline added to the vial, in mL.")] = None,
@@ -133,14 +135,16 @@ def check(
         checked = run_check(kb, parsed, at=at, policy=clinic_policy)
     findings = checked.result.findings
     if format is Format.json:
-        emit({
-            "findings": [finding_json(f) for f in findings],
-            "critical": checked.result.critical,
-            "injections": injections_json(checked.plan),
-            "totals": totals_json(checked.plan),
-            "knowledge_version": checked.result.knowledge_version,
-            "sources": sources_json(kb, (c for f in findings for c in f.citations)),
-        })
+        emit(
+            {
+                "findings": [finding_json(f) for f in findings],
+                "critical": checked.result.critical,
+                "injections": injections_json(checked.plan),
+                "totals": totals_json(checked.plan),
+                "knowledge_version": checked.result.knowledge_version,
+                "sources": sources_json(kb, (c for f in findings for c in f.citations)),
+            }
+        )
     else:
         typer.echo(findings_text(findings, kb))
         typer.echo("")
@@ -165,22 +169,31 @@ def dilution(
     rows = []
     for units in doses:
         volume = solution.volume_ml(units)
-        rows.append({
-            "units": float(show_units(units)) if units % 1 else int(units),
-            "volume_ml": float(show_volume(volume)),
-            "syringe_units": float(show_marks(syringe_marks(volume))),
-        })
+        rows.append(
+            {
+                "units": float(show_units(units)) if units % 1 else int(units),
+                "volume_ml": float(show_volume(volume)),
+                "syringe_units": float(show_marks(syringe_marks(volume))),
+            }
+        )
     per_tenth = solution.units_per_0_1_ml.quantize(Decimal("0.001"))
     if format is Format.json:
-        emit({
-            "vial_units": vial_units, "diluent_ml": diluent_ml,
-            "units_per_ml": float(solution.units_per_ml.quantize(Decimal("0.001"))),
-            "units_per_0_1_ml": float(per_tenth), "doses": rows,
-        })
+        emit(
+            {
+                "vial_units": vial_units,
+                "diluent_ml": diluent_ml,
+                "units_per_ml": float(solution.units_per_ml.quantize(Decimal("0.001"))),
+                "units_per_0_1_ml": float(per_tenth),
+                "doses": rows,
+            }
+        )
         return
     typer.echo(f"{show_units(vial)} U + {diluent} mL = {show_units(per_tenth)} U per 0.1 mL")
     for row in rows:
-        typer.echo(f"{row['units']} U = {row['volume_ml']:.3f} mL = {row['syringe_units']} marks on a U-100 insulin syringe")
+        typer.echo(
+            f"{row['units']} U = {row['volume_ml']:.3f} mL = "
+            f"{row['syringe_units']} marks on a U-100 insulin syringe"
+        )
 
 
 def main() -> None:

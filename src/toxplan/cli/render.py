@@ -31,16 +31,18 @@ def injections_json(plan: Plan) -> list[dict[str, Any]]:
     rows = []
     for injection in plan.injections:
         volume = plan.volume_ml(injection)
-        rows.append({
-            "site": injection.site,
-            "indication": injection.indication,
-            "muscle": injection.muscle,
-            "units": number(show_units(injection.units)),
-            "volume_ml": None if volume is None else number(show_volume(volume)),
-            "syringe_units": None if volume is None else number(show_marks(syringe_marks(volume))),
-            "depth": injection.depth,
-            "position": position_json(injection.position),
-        })
+        rows.append(
+            {
+                "site": injection.site,
+                "indication": injection.indication,
+                "muscle": injection.muscle,
+                "units": number(show_units(injection.units)),
+                "volume_ml": None if volume is None else number(show_volume(volume)),
+                "syringe_units": None if volume is None else number(show_marks(syringe_marks(volume))),
+                "depth": injection.depth,
+                "position": position_json(injection.position),
+            }
+        )
     return rows
 
 
@@ -103,8 +105,11 @@ def sources_json(kb: KnowledgeBase, ids: Iterable[str]) -> dict[str, Any]:
         citation = kb.citations.get(cid)
         if citation is not None:
             found[cid] = {
-                "title": citation.title, "publisher": citation.publisher, "url": citation.url,
-                "evidence": citation.evidence, "tier": citation.tier,
+                "title": citation.title,
+                "publisher": citation.publisher,
+                "url": citation.url,
+                "evidence": citation.evidence,
+                "tier": citation.tier,
             }
     return found
 
@@ -134,8 +139,10 @@ def plan_text(plan: Plan, kb: KnowledgeBase) -> str:
     for ind, t in totals["by_indication"].items():
         lines.append(f"     {ind}: {t['units']} U in {t['injections']} injections")
     volume = "-" if totals["volume_ml"] is None else f"{totals['volume_ml']} mL"
-    vials = "" if totals["vials"] is None else (
-        f", {totals['vials']} vial(s), {totals['units_left_over']} U left over"
+    vials = (
+        ""
+        if totals["vials"] is None
+        else (f", {totals['vials']} vial(s), {totals['units_left_over']} U left over")
     )
     lines.append(f"Total: {totals['units']} U, {volume} ({totals['syringe_units']} syringe units){vials}")
     lines.append("Marks are U-100 insulin-syringe units (1 mark = 0.01 mL), not toxin units.")
@@ -149,6 +156,10 @@ def findings_text(findings: Iterable[Finding], kb: KnowledgeBase) -> str:
         lines.append(f"[{finding.severity.upper()}] {finding.code}: {finding.message}")
         for cid in finding.citations:
             citation = kb.citations.get(cid)
-            label = f"{citation.title} ({citation.publisher}; {citation.evidence}, {citation.tier})" if citation else cid
+            label = (
+                f"{citation.title} ({citation.publisher}; {citation.evidence}, {citation.tier})"
+                if citation
+                else cid
+            )
             lines.append(f"    source: {label}")
     return "\n".join(lines) if lines else "No findings."

@@ -43,7 +43,8 @@ def plan_from_request(kb: KnowledgeBase, request: CheckRequest) -> Plan:
     dilution = None
     if product is not None:
         regimens = [
-            r for i in dict.fromkeys(x.indication for x in injections)
+            r
+            for i in dict.fromkeys(x.indication for x in injections)
             if (r := kb.regimen(product.id, i)) is not None
         ]
         dilution = choose_dilution(product, regimens, treatment.vial_units, treatment.diluent_ml)
@@ -60,7 +61,8 @@ def check(
     """Build the plan the request describes and run every safety rule on it."""
     plan = plan_from_request(kb, request)
     result = evaluate(
-        kb, plan,
+        kb,
+        plan,
         patient=request.patient,
         history=request.history,
         on=request.date,

@@ -105,9 +105,7 @@ def _check_dates(request: CheckRequest) -> None:
             )
     made = request.treatment.reconstituted_at
     if made is not None and made.date() > on:
-        raise InvalidInput(
-            f"{made} is after the treatment date {on}", field="treatment.reconstituted_at"
-        )
+        raise InvalidInput(f"{made} is after the treatment date {on}", field="treatment.reconstituted_at")
 
 
 def _location(loc: tuple[int | str, ...]) -> str:

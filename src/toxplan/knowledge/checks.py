@@ -11,6 +11,7 @@ from toxplan.errors import Problem
 from toxplan.knowledge.base import build_term_indexes, expand_site
 from toxplan.knowledge.models import (
     BetweenPlacement,
+    Citation,
     Cited,
     DoseLimit,
     OffsetPlacement,
@@ -28,7 +29,7 @@ class _Checker:
     def __init__(self, raw: RawKnowledge) -> None:
         self.raw = raw
         self.problems: list[Problem] = []
-        self.citations = {}
+        self.citations: dict[str, Citation] = {}
         for name, cfile in raw.citation_files:
             for i, c in enumerate(cfile.citations):
                 if c.id in self.citations:
@@ -128,7 +129,9 @@ class _Checker:
             for j, c in enumerate(ci.conditions):
                 self.known(file, f"contraindications[{i}].conditions[{j}]", c, self.conditions, "condition")
             for j, ind in enumerate(ci.indications):
-                self.known(file, f"contraindications[{i}].indications[{j}]", ind, self.indications, "indication")
+                self.known(
+                    file, f"contraindications[{i}].indications[{j}]", ind, self.indications, "indication"
+                )
         self.limits(file, "limits", product.limits)
 
     def check_regimens(self) -> None:
@@ -152,18 +155,21 @@ class _Checker:
                 band = regimen.units_per_site
                 if band is not None and not band.min <= step.units <= band.max:
                     self.add(
-                        file, f"{path}.pattern[{j}].units",
+                        file,
+                        f"{path}.pattern[{j}].units",
                         f"{step.units} U is outside units_per_site {band.min}-{band.max}",
                     )
             if abs(total - variant.total_units) > TOLERANCE:
                 self.add(
-                    file, f"{path}.total_units",
+                    file,
+                    f"{path}.total_units",
                     f"pattern adds up to {total} U, not {variant.total_units} U",
                 )
             sites = regimen.site_count
             if sites is not None and not sites.min <= count <= sites.max:
                 self.add(
-                    file, f"{path}.pattern",
+                    file,
+                    f"{path}.pattern",
                     f"{count} injections is outside site_count {sites.min}-{sites.max}",
                 )
 
@@ -173,11 +179,24 @@ class _Checker:
                 if site.placement is None:
                     continue
                 for side_id, side in expand_site(site):
-                    self.check_placement(file, f"sites[{i}].placement", site.placement, site.view, side, side_id)
+                    self.check_placement(
+                        file=file,
+                        field=f"sites[{i}].placement",
+                        placement=site.placement,
+                        view=site.view,
+                        side=side,
+                        site_id=side_id,
+                    )
 
     def check_placement(
-        self, file: str, field: str, placement: OffsetPlacement | BetweenPlacement,
-        view: str | None, side: Side | None, site_id: str,
+        self,
+        *,
+        file: str,
+        field: str,
+        placement: OffsetPlacement | BetweenPlacement,
+        view: str | None,
+        side: Side | None,
+        site_id: str,
     ) -> None:
         names = [placement.landmark] if isinstance(placement, OffsetPlacement) else [placement.a, placement.b]
         for name in names:
@@ -189,7 +208,11 @@ class _Checker:
             if landmark is None:
                 self.add(file, field, f"{site_id}: unknown landmark {resolved!r}")
             elif landmark.view != view:
-                self.add(file, field, f"{site_id}: landmark {resolved!r} is in view {landmark.view!r}, site in {view!r}")
+                self.add(
+                    file,
+                    field,
+                    f"{site_id}: landmark {resolved!r} is in view {landmark.view!r}, site in {view!r}",
+                )
 
     def check_zones(self) -> None:
         assert self.raw.zone_file
@@ -197,11 +220,25 @@ class _Checker:
             for j, name in enumerate(zone.shape.landmarks):
                 landmark = self.landmarks.get(name)
                 if landmark is None:
-                    self.add("face/danger_zones.yaml", f"danger_zones[{i}].shape.landmarks[{j}]", f"unknown landmark {name!r}")
+                    self.add(
+                        "face/danger_zones.yaml",
+                        f"danger_zones[{i}].shape.landmarks[{j}]",
+                        f"unknown landmark {name!r}",
+                    )
                 elif landmark.view != zone.view:
-                    self.add("face/danger_zones.yaml", f"danger_zones[{i}].shape.landmarks[{j}]", f"landmark {name!r} is not in view {zone.view!r}")
+                    self.add(
+                        "face/danger_zones.yaml",
+                        f"danger_zones[{i}].shape.landmarks[{j}]",
+                        f"landmark {name!r} is not in view {zone.view!r}",
+                    )
             for j, ind in enumerate(zone.indications):
-                self.known("face/danger_zones.yaml", f"danger_zones[{i}].indications[{j}]", ind, self.indications, "indication")
+                self.known(
+                    "face/danger_zones.yaml",
+                    f"danger_zones[{i}].indications[{j}]",
+                    ind,
+                    self.indications,
+                    "indication",
+                )
 
     def check_terms(self) -> None:
         raw = self.raw
@@ -222,9 +259,17 @@ class _Checker:
         for i, condition in enumerate(raw.condition_file.conditions):
             for j, code in enumerate(condition.icd10):
                 if not ICD10.fullmatch(code):
-                    self.add("conditions.yaml", f"conditions[{i}].icd10[{j}]", f"{code!r} is not an ICD-10 code")
+                    self.add(
+                        "conditions.yaml", f"conditions[{i}].icd10[{j}]", f"{code!r} is not an ICD-10 code"
+                    )
             for j, ind in enumerate(condition.indications):
-                self.known("conditions.yaml", f"conditions[{i}].indications[{j}]", ind, self.indications, "indication")
+                self.known(
+                    "conditions.yaml",
+                    f"conditions[{i}].indications[{j}]",
+                    ind,
+                    self.indications,
+                    "indication",
+                )
 
 
 def check_knowledge(raw: RawKnowledge) -> list[Problem]:
@@ -232,13 +277,48 @@ def check_knowledge(raw: RawKnowledge) -> list[Problem]:
     checker = _Checker(raw)
     assert raw.landmark_file and raw.zone_file and raw.interactions and raw.condition_file
     assert raw.indication_file
-    checker.unique(((f, f"sites[{i}].id", sid) for f, sf in raw.site_files for i, s in enumerate(sf.sites) for sid, _ in expand_site(s)), "site id")
+    checker.unique(
+        (
+            (f, f"sites[{i}].id", sid)
+            for f, sf in raw.site_files
+            for i, s in enumerate(sf.sites)
+            for sid, _ in expand_site(s)
+        ),
+        "site id",
+    )
     checker.sites = {sid for _, sf in raw.site_files for s in sf.sites for sid, _ in expand_site(s)}
-    checker.unique((("face/landmarks.yaml", f"landmarks[{i}].id", lm.id) for i, lm in enumerate(raw.landmark_file.landmarks)), "landmark id")
-    checker.unique((("indications.yaml", f"indications[{i}].id", x.id) for i, x in enumerate(raw.indication_file.indications)), "indication id")
-    checker.unique((("conditions.yaml", f"conditions[{i}].id", x.id) for i, x in enumerate(raw.condition_file.conditions)), "condition id")
-    checker.unique((("conditions.yaml", f"allergens[{i}].id", x.id) for i, x in enumerate(raw.condition_file.allergens)), "allergen id")
-    checker.unique((("face/danger_zones.yaml", f"danger_zones[{i}].id", x.id) for i, x in enumerate(raw.zone_file.danger_zones)), "danger zone id")
+    checker.unique(
+        (
+            ("face/landmarks.yaml", f"landmarks[{i}].id", lm.id)
+            for i, lm in enumerate(raw.landmark_file.landmarks)
+        ),
+        "landmark id",
+    )
+    checker.unique(
+        (
+            ("indications.yaml", f"indications[{i}].id", x.id)
+            for i, x in enumerate(raw.indication_file.indications)
+        ),
+        "indication id",
+    )
+    checker.unique(
+        (
+            ("conditions.yaml", f"conditions[{i}].id", x.id)
+            for i, x in enumerate(raw.condition_file.conditions)
+        ),
+        "condition id",
+    )
+    checker.unique(
+        (("conditions.yaml", f"allergens[{i}].id", x.id) for i, x in enumerate(raw.condition_file.allergens)),
+        "allergen id",
+    )
+    checker.unique(
+        (
+            ("face/danger_zones.yaml", f"danger_zones[{i}].id", x.id)
+            for i, x in enumerate(raw.zone_file.danger_zones)
+        ),
+        "danger zone id",
+    )
     checker.unique(((f, "product", f"{r.product}/{r.indication}") for f, r in raw.regimens), "regimen")
     checker.check_products()
     checker.check_regimens()

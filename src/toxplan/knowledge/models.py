@@ -132,8 +132,7 @@ class AgeRange(Strict):
             and self.from_years >= self.under_years
         ):
             raise ValueError(
-                f"range is unordered: from_years {self.from_years} >= under_years "
-                f"{self.under_years}"
+                f"range is unordered: from_years {self.from_years} >= under_years {self.under_years}"
             )
         return self
 
@@ -221,9 +220,7 @@ class RollingWindowMax(_LimitBase):
     window: Duration
 
 
-DoseLimit = Annotated[
-    SiteMax | SessionMax | WeightBasedMax | RollingWindowMax, Field(discriminator="kind")
-]
+DoseLimit = Annotated[SiteMax | SessionMax | WeightBasedMax | RollingWindowMax, Field(discriminator="kind")]
 
 
 # --- products -------------------------------------------------------------------------------
@@ -305,8 +302,17 @@ class Indication(Cited):
     name: str
     category: Category
     region: Literal[
-        "upper_face", "mid_face", "lower_face", "neck", "head_and_neck", "eye",
-        "upper_limb", "lower_limb", "bladder", "axilla", "salivary_glands",
+        "upper_face",
+        "mid_face",
+        "lower_face",
+        "neck",
+        "head_and_neck",
+        "eye",
+        "upper_limb",
+        "lower_limb",
+        "bladder",
+        "axilla",
+        "salivary_glands",
     ]
     description: str
 
@@ -534,8 +540,14 @@ class Condition(Cited):
     id: Identifier
     name: str
     category: Literal[
-        "neuromuscular_junction", "motor_neuron", "dysphagia", "respiratory", "bladder",
-        "ophthalmic", "other_caution", "no_label_caution",
+        "neuromuscular_junction",
+        "motor_neuron",
+        "dysphagia",
+        "respiratory",
+        "bladder",
+        "ophthalmic",
+        "other_caution",
+        "no_label_caution",
     ]
     finding: Literal["NEUROMUSCULAR_DISORDER", "CONTRAINDICATION", "none"]
     severity: Severity = "warning"

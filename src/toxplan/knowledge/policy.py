@@ -37,13 +37,14 @@ class Policy(Strict):
     intervals: tuple[IntervalRule, ...] = Field(default=())
 
     def floor(self, code: str) -> Severity | None:
-        floors = [f.severity for f in self.severity_floors if f.code == code]
-        return max(floors, key=SEVERITY_RANK.__getitem__) if floors else None
+        floors: list[Severity] = [f.severity for f in self.severity_floors if f.code == code]
+        if not floors:
+            return None
+        return max(floors, key=lambda s: SEVERITY_RANK[s])
 
     def intervals_for(self, indication: str, category: str) -> list[IntervalRule]:
         return [
-            rule for rule in self.intervals
-            if indication in rule.indications or category in rule.categories
+            rule for rule in self.intervals if indication in rule.indications or category in rule.categories
         ]
 
 
@@ -56,10 +57,14 @@ def policy_problems(policy: Policy, kb: KnowledgeBase, file: str) -> list[Proble
         if info is None:
             problems.append(Problem(file, f"{field}.code", f"unknown finding code {floor.code!r}"))
         elif SEVERITY_RANK[floor.severity] < SEVERITY_RANK[info.baseline]:
-            problems.append(Problem(
-                file, f"{field}.severity",
-                f"{floor.code} is {info.baseline} by the label; a policy may not lower it to {floor.severity}",
-            ))
+            problems.append(
+                Problem(
+                    file,
+                    f"{field}.severity",
+                    f"{floor.code} is {info.baseline} by the label; "
+                    f"a policy may not lower it to {floor.severity}",
+                )
+            )
     for i, rule in enumerate(policy.intervals):
         field = f"intervals[{i}]"
         if not rule.categories and not rule.indications:
@@ -72,9 +77,12 @@ def policy_problems(policy: Policy, kb: KnowledgeBase, file: str) -> list[Proble
             covered = ind in rule.indications or category in rule.categories
             label = regimen.min_interval
             if covered and label and rule.minimum.approx_days() < label.minimum.approx_days():
-                problems.append(Problem(
-                    file, f"{field}.minimum",
-                    f"{rule.minimum.describe()} is shorter than the label interval for {ind} "
-                    f"with {product} ({label.minimum.describe()}); a policy may only be stricter",
-                ))
+                problems.append(
+                    Problem(
+                        file,
+                        f"{field}.minimum",
+                        f"{rule.minimum.describe()} is shorter than the label interval for {ind} "
+                        f"with {product} ({label.minimum.describe()}); a policy may only be stricter",
+                    )
+                )
     return problems

@@ -20,9 +20,9 @@ ICD10 = re.compile(r"\b([A-Z]\d{2}(?:\.[0-9A-Z]{1,4})?)\b")
 
 DOSE_WORDS = frozenset(
     "mg mcg ug g ml l iu unit units tab tabs tablet tablets cap caps capsule capsules po iv im "
-    "sc subq sq pr od bd bid tid qid qd qhs hs prn daily nightly weekly monthly once twice "
-    "day per x mg/day dose doses puff puffs patch oral injection inj drops drop solution "
-    "susp suspension syrup cream ointment gel spray inhaler soln".split()
+    "sc subq sq pr od bd bid tid qid qd qhs hs prn daily nightly weekly monthly once twice day "
+    "per x mg/day dose doses puff puffs patch oral injection inj drops drop solution susp "
+    "suspension syrup cream ointment gel spray inhaler soln".split()
 )
 """Words of a sig or dose string; removed before name matching (never part of a name)."""
 
@@ -33,11 +33,24 @@ SALT_WORDS = frozenset(
 )
 """Salt words stripped before matching; kept only where the index itself names them."""
 
-RELEASE_SUFFIXES = frozenset("xl xr er la sr cr dr odt sl ls cd".split())
+RELEASE_SUFFIXES = frozenset(["xl", "xr", "er", "la", "sr", "cr", "dr", "odt", "sl", "ls", "cd"])
 
 NEGATION_PREFIXES = (
-    "no ", "not ", "denies ", "denied ", "negative for ", "without ", "r o ", "rule out ",
-    "ruled out ", "family history", "fhx ", "fh ", "no hx ", "no history ", "never ",
+    "no ",
+    "not ",
+    "denies ",
+    "denied ",
+    "negative for ",
+    "without ",
+    "r o ",
+    "rule out ",
+    "ruled out ",
+    "family history",
+    "fhx ",
+    "fh ",
+    "no hx ",
+    "no history ",
+    "never ",
 )
 NEGATION_SUFFIXES = (" resolved", " ruled out", " negative", " excluded")
 

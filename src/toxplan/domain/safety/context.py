@@ -10,7 +10,12 @@ from functools import cached_property
 
 from toxplan.domain.plans import Plan
 from toxplan.domain.requests import CodedEntry, HistoryIn, PatientIn
-from toxplan.domain.safety.matching import Recognised, recognise_allergies, recognise_conditions, recognise_medications
+from toxplan.domain.safety.matching import (
+    Recognised,
+    recognise_allergies,
+    recognise_conditions,
+    recognise_medications,
+)
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.models import DoseLimit, Duration, Product, Regimen
 from toxplan.knowledge.policy import Policy
@@ -66,6 +71,7 @@ class CheckContext:
 
     def __init__(
         self,
+        *,
         kb: KnowledgeBase,
         plan: Plan,
         patient: PatientIn,
@@ -134,9 +140,7 @@ class CheckContext:
 
     @cached_property
     def conditions(self) -> list[Recognised]:
-        entries = [
-            e if isinstance(e, str) else f"ICD-10 {e.code}" for e in self.patient.conditions
-        ]
+        entries = [e if isinstance(e, str) else f"ICD-10 {e.code}" for e in self.patient.conditions]
         coded = [isinstance(e, CodedEntry) for e in self.patient.conditions]
         return recognise_conditions(self.kb, entries, coded)
 

@@ -38,8 +38,15 @@ def evaluate(
 ) -> CheckResult:
     """All findings for ``plan``; ``at`` is the moment of injection, for in-use times."""
     ctx = CheckContext(
-        kb, plan, patient, history, on, at, reconstituted_at, policy,
-        kb.find_product(plan.product),
+        kb=kb,
+        plan=plan,
+        patient=patient,
+        history=history,
+        on=on,
+        at=at,
+        reconstituted_at=reconstituted_at,
+        policy=policy,
+        product=kb.find_product(plan.product),
     )
     findings: list[Finding] = []
     for registered in RULES:

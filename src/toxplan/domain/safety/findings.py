@@ -10,8 +10,17 @@ from toxplan.knowledge.models import Severity
 SEVERITY_RANK: dict[Severity, int] = {"info": 0, "warning": 1, "critical": 2}
 
 SubjectType = Literal[
-    "injection", "indication", "drug", "condition", "allergy", "product", "patient",
-    "history", "dilution", "vial", "screening",
+    "injection",
+    "indication",
+    "drug",
+    "condition",
+    "allergy",
+    "product",
+    "patient",
+    "history",
+    "dilution",
+    "vial",
+    "screening",
 ]
 
 
@@ -47,22 +56,41 @@ class CodeInfo:
 CODES: dict[str, CodeInfo] = {
     "SITE_DOSE_ABOVE_MAX": CodeInfo("critical", "an injection's units or volume exceed a per-site maximum"),
     "DOSE_ABOVE_LABEL": CodeInfo("warning", "an indication's total exceeds the label's recommended dose"),
-    "SESSION_DOSE_ABOVE_MAX": CodeInfo("critical", "a per-session or per-indication maximum (weight-based included) is exceeded"),
-    "CUMULATIVE_DOSE_ABOVE_MAX": CodeInfo("critical", "history plus plan exceed a rolling-window maximum of the same product"),
-    "RETREATMENT_TOO_SOON": CodeInfo("warning", "the same indication was treated more recently than the label's interval"),
-    "OTHER_TOXIN_RECENT": CodeInfo("warning", "a different botulinum toxin product was given within the last 4 months"),
+    "SESSION_DOSE_ABOVE_MAX": CodeInfo(
+        "critical", "a per-session or per-indication maximum (weight-based included) is exceeded"
+    ),
+    "CUMULATIVE_DOSE_ABOVE_MAX": CodeInfo(
+        "critical", "history plus plan exceed a rolling-window maximum of the same product"
+    ),
+    "RETREATMENT_TOO_SOON": CodeInfo(
+        "warning", "the same indication was treated more recently than the label's interval"
+    ),
+    "OTHER_TOXIN_RECENT": CodeInfo(
+        "warning", "a different botulinum toxin product was given within the last 4 months"
+    ),
     "CONTRAINDICATION": CodeInfo("critical", "a label contraindication applies"),
-    "NEUROMUSCULAR_DISORDER": CodeInfo("warning", "a neuromuscular junction disorder or other label caution condition"),
+    "NEUROMUSCULAR_DISORDER": CodeInfo(
+        "warning", "a neuromuscular junction disorder or other label caution condition"
+    ),
     "PREGNANCY_OR_LACTATION": CodeInfo("warning", "the patient is pregnant or breastfeeding"),
     "DRUG_INTERACTION": CodeInfo("warning", "a medication belongs to a label interaction class"),
-    "AGE_OUTSIDE_LABEL": CodeInfo("warning", "the patient's age is outside the label's range for the indication"),
+    "AGE_OUTSIDE_LABEL": CodeInfo(
+        "warning", "the patient's age is outside the label's range for the indication"
+    ),
     "OFF_LABEL_USE": CodeInfo("info", "the indication is not on this product's label"),
     "WEIGHT_REQUIRED": CodeInfo("critical", "a per-kg limit applies and no weight is given"),
     "DANGER_ZONE": CodeInfo("warning", "an injection lies inside a danger zone"),
     "DILUTION_UNUSUAL": CodeInfo("warning", "the concentration is outside the label's reconstitution table"),
-    "RECONSTITUTED_VIAL_EXPIRED": CodeInfo("critical", "the vial was reconstituted longer ago than the label's in-use time"),
-    "UNRECOGNISED_INPUT": CodeInfo("warning", "a product, indication, site, medication, condition or allergy the knowledge base does not know"),
-    "INPUT_MISSING": CodeInfo("info", "something a rule needs was not given, so that rule could not run fully"),
+    "RECONSTITUTED_VIAL_EXPIRED": CodeInfo(
+        "critical", "the vial was reconstituted longer ago than the label's in-use time"
+    ),
+    "UNRECOGNISED_INPUT": CodeInfo(
+        "warning",
+        "a product, indication, site, medication, condition or allergy the knowledge base does not know",
+    ),
+    "INPUT_MISSING": CodeInfo(
+        "info", "something a rule needs was not given, so that rule could not run fully"
+    ),
     "RULE_NOT_EVALUATED": CodeInfo("info", "the knowledge base lacks the label fact a rule needs"),
     "INPUT_INTERPRETED": CodeInfo("info", "an entry was read in a way the clinician should confirm"),
 }

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from toxplan.knowledge.base import MEDICATION_NOISE, KnowledgeBase
 from toxplan.knowledge.terms import MatchHow, code_matches, icd10_codes, is_negated, normalise
 
-NOTHING = frozenset({"none", "nil", "nkda", "nka", "no known allergies", "no known drug allergies", "n a", "na"})
+NOTHING = frozenset(
+    {"none", "nil", "nkda", "nka", "no known allergies", "no known drug allergies", "n a", "na"}
+)
 
 
 @dataclass(frozen=True)
@@ -74,8 +76,11 @@ def recognise_conditions(
             continue
         codes = icd10_codes(text)
         by_code = frozenset(
-            c.id for c in kb.conditions.values()
-            for known in c.icd10 for entered in codes if code_matches(entered, known)
+            c.id
+            for c in kb.conditions.values()
+            for known in c.icd10
+            for entered in codes
+            if code_matches(entered, known)
         )
         negated = not is_coded and is_negated(norm)
         if by_code:
@@ -104,7 +109,10 @@ def recognise_allergies(kb: KnowledgeBase, entries: Sequence[str]) -> list[Recog
     return found
 
 
-_NEGATION_WORDS = frozenset("no not denies denied negative for without r o rule out ruled never hx history of fh fhx family resolved excluded".split())
+_NEGATION_WORDS = frozenset(
+    "no not denies denied negative for without r o rule out ruled never hx history of fh fhx "
+    "family resolved excluded".split()
+)
 
 
 def _without_negation(norm: str) -> str:

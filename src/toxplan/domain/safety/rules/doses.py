@@ -45,11 +45,13 @@ def site_maximum(ctx: CheckContext) -> Iterator[Finding]:
             where = Subject("injection", injection.site or "position", index)
             if limit.max_units is not None and injection.units > limit.max_units:
                 yield Finding(
-                    "SITE_DOSE_ABOVE_MAX", limit.severity,
+                    "SITE_DOSE_ABOVE_MAX",
+                    limit.severity,
                     f"Injection {index + 1} ({injection.site or 'free position'}, "
                     f"{injection.indication}) has {u(injection.units)}; the per-site maximum is "
                     f"{u(limit.max_units)}.",
-                    where, limit.citations,
+                    where,
+                    limit.citations,
                 )
             if limit.max_volume_ml is None:
                 continue
@@ -58,17 +60,21 @@ def site_maximum(ctx: CheckContext) -> Iterator[Finding]:
                 volume_unknown = True
             elif volume > limit.max_volume_ml:
                 yield Finding(
-                    "SITE_DOSE_ABOVE_MAX", limit.severity,
+                    "SITE_DOSE_ABOVE_MAX",
+                    limit.severity,
                     f"Injection {index + 1} ({injection.site or 'free position'}) is "
                     f"{show_volume(volume)} mL; no more than {limit.max_volume_ml} mL per site.",
-                    where, limit.citations,
+                    where,
+                    limit.citations,
                 )
         if volume_unknown:
             yield Finding(
-                "INPUT_MISSING", "warning",
+                "INPUT_MISSING",
+                "warning",
                 f"No dilution given: the per-site volume cap of {limit.max_volume_ml} mL "
                 f"({_scope_words(scoped)}) could not be checked.",
-                Subject("dilution", "dilution"), limit.citations,
+                Subject("dilution", "dilution"),
+                limit.citations,
             )
 
 
@@ -76,7 +82,11 @@ def _session_limit_exceeded(ctx: CheckContext, indication: str) -> bool:
     for scoped in ctx.limits_of("session_max"):
         limit = scoped.limit
         assert isinstance(limit, SessionMax)
-        if scoped.covers(indication) and ctx.applies_by_age(limit) and _planned(ctx, scoped) > limit.max_units:
+        if (
+            scoped.covers(indication)
+            and ctx.applies_by_age(limit)
+            and _planned(ctx, scoped) > limit.max_units
+        ):
             return True
     return False
 
@@ -92,10 +102,12 @@ def session_maximum(ctx: CheckContext) -> Iterator[Finding]:
         if planned > limit.max_units:
             ages = f" for patients {limit.ages.describe()}" if limit.ages else ""
             yield Finding(
-                "SESSION_DOSE_ABOVE_MAX", limit.severity,
+                "SESSION_DOSE_ABOVE_MAX",
+                limit.severity,
                 f"The plan gives {u(planned)} ({_scope_words(scoped)}) in one session; the "
                 f"maximum{ages} is {u(limit.max_units)}.",
-                _scope_subject(ctx, scoped), limit.citations,
+                _scope_subject(ctx, scoped),
+                limit.citations,
             )
 
 
@@ -114,10 +126,12 @@ def weight_based_maximum(ctx: CheckContext) -> Iterator[Finding]:
         if weight is None:
             age = "" if ctx.age is not None else " (no birth date given, so it may apply)"
             yield Finding(
-                "WEIGHT_REQUIRED", "critical",
+                "WEIGHT_REQUIRED",
+                "critical",
                 f"A weight-based maximum ({rule_words}, {_scope_words(scoped)}) applies"
                 f"{age}, but no weight is given: the dose cannot be checked.",
-                Subject("patient", "weight_kg"), limit.citations,
+                Subject("patient", "weight_kg"),
+                limit.citations,
             )
             continue
         if limit.weights is not None and not limit.weights.contains(weight):
@@ -127,10 +141,12 @@ def weight_based_maximum(ctx: CheckContext) -> Iterator[Finding]:
             maximum = min(maximum, limit.cap_units)
         if planned > maximum:
             yield Finding(
-                "SESSION_DOSE_ABOVE_MAX", limit.severity,
+                "SESSION_DOSE_ABOVE_MAX",
+                limit.severity,
                 f"The plan gives {u(planned)} ({_scope_words(scoped)}); for {show_units(weight)} kg "
                 f"the maximum is {rule_words} = {u(maximum.quantize(Decimal('0.1')))}.",
-                _scope_subject(ctx, scoped), limit.citations,
+                _scope_subject(ctx, scoped),
+                limit.citations,
             )
 
 
@@ -145,19 +161,22 @@ def rolling_window_maximum(ctx: CheckContext) -> Iterator[Finding]:
             continue
         start = start_of_window(ctx.on, limit.window)
         past = [
-            d for d in ctx.past_doses
+            d
+            for d in ctx.past_doses
             if d.product == ctx.product.id and d.entry.date >= start and scoped.covers(d.entry.indication)
         ]
         earlier = sum((d.entry.units for d in past), Decimal(0))
         if planned + earlier > limit.max_units:
             listed = "; ".join(f"{d.entry.date} {d.entry.indication} {u(d.entry.units)}" for d in past)
             yield Finding(
-                "CUMULATIVE_DOSE_ABOVE_MAX", limit.severity,
+                "CUMULATIVE_DOSE_ABOVE_MAX",
+                limit.severity,
                 f"{ctx.product.brands[0]}: {u(earlier)} given since {start} ({listed or 'none'}) "
                 f"plus {u(planned)} planned = {u(planned + earlier)}, above the maximum of "
                 f"{u(limit.max_units)} in {limit.window.describe()} ({_scope_words(scoped)}). "
                 f"Doses of other toxin products are not counted: their units are not comparable.",
-                _scope_subject(ctx, scoped), limit.citations,
+                _scope_subject(ctx, scoped),
+                limit.citations,
             )
 
 
@@ -170,11 +189,15 @@ def above_label_dose(ctx: CheckContext) -> Iterator[Finding]:
         planned = ctx.plan.units_for(indication)
         recommended = regimen.recommended_total_units
         if planned > recommended.max and not _session_limit_exceeded(ctx, indication):
-            dose = u(recommended.max) if recommended.min == recommended.max else (
-                f"{show_units(recommended.min)}-{u(recommended.max)}"
+            dose = (
+                u(recommended.max)
+                if recommended.min == recommended.max
+                else (f"{show_units(recommended.min)}-{u(recommended.max)}")
             )
             yield Finding(
-                "DOSE_ABOVE_LABEL", "warning",
+                "DOSE_ABOVE_LABEL",
+                "warning",
                 f"{indication}: {u(planned)} planned; the recommended dose is {dose}.",
-                Subject("indication", indication), regimen.citations,
+                Subject("indication", indication),
+                regimen.citations,
             )

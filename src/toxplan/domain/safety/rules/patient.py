@@ -40,16 +40,21 @@ def contraindications(ctx: CheckContext) -> Iterator[Finding]:
         causes = _contraindication_applies(ctx, ci)
         if causes:
             yield Finding(
-                "CONTRAINDICATION", "critical",
+                "CONTRAINDICATION",
+                "critical",
                 f"{ctx.product.brands[0]}: {ci.message} (patient: {', '.join(causes)}).",
-                Subject("product", ctx.product.id), ci.citations,
+                Subject("product", ctx.product.id),
+                ci.citations,
             )
     for condition_id in sorted(ctx.condition_ids):
         condition = ctx.kb.conditions[condition_id]
         if condition.finding == "CONTRAINDICATION" and _planned_in(ctx, condition.indications):
             yield Finding(
-                "CONTRAINDICATION", condition.severity, condition.message,
-                Subject("condition", condition_id), condition.citations,
+                "CONTRAINDICATION",
+                condition.severity,
+                condition.message,
+                Subject("condition", condition_id),
+                condition.citations,
             )
 
 
@@ -59,9 +64,11 @@ def caution_conditions(ctx: CheckContext) -> Iterator[Finding]:
         condition = ctx.kb.conditions[condition_id]
         if condition.finding == "NEUROMUSCULAR_DISORDER" and _planned_in(ctx, condition.indications):
             yield Finding(
-                "NEUROMUSCULAR_DISORDER", condition.severity,
+                "NEUROMUSCULAR_DISORDER",
+                condition.severity,
                 f"{condition.name}: {condition.message}",
-                Subject("condition", condition_id), condition.citations,
+                Subject("condition", condition_id),
+                condition.citations,
             )
 
 
@@ -75,23 +82,29 @@ def pregnancy_and_lactation(ctx: CheckContext) -> Iterator[Finding]:
     if states:
         detail = f" Label: {note.pregnancy} {note.lactation}" if note else ""
         yield Finding(
-            "PREGNANCY_OR_LACTATION", "warning",
+            "PREGNANCY_OR_LACTATION",
+            "warning",
             f"The patient is {' and '.join(states)}. The labels do not contraindicate this but "
             f"give no safety data in humans; most clinics defer elective treatment.{detail}",
-            Subject("patient", "pregnancy"), citations,
+            Subject("patient", "pregnancy"),
+            citations,
         )
     unanswered = [
-        name for name, value in (
-            ("pregnant", patient.pregnant), ("breastfeeding", patient.breastfeeding),
+        name
+        for name, value in (
+            ("pregnant", patient.pregnant),
+            ("breastfeeding", patient.breastfeeding),
             ("infection at the site", patient.infection_at_site),
         )
         if value is None and not (name != "infection at the site" and patient.sex == "male")
     ]
     if unanswered:
         yield Finding(
-            "INPUT_MISSING", "info",
+            "INPUT_MISSING",
+            "info",
             f"Screening not recorded: {', '.join(unanswered)}. Ask before treating.",
-            Subject("screening", "screening"), citations,
+            Subject("screening", "screening"),
+            citations,
         )
 
 
@@ -105,17 +118,21 @@ def age_range(ctx: CheckContext) -> Iterator[Finding]:
         needs_age = True
         if ctx.age is not None and not regimen.ages.contains(ctx.age):
             yield Finding(
-                "AGE_OUTSIDE_LABEL", "warning",
+                "AGE_OUTSIDE_LABEL",
+                "warning",
                 f"{indication}: the patient is {ctx.age} years old; the label covers "
                 f"{regimen.ages.describe()}.",
-                Subject("indication", indication), regimen.citations,
+                Subject("indication", indication),
+                regimen.citations,
             )
     if needs_age and ctx.age is None:
         yield Finding(
-            "INPUT_MISSING", "warning",
+            "INPUT_MISSING",
+            "warning",
             "No birth date given: the label's age range could not be checked, and any "
             "pediatric limit was applied as a precaution.",
-            Subject("patient", "birth_date"), (),
+            Subject("patient", "birth_date"),
+            (),
         )
 
 
@@ -132,9 +149,11 @@ def _drug_finding(ctx: CheckContext, med: Recognised) -> Finding:
     names = ", ".join(ctx.kb.drugs[k].drug.name for k in sorted(med.keys))
     citations = tuple(dict.fromkeys(cid for c in chosen for cid in c.citations))
     return Finding(
-        "DRUG_INTERACTION", severity,
+        "DRUG_INTERACTION",
+        severity,
         f"Medication {med.reading()} = {names}{form}. {effects}",
-        Subject("drug", names, med.index), citations,
+        Subject("drug", names, med.index),
+        citations,
     )
 
 
@@ -145,10 +164,12 @@ def medications(ctx: CheckContext) -> Iterator[Finding]:
             yield _drug_finding(ctx, med)
         elif not med.recognised:
             yield Finding(
-                "UNRECOGNISED_INPUT", "warning",
+                "UNRECOGNISED_INPUT",
+                "warning",
                 f"Medication '{med.text}' is not in the knowledge base: its interactions were "
                 f"not checked. Check it against the label's interaction classes.",
-                Subject("drug", med.text, med.index), (),
+                Subject("drug", med.text, med.index),
+                (),
             )
 
 
@@ -157,28 +178,36 @@ def unrecognised_conditions_and_allergies(ctx: CheckContext) -> Iterator[Finding
     for entry in ctx.conditions:
         if entry.negated:
             yield Finding(
-                "INPUT_INTERPRETED", "info",
-                f"Condition '{entry.text}' was read as absent, excluded or family history only; "
-                f"confirm.",
-                Subject("condition", entry.text, entry.index), (),
+                "INPUT_INTERPRETED",
+                "info",
+                f"Condition '{entry.text}' was read as absent, excluded or family history only; confirm.",
+                Subject("condition", entry.text, entry.index),
+                (),
             )
         elif not entry.recognised:
             yield Finding(
-                "UNRECOGNISED_INPUT", "warning",
+                "UNRECOGNISED_INPUT",
+                "warning",
                 f"Condition '{entry.text}' is not in the knowledge base: label cautions for it "
                 f"were not checked.",
-                Subject("condition", entry.text, entry.index), (),
+                Subject("condition", entry.text, entry.index),
+                (),
             )
         elif entry.how == "corrected":
             yield Finding(
-                "INPUT_INTERPRETED", "info", f"Condition {entry.reading()}; confirm.",
-                Subject("condition", entry.text, entry.index), (),
+                "INPUT_INTERPRETED",
+                "info",
+                f"Condition {entry.reading()}; confirm.",
+                Subject("condition", entry.text, entry.index),
+                (),
             )
     for entry in ctx.allergies:
         if not entry.recognised:
             yield Finding(
-                "UNRECOGNISED_INPUT", "warning",
+                "UNRECOGNISED_INPUT",
+                "warning",
                 f"Allergy '{entry.text}' is not in the knowledge base: it was not compared with "
                 f"the product's components.",
-                Subject("allergy", entry.text, entry.index), (),
+                Subject("allergy", entry.text, entry.index),
+                (),
             )

@@ -17,41 +17,51 @@ def unknown_plan_input(ctx: CheckContext) -> Iterator[Finding]:
     kb = ctx.kb
     if ctx.product is None:
         yield Finding(
-            "UNRECOGNISED_INPUT", "critical",
+            "UNRECOGNISED_INPUT",
+            "critical",
             f"Product '{ctx.plan.product}' is not in the knowledge base: no label limit, "
             f"interval or contraindication could be checked. Known: {', '.join(sorted(kb.products))}.",
-            Subject("product", ctx.plan.product), (),
+            Subject("product", ctx.plan.product),
+            (),
         )
     for indication in ctx.plan.indications():
         if indication not in kb.indications:
             yield Finding(
-                "UNRECOGNISED_INPUT", "critical",
+                "UNRECOGNISED_INPUT",
+                "critical",
                 f"Indication '{indication}' is not in the knowledge base: its doses and limits "
                 f"could not be checked.",
-                Subject("indication", indication), (),
+                Subject("indication", indication),
+                (),
             )
     for index, injection in enumerate(ctx.plan.injections):
         if injection.site is not None and injection.site not in kb.sites:
             yield Finding(
-                "UNRECOGNISED_INPUT", "warning",
+                "UNRECOGNISED_INPUT",
+                "warning",
                 f"Injection {index + 1}: site '{injection.site}' is not in the knowledge base: "
                 f"its position and danger zones were not checked.",
-                Subject("injection", injection.site, index), (),
+                Subject("injection", injection.site, index),
+                (),
             )
     for index, entry in enumerate(ctx.history):
         if kb.find_product(entry.product) is None:
             yield Finding(
-                "UNRECOGNISED_INPUT", "warning",
+                "UNRECOGNISED_INPUT",
+                "warning",
                 f"History {entry.date}: product '{entry.product}' is not known: its "
                 f"{entry.units} U were not counted toward any limit.",
-                Subject("history", entry.product, index), (),
+                Subject("history", entry.product, index),
+                (),
             )
         elif entry.indication not in kb.indications:
             yield Finding(
-                "UNRECOGNISED_INPUT", "warning",
+                "UNRECOGNISED_INPUT",
+                "warning",
                 f"History {entry.date}: indication '{entry.indication}' is not known: the dose "
                 f"counts toward whole-product limits only.",
-                Subject("history", entry.indication, index), (),
+                Subject("history", entry.indication, index),
+                (),
             )
 
 
@@ -66,13 +76,14 @@ def off_label(ctx: CheckContext) -> Iterator[Finding]:
             continue
         labelled = ", ".join(ctx.kb.on_label_indications(product.id))
         basis = (
-            f" Doses here come from {regimen.evidence} evidence." if regimen is not None
+            f" Doses here come from {regimen.evidence} evidence."
+            if regimen is not None
             else " The knowledge base has no dose for it with this product."
         )
         yield Finding(
-            "OFF_LABEL_USE", "info",
-            f"{indication} is not on the US label of {product.brands[0]} (label: {labelled})."
-            f"{basis}",
+            "OFF_LABEL_USE",
+            "info",
+            f"{indication} is not on the US label of {product.brands[0]} (label: {labelled}).{basis}",
             Subject("indication", indication),
             regimen.citations if regimen is not None else product.citations,
         )
@@ -91,11 +102,13 @@ def danger_zones(ctx: CheckContext) -> Iterator[Finding]:
             near = inside(zone.shape, point, landmarks)
             if near is not None:
                 yield Finding(
-                    "DANGER_ZONE", zone.severity,
+                    "DANGER_ZONE",
+                    zone.severity,
                     f"Injection {index + 1} ({injection.site or 'free position'} at "
                     f"x {point.x_mm}, y {point.y_mm} mm) lies in '{zone.name}' near {near}: "
                     f"{zone.reason}",
-                    Subject("injection", injection.site or "position", index), zone.citations,
+                    Subject("injection", injection.site or "position", index),
+                    zone.citations,
                 )
 
 
@@ -109,24 +122,30 @@ def dilution(ctx: CheckContext) -> Iterator[Finding]:
     subject = Subject("dilution", f"{show_units(used.vial_units)} U/{used.diluent_ml} mL")
     if choice.source != "given":
         yield Finding(
-            "INPUT_MISSING", "info",
+            "INPUT_MISSING",
+            "info",
             f"No dilution given: volumes assume {show_units(used.vial_units)} U in "
             f"{used.diluent_ml} mL ({choice.source}). Give vial_units and diluent_ml to check yours.",
-            subject, (),
+            subject,
+            (),
         )
     if used.vial_units not in {v.units for v in product.vial_sizes}:
         sizes = ", ".join(f"{show_units(v.units)} U" for v in product.vial_sizes)
         yield Finding(
-            "DILUTION_UNUSUAL", "warning",
+            "DILUTION_UNUSUAL",
+            "warning",
             f"{product.brands[0]} comes in {sizes} vials, not {show_units(used.vial_units)} U.",
-            subject, product.vial_sizes[0].citations,
+            subject,
+            product.vial_sizes[0].citations,
         )
     if not product.reconstitution:
         yield Finding(
-            "RULE_NOT_EVALUATED", "info",
+            "RULE_NOT_EVALUATED",
+            "info",
             f"The label reconstitution table of {product.brands[0]} is not in the knowledge "
             f"base: {show_units(used.units_per_0_1_ml)} U per 0.1 mL is unverified.",
-            subject, product.citations,
+            subject,
+            product.citations,
         )
         return
     rows = [r for r in product.reconstitution if r.vial_units == used.vial_units]
@@ -136,9 +155,11 @@ def dilution(ctx: CheckContext) -> Iterator[Finding]:
             for r in product.reconstitution
         )
         yield Finding(
-            "DILUTION_UNUSUAL", "warning",
+            "DILUTION_UNUSUAL",
+            "warning",
             f"{show_units(used.vial_units)} U in {used.diluent_ml} mL gives "
             f"{show_units(used.units_per_0_1_ml.quantize(Decimal('0.01')))} "
             f"U per 0.1 mL, which is not in the label table ({table}).",
-            subject, tuple(dict.fromkeys(c for r in product.reconstitution for c in r.citations)),
+            subject,
+            tuple(dict.fromkeys(c for r in product.reconstitution for c in r.citations)),
         )

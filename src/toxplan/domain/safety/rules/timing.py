@@ -35,20 +35,27 @@ def retreatment_interval(ctx: CheckContext) -> Iterator[Finding]:
                 last = max(recent, key=lambda h: h.date)
                 days = (ctx.on - last.date).days
                 yield Finding(
-                    "RETREATMENT_TOO_SOON", interval.severity,
+                    "RETREATMENT_TOO_SOON",
+                    interval.severity,
                     f"{indication} was treated {days} days ago ({last.date}, {last.product} "
                     f"{last.units} U); the label interval is {interval.minimum.describe()}: "
-                    f"\"{interval.wording}\"",
-                    Subject("indication", indication), interval.citations,
+                    f'"{interval.wording}"',
+                    Subject("indication", indication),
+                    interval.citations,
                 )
         if ctx.policy is None:
             continue
         for policy_rule in ctx.policy.intervals_for(indication, category):
             start = start_of_window(ctx.on, policy_rule.minimum)
             in_scope = [
-                h for h in ctx.history if h.date >= start and (
-                    h.indication == indication or (
-                        policy_rule.across_indications and h.indication in ctx.kb.indications
+                h
+                for h in ctx.history
+                if h.date >= start
+                and (
+                    h.indication == indication
+                    or (
+                        policy_rule.across_indications
+                        and h.indication in ctx.kb.indications
                         and ctx.kb.indications[h.indication].category in policy_rule.categories
                     )
                 )
@@ -56,11 +63,13 @@ def retreatment_interval(ctx: CheckContext) -> Iterator[Finding]:
             if in_scope:
                 last = max(in_scope, key=lambda h: h.date)
                 yield Finding(
-                    "RETREATMENT_TOO_SOON", policy_rule.severity,
+                    "RETREATMENT_TOO_SOON",
+                    policy_rule.severity,
                     f"Clinic policy '{policy_rule.id}': {policy_rule.minimum.describe()} between "
                     f"treatments ({policy_rule.reason}); last in scope {last.date} "
                     f"({last.indication}).",
-                    Subject("indication", indication), (f"policy:{policy_rule.id}",),
+                    Subject("indication", indication),
+                    (f"policy:{policy_rule.id}",),
                 )
 
 
@@ -76,12 +85,14 @@ def other_toxin_recent(ctx: CheckContext) -> Iterator[Finding]:
             continue
         name = other.brands[0] if other else f"'{entry.product}' (not a known product)"
         yield Finding(
-            "OTHER_TOXIN_RECENT", "warning",
+            "OTHER_TOXIN_RECENT",
+            "warning",
             f"{name} was given on {entry.date} ({entry.units} U, {entry.indication}), within "
             f"4 months. Weakness may be exacerbated by another botulinum toxin before the "
             f"previous one's effect has resolved. Units of different products are not "
             f"comparable and are not added together.",
-            Subject("history", entry.product, index), citations,
+            Subject("history", entry.product, index),
+            citations,
         )
 
 
@@ -101,25 +112,31 @@ def vial_in_use_time(ctx: CheckContext) -> Iterator[Finding]:
     if in_use is None:
         if ctx.reconstituted_at is not None:
             yield Finding(
-                "RULE_NOT_EVALUATED", "warning",
+                "RULE_NOT_EVALUATED",
+                "warning",
                 f"The in-use time of reconstituted {product.brands[0]} is not confirmed in the "
                 f"label sources of the knowledge base: check the current label.",
-                vial, product.citations,
+                vial,
+                product.citations,
             )
         return
     if ctx.reconstituted_at is None or ctx.at is None:
         yield Finding(
-            "INPUT_MISSING", "info",
+            "INPUT_MISSING",
+            "info",
             f"No reconstitution time given: the {in_use.hours} h in-use limit of "
             f"{product.brands[0]} was not checked.",
-            vial, in_use.citations,
+            vial,
+            in_use.citations,
         )
         return
     hours = _elapsed_hours(ctx.reconstituted_at, ctx.at)
     if hours > in_use.hours:
         yield Finding(
-            "RECONSTITUTED_VIAL_EXPIRED", "critical",
+            "RECONSTITUTED_VIAL_EXPIRED",
+            "critical",
             f"The vial was reconstituted {hours:.1f} h before injection ({ctx.reconstituted_at}); "
             f"{product.brands[0]} must be used within {in_use.hours} h ({in_use.storage}).",
-            vial, in_use.citations,
+            vial,
+            in_use.citations,
         )
