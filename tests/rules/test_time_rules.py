@@ -1,0 +1,59 @@
+"""Time rules: retreatment interval, other toxins, in-use time of the reconstituted vial."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tests.conftest import findings, request, with_code
+from tests.rules.test_dose_rules import cited
+from toxplan.knowledge.base import KnowledgeBase
+
+
+def past(date: str, product: str = "botox", indication: str = "glabellar_lines", units: float = 20) -> dict[str, object]:
+    return {"date": date, "product": product, "indication": indication, "units": units}
+
+
+class TestRetreatmentTooSoon:
+    def test_fires_inside_the_3_month_interval(self, kb: KnowledgeBase) -> None:
+        found = with_code(findings(kb, request(history=[past("2026-10-01")])), "RETREATMENT_TOO_SOON")
+        assert found and "55 days" in found[0].message and "3 months" in found[0].message
+        cited(kb, found)
+
+    def test_quiet_after_the_interval(self, kb: KnowledgeBase) -> None:
+        assert not with_code(findings(kb, request(history=[past("2026-08-25")])), "RETREATMENT_TOO_SOON")
+
+    def test_exactly_three_months_is_allowed(self, kb: KnowledgeBase) -> None:
+        assert not with_code(findings(kb, request(history=[past("2026-08-25")])), "RETREATMENT_TOO_SOON")
+        assert with_code(findings(kb, request(history=[past("2026-08-26")])), "RETREATMENT_TOO_SOON")
+
+
+class TestOtherToxinRecent:
+    def test_fires_for_a_different_product_within_4_months(self, kb: KnowledgeBase) -> None:
+        history = [past("2026-09-01", product="Dysport", units=50)]
+        found = with_code(findings(kb, request(history=history)), "OTHER_TOXIN_RECENT")
+        assert found and "Dysport" in found[0].message
+        cited(kb, found)
+
+    def test_quiet_for_the_same_product_or_after_4_months(self, kb: KnowledgeBase) -> None:
+        assert not with_code(findings(kb, request(history=[past("2026-09-01")])), "OTHER_TOXIN_RECENT")
+        old = [past("2026-07-20", product="xeomin")]
+        assert not with_code(findings(kb, request(history=old)), "OTHER_TOXIN_RECENT")
+
+
+class TestReconstitutedVialExpired:
+    def test_fires_after_24_hours(self, kb: KnowledgeBase) -> None:
+        data = request(reconstituted_at="2026-11-24T08:00:00")
+        found = with_code(findings(kb, data), "RECONSTITUTED_VIAL_EXPIRED")
+        assert found and found[0].severity == "critical" and "28.0 h" in found[0].message
+        cited(kb, found)
+
+    def test_quiet_within_24_hours(self, kb: KnowledgeBase) -> None:
+        data = request(reconstituted_at="2026-11-24T13:00:00")
+        assert not with_code(findings(kb, data, at=dt.datetime(2026, 11, 25, 12)), "RECONSTITUTED_VIAL_EXPIRED")
+
+    def test_says_so_when_the_in_use_time_is_not_known(self, kb: KnowledgeBase) -> None:
+        data = request(product="dysport", vial_units=300, diluent_ml=2.5, reconstituted_at="2026-11-20T08:00:00",
+                       shots=[{"indication": "glabellar_lines", "site": "procerus", "units": 10}])
+        found = findings(kb, data)
+        assert not with_code(found, "RECONSTITUTED_VIAL_EXPIRED")
+        assert with_code(found, "RULE_NOT_EVALUATED")
