@@ -43,16 +43,23 @@ def case(kb: Any) -> dict[str, Any]:
     return {
         "date": DAY.isoformat(),
         "patient": {
-            "birth_date": "1980-05-01", "sex": "female", "weight_kg": 61, "pregnant": False,
-            "breastfeeding": False, "infection_at_site": False,
+            "birth_date": "1980-05-01",
+            "sex": "female",
+            "weight_kg": 61,
+            "pregnant": False,
+            "breastfeeding": False,
+            "infection_at_site": False,
             "conditions": ["hypertension", "hypothyroidism"],
             "medications": ["lisinopril 10 mg", "levothyroxine", "oxybutynin 5mg bid"],
             "allergies": ["penicillin"],
         },
         "history": history,
         "treatment": {
-            "product": "botox", "vial_units": 100, "diluent_ml": 2.5,
-            "reconstituted_at": "2026-11-25T08:00:00", "injections": shots,
+            "product": "botox",
+            "vial_units": 100,
+            "diluent_ml": 2.5,
+            "reconstituted_at": "2026-11-25T08:00:00",
+            "injections": shots,
         },
     }
 
@@ -74,8 +81,10 @@ def main() -> None:
     elapsed = time.perf_counter() - start
     latencies.sort()
     print(f"in-process: {runs / elapsed:,.0f} checks/s (parse + plan + all rules, one core)")
-    print(f"one check: median {statistics.median(latencies) * 1e6:,.0f} us, "
-          f"p99 {latencies[int(runs * 0.99)] * 1e6:,.0f} us")
+    print(
+        f"one check: median {statistics.median(latencies) * 1e6:,.0f} us, "
+        f"p99 {latencies[int(runs * 0.99)] * 1e6:,.0f} us"
+    )
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(data, handle)
     toxplan = str(Path(sys.executable).parent / "toxplan")
@@ -84,8 +93,10 @@ def main() -> None:
         t0 = time.perf_counter()
         subprocess.run([toxplan, "check", handle.name, "--format", "json"], capture_output=True, check=False)
         walls.append(time.perf_counter() - t0)
-    print(f"CLI `toxplan check`: median {statistics.median(walls):.3f} s wall (5 runs, includes startup "
-          f"and loading the knowledge base)")
+    print(
+        f"CLI `toxplan check`: median {statistics.median(walls):.3f} s wall (5 runs, includes startup "
+        f"and loading the knowledge base)"
+    )
     print(f"knowledge base {kb.version}")
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from tests.conftest import GLABELLAR, ROOT, injections, request
@@ -33,7 +34,16 @@ def test_plan_json_has_the_contract_shape() -> None:
     data = json.loads(result.stdout)
     assert set(data) >= {"injections", "totals", "knowledge_version"}
     first = data["injections"][0]
-    assert set(first) >= {"site", "indication", "muscle", "units", "volume_ml", "syringe_units", "depth", "position"}
+    assert set(first) >= {
+        "site",
+        "indication",
+        "muscle",
+        "units",
+        "volume_ml",
+        "syringe_units",
+        "depth",
+        "position",
+    }
     assert set(first["position"]) == {"x_mm", "y_mm", "view"}
     assert data["totals"]["units"] == 20
     assert data["totals"]["volume_ml"] == 0.5
@@ -43,8 +53,19 @@ def test_plan_json_has_the_contract_shape() -> None:
 
 def test_plan_with_several_indications_and_a_dilution() -> None:
     result = run(
-        "plan", "--product", "onabotulinumtoxina", "--indication", "glabellar_lines",
-        "--indication", "forehead_lines", "--vial-units", "100", "--diluent-ml", "2", "--format", "json",
+        "plan",
+        "--product",
+        "onabotulinumtoxina",
+        "--indication",
+        "glabellar_lines",
+        "--indication",
+        "forehead_lines",
+        "--vial-units",
+        "100",
+        "--diluent-ml",
+        "2",
+        "--format",
+        "json",
     )
     data = json.loads(result.stdout)
     assert data["totals"]["units"] == 40
@@ -98,8 +119,6 @@ def test_check_example_request_from_the_issue() -> None:
 
 
 def test_check_accepts_yaml(tmp_path: Path) -> None:
-    import yaml
-
     path = tmp_path / "request.yaml"
     path.write_text(yaml.safe_dump(request()))
     assert run("check", str(path)).exit_code == 0
@@ -111,8 +130,12 @@ def test_check_accepts_yaml(tmp_path: Path) -> None:
         (lambda r: r["treatment"]["injections"][0].__setitem__("units", -4), "treatment.injections[0].units"),
         (lambda r: r["treatment"].pop("product"), "treatment.product"),
         (lambda r: r["patient"].__setitem__("weight_kg", 0), "patient.weight_kg"),
-        (lambda r: r["history"].append({"date": "2027-01-01", "product": "botox",
-                                        "indication": "glabellar_lines", "units": 20}), "history[0].date"),
+        (
+            lambda r: r["history"].append(
+                {"date": "2027-01-01", "product": "botox", "indication": "glabellar_lines", "units": 20}
+            ),
+            "history[0].date",
+        ),
         (lambda r: r.__setitem__("colour", "blue"), "colour"),
         (lambda r: r["treatment"]["injections"][0].pop("site"), "treatment.injections[0]"),
     ],
@@ -162,7 +185,7 @@ def test_kb_indications_for_a_product() -> None:
 
 def test_kb_validate_passes_and_fails(tmp_path: Path) -> None:
     assert run("kb", "validate").exit_code == 0
-    broken = run("kb", "validate", "--directory", str(tmp_path))
+    broken = run("kb", "validate", "--directory", str(tmp_path / "none"))
     assert broken.exit_code == 1 and "does not exist" in broken.stderr
 
 

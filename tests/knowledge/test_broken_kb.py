@@ -85,7 +85,10 @@ CASES: list[tuple[str, Mutation, str, str]] = [
     ),
     (
         "unknown landmark in a placement",
-        edit("face/danger_zones.yaml", lambda d: d["danger_zones"][0]["shape"].__setitem__("landmarks", ["chin_dimple"])),
+        edit(
+            "face/danger_zones.yaml",
+            lambda d: d["danger_zones"][0]["shape"].__setitem__("landmarks", ["chin_dimple"]),
+        ),
         "face/danger_zones.yaml",
         "unknown landmark 'chin_dimple'",
     ),

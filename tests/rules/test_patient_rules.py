@@ -36,7 +36,9 @@ class TestContraindication:
 
     def test_bladder_contraindication_only_for_bladder_treatment(self, kb: KnowledgeBase) -> None:
         bladder = [{"indication": "overactive_bladder", "site": "detrusor", "units": 5}] * 20
-        found = with_code(check_patient(kb, shots=bladder, conditions=["urinary tract infection"]), "CONTRAINDICATION")
+        found = with_code(
+            check_patient(kb, shots=bladder, conditions=["urinary tract infection"]), "CONTRAINDICATION"
+        )
         assert found
         assert not with_code(check_patient(kb, conditions=["urinary tract infection"]), "CONTRAINDICATION")
 
@@ -46,7 +48,13 @@ class TestContraindication:
 
 class TestNeuromuscularDisorder:
     def test_fires_for_free_text_abbreviation_and_code(self, kb: KnowledgeBase) -> None:
-        for entry in ["Myasthenia gravis", "MG", "Lambert-Eaton syndrome", "ALS", {"system": "icd10", "code": "G70.00"}]:
+        for entry in [
+            "Myasthenia gravis",
+            "MG",
+            "Lambert-Eaton syndrome",
+            "ALS",
+            {"system": "icd10", "code": "G70.00"},
+        ]:
             found = with_code(check_patient(kb, conditions=[entry]), "NEUROMUSCULAR_DISORDER")
             assert found, entry
             cited(kb, found)

@@ -9,7 +9,13 @@ from toxplan.knowledge.base import KnowledgeBase
 
 class TestOffLabelUse:
     def test_fires_for_an_indication_not_on_the_label(self, kb: KnowledgeBase) -> None:
-        shots = [{"indication": "lateral_canthal_lines", "site": "orbicularis_oculi_lateral_middle_left", "units": 4}]
+        shots = [
+            {
+                "indication": "lateral_canthal_lines",
+                "site": "orbicularis_oculi_lateral_middle_left",
+                "units": 4,
+            }
+        ]
         found = with_code(findings(kb, request(product="jeuveau", shots=shots)), "OFF_LABEL_USE")
         assert found and found[0].severity == "info"
         cited(kb, found)
@@ -27,8 +33,13 @@ class TestOffLabelUse:
 class TestDangerZone:
     def test_fires_for_a_frontalis_point_less_than_2_cm_above_the_brow(self, kb: KnowledgeBase) -> None:
         brow = kb.template["brow_left"]
-        shots = [{"indication": "forehead_lines", "units": 4,
-                  "position": {"x_mm": float(brow.x_mm), "y_mm": float(brow.y_mm) + 12, "view": "front"}}]
+        shots = [
+            {
+                "indication": "forehead_lines",
+                "units": 4,
+                "position": {"x_mm": float(brow.x_mm), "y_mm": float(brow.y_mm) + 12, "view": "front"},
+            }
+        ]
         found = with_code(findings(kb, request(shots=shots)), "DANGER_ZONE")
         assert found and found[0].subject.index == 0
         cited(kb, found)
@@ -39,8 +50,14 @@ class TestDangerZone:
 
     def test_fires_for_a_glabellar_point_dragged_onto_the_brow(self, kb: KnowledgeBase) -> None:
         brow = kb.template["brow_right"]
-        shots = [{"indication": "glabellar_lines", "site": "corrugator_lateral_right", "units": 4,
-                  "position": {"x_mm": float(brow.x_mm), "y_mm": float(brow.y_mm) + 3, "view": "front"}}]
+        shots = [
+            {
+                "indication": "glabellar_lines",
+                "site": "corrugator_lateral_right",
+                "units": 4,
+                "position": {"x_mm": float(brow.x_mm), "y_mm": float(brow.y_mm) + 3, "view": "front"},
+            }
+        ]
         assert with_code(findings(kb, request(shots=shots)), "DANGER_ZONE")
 
 
@@ -67,8 +84,10 @@ class TestUnrecognisedPlanInput:
         assert with_code(found, "DRUG_INTERACTION")
 
     def test_unknown_site_and_indication(self, kb: KnowledgeBase) -> None:
-        shots = [{"indication": "glabellar_lines", "site": "third_eye", "units": 4},
-                 {"indication": "nose_job", "site": "procerus", "units": 4}]
+        shots = [
+            {"indication": "glabellar_lines", "site": "third_eye", "units": 4},
+            {"indication": "nose_job", "site": "procerus", "units": 4},
+        ]
         found = with_code(findings(kb, request(shots=shots)), "UNRECOGNISED_INPUT")
         assert {f.subject.id for f in found} == {"third_eye", "nose_job"}
 

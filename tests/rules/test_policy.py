@@ -19,27 +19,36 @@ def policy(tmp_path: Path, text: str, kb: KnowledgeBase):  # type: ignore[no-unt
 
 
 def test_policy_can_make_pregnancy_critical(kb: KnowledgeBase, tmp_path: Path) -> None:
-    clinic = policy(tmp_path, """
+    clinic = policy(
+        tmp_path,
+        """
 name: Deferral clinic
 severity_floors:
   - {code: PREGNANCY_OR_LACTATION, severity: critical, reason: we never treat in pregnancy}
-""", kb)
-    found = with_code(findings(kb, request(patient=healthy_adult(pregnant=True)), policy=clinic),
-                      "PREGNANCY_OR_LACTATION")
+""",
+        kb,
+    )
+    found = with_code(
+        findings(kb, request(patient=healthy_adult(pregnant=True)), policy=clinic), "PREGNANCY_OR_LACTATION"
+    )
     assert found[0].severity == "critical"
 
 
 def test_policy_can_require_12_weeks_between_cosmetic_sessions(kb: KnowledgeBase, tmp_path: Path) -> None:
-    clinic = policy(tmp_path, """
+    clinic = policy(
+        tmp_path,
+        """
 name: Twelve weeks
 intervals:
   - id: cosmetic_12_weeks
     categories: [aesthetic]
-    minimum: {weeks: 13}
+    minimum: {weeks: 12}
     across_indications: true
     reason: one cosmetic session per quarter
-""", kb)
-    history = [{"date": "2026-08-25", "product": "botox", "indication": "lateral_canthal_lines", "units": 24}]
+""",
+        kb,
+    )
+    history = [{"date": "2026-09-20", "product": "botox", "indication": "lateral_canthal_lines", "units": 24}]
     found = with_code(findings(kb, request(history=history), policy=clinic), "RETREATMENT_TOO_SOON")
     assert found and found[0].citations == ("policy:cosmetic_12_weeks",)
     assert not with_code(findings(kb, request(history=history)), "RETREATMENT_TOO_SOON")
@@ -47,20 +56,28 @@ intervals:
 
 def test_policy_may_not_lower_a_severity(kb: KnowledgeBase, tmp_path: Path) -> None:
     with pytest.raises(KnowledgeBaseError, match="may not lower"):
-        policy(tmp_path, """
+        policy(
+            tmp_path,
+            """
 name: Lax
 severity_floors:
-  - {code: CUMULATIVE_DOSE_ABOVE_MAX, severity: info, reason: no}
-""", kb)
+  - {code: CUMULATIVE_DOSE_ABOVE_MAX, severity: info, reason: too strict}
+""",
+            kb,
+        )
 
 
 def test_policy_may_not_shorten_a_label_interval(kb: KnowledgeBase, tmp_path: Path) -> None:
     with pytest.raises(KnowledgeBaseError, match="shorter than the label interval"):
-        policy(tmp_path, """
+        policy(
+            tmp_path,
+            """
 name: Quick
 intervals:
   - {id: quick, categories: [aesthetic], minimum: {weeks: 8}, reason: touch-ups}
-""", kb)
+""",
+            kb,
+        )
 
 
 def test_policy_with_an_unknown_code_or_key_is_refused(kb: KnowledgeBase, tmp_path: Path) -> None:

@@ -9,7 +9,9 @@ from tests.rules.test_dose_rules import cited
 from toxplan.knowledge.base import KnowledgeBase
 
 
-def past(date: str, product: str = "botox", indication: str = "glabellar_lines", units: float = 20) -> dict[str, object]:
+def past(
+    date: str, product: str = "botox", indication: str = "glabellar_lines", units: float = 20
+) -> dict[str, object]:
     return {"date": date, "product": product, "indication": indication, "units": units}
 
 
@@ -49,11 +51,18 @@ class TestReconstitutedVialExpired:
 
     def test_quiet_within_24_hours(self, kb: KnowledgeBase) -> None:
         data = request(reconstituted_at="2026-11-24T13:00:00")
-        assert not with_code(findings(kb, data, at=dt.datetime(2026, 11, 25, 12)), "RECONSTITUTED_VIAL_EXPIRED")
+        assert not with_code(
+            findings(kb, data, at=dt.datetime(2026, 11, 25, 12)), "RECONSTITUTED_VIAL_EXPIRED"
+        )
 
     def test_says_so_when_the_in_use_time_is_not_known(self, kb: KnowledgeBase) -> None:
-        data = request(product="dysport", vial_units=300, diluent_ml=2.5, reconstituted_at="2026-11-20T08:00:00",
-                       shots=[{"indication": "glabellar_lines", "site": "procerus", "units": 10}])
+        data = request(
+            product="dysport",
+            vial_units=300,
+            diluent_ml=2.5,
+            reconstituted_at="2026-11-20T08:00:00",
+            shots=[{"indication": "glabellar_lines", "site": "procerus", "units": 10}],
+        )
         found = findings(kb, data)
         assert not with_code(found, "RECONSTITUTED_VIAL_EXPIRED")
         assert with_code(found, "RULE_NOT_EVALUATED")

@@ -10,10 +10,31 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "toxplan"
-OUTER_LAYERS = ("toxplan.cli", "toxplan.db", "toxplan.services", "toxplan.api", "toxplan.web",
-                "toxplan.reports", "toxplan.fhir", "toxplan.photo")
-FRAMEWORKS = ("typer", "click", "yaml", "sqlalchemy", "alembic", "fastapi", "starlette", "httpx",
-              "toxplan.knowledge.loader", "os", "subprocess", "socket", "sqlite3")
+OUTER_LAYERS = (
+    "toxplan.cli",
+    "toxplan.db",
+    "toxplan.services",
+    "toxplan.api",
+    "toxplan.web",
+    "toxplan.reports",
+    "toxplan.fhir",
+    "toxplan.photo",
+)
+FRAMEWORKS = (
+    "typer",
+    "click",
+    "yaml",
+    "sqlalchemy",
+    "alembic",
+    "fastapi",
+    "starlette",
+    "httpx",
+    "toxplan.knowledge.loader",
+    "os",
+    "subprocess",
+    "socket",
+    "sqlite3",
+)
 
 
 def imported_modules(path: Path) -> set[str]:

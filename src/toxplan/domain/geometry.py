@@ -85,7 +85,8 @@ def inside(shape: ZoneShape, point: Position, landmarks: Mapping[str, Position])
         if anchor.view != point.view:
             continue
         if isinstance(shape, Circle):
-            if distance_mm(anchor, point) < shape.radius_mm:
+            dx, dy = anchor.x_mm - point.x_mm, anchor.y_mm - point.y_mm
+            if dx * dx + dy * dy < shape.radius_mm * shape.radius_mm:  # no square root needed
                 return name
         else:
             assert isinstance(shape, BandAbove)

@@ -76,7 +76,11 @@ def policy_problems(policy: Policy, kb: KnowledgeBase, file: str) -> list[Proble
             category = kb.indications[ind].category
             covered = ind in rule.indications or category in rule.categories
             label = regimen.min_interval
-            if covered and label and rule.minimum.approx_days() < label.minimum.approx_days():
+            # The label interval always applies as well; a same-indication policy interval shorter
+            # than it could only be read as permission, so it is refused. An interval across
+            # indications adds a constraint the label does not have, whatever its length.
+            shorter = rule.minimum.approx_days() < label.minimum.approx_days() if label else False
+            if covered and shorter and not rule.across_indications:
                 problems.append(
                     Problem(
                         file,

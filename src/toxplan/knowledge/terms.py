@@ -122,11 +122,16 @@ class TermIndex:
         """Phrases that name more than one key."""
         return {t: k for t, k in self.terms.items() if len(k) > 1}
 
-    def match(self, text: str, *, drop: frozenset[str] = frozenset()) -> TermMatch | None:
-        """Recognise ``text``; words in ``drop`` (doses, salts) are ignored unless indexed."""
-        cache_key = text if not drop else f"{text}\x00{len(drop)}"
+    def match(self, text: str, *, drop: frozenset[str] = frozenset(), fuzzy: bool = True) -> TermMatch | None:
+        """Recognise ``text``; words in ``drop`` (doses, salts) are ignored unless indexed.
+
+        With ``fuzzy`` false only exact names and phrases count, so that a caller can try
+        every exact reading (e.g. the list of harmless medicines) before any correction.
+        """
+        cache_key = f"{text}\x00{len(drop)}\x00{fuzzy}"
         if cache_key not in self._cache:
-            self._cache[cache_key] = self._match(text, drop)
+            found = self._match(text, drop)
+            self._cache[cache_key] = None if (found and found.how == "corrected" and not fuzzy) else found
         return self._cache[cache_key]
 
     def _match(self, text: str, drop: frozenset[str]) -> TermMatch | None:
@@ -160,16 +165,19 @@ class TermIndex:
         return found
 
     def _fuzzy(self, words: list[str]) -> TermMatch | None:
-        """One misspelt word of 6+ letters within edit distance 2 of exactly one term."""
+        """One misspelt word close to exactly one term: same first letter, and within edit
+        distance 1 for words of 6-7 letters, 2 for longer ones (so "biotin" never becomes
+        "biaxin" and "Plavix" never "Elavil")."""
         for word in words:
             if len(word) < 6:
                 continue
+            limit = 1 if len(word) < 8 else 2
             best: dict[int, set[str]] = {}
             for term in self.terms:
-                if " " in term or len(term) < 6:
+                if " " in term or len(term) < 6 or term[0] != word[0]:
                     continue
-                distance = _edit_distance(word, term, 2)
-                if distance <= 2:
+                distance = _edit_distance(word, term, limit)
+                if distance <= limit:
                     best.setdefault(distance, set()).add(term)
             if best:
                 closest = best[min(best)]

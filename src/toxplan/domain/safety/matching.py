@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -11,6 +12,9 @@ from toxplan.knowledge.terms import MatchHow, code_matches, icd10_codes, is_nega
 NOTHING = frozenset(
     {"none", "nil", "nkda", "nka", "no known allergies", "no known drug allergies", "n a", "na"}
 )
+
+
+_DOSE_IN_TEXT = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:mg|mcg|g|ml)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -41,27 +45,33 @@ class Recognised:
         return f"'{self.text}'"
 
 
+def _low_exposure(kb: KnowledgeBase, norm: str, keys: frozenset[str]) -> bool:
+    words = set(norm.split())
+    return any(
+        words & set(normalise(form).split()) for key in keys for form in kb.drugs[key].drug.low_exposure_forms
+    )
+
+
 def recognise_medications(kb: KnowledgeBase, entries: Sequence[str]) -> list[Recognised]:
+    """Exact readings first (interacting, then harmless); a spelling correction only after."""
     found = []
     for index, text in enumerate(entries):
         norm = normalise(text)
         if norm in NOTHING:
             found.append(Recognised(index, text, frozenset(), nothing=True))
             continue
-        match = kb.drug_terms.match(text, drop=MEDICATION_NOISE)
+        match = kb.drug_terms.match(text, drop=MEDICATION_NOISE, fuzzy=False)
+        known = match is None and kb.known_drug_terms.match(text, drop=MEDICATION_NOISE, fuzzy=False)
+        if match is None and not known:
+            match = kb.drug_terms.match(text, drop=MEDICATION_NOISE)
+            known = match is None and kb.known_drug_terms.match(text, drop=MEDICATION_NOISE)
         keys = frozenset(k for k in match.keys if k in kb.drugs) if match else frozenset()
         if match and keys:
-            words = set(norm.split())
-            low = any(
-                words & set(normalise(form).split())
-                for key in keys
-                for form in kb.drugs[key].drug.low_exposure_forms
-            )
+            low = _low_exposure(kb, norm, keys)
             found.append(Recognised(index, text, keys, match.how, match.matched_terms, low_exposure=low))
-            continue
-        known = kb.known_drug_terms.match(text, drop=MEDICATION_NOISE)
-        # A combination brand whose ingredients interact with nothing is known too.
-        found.append(Recognised(index, text, frozenset(), known_without_interaction=bool(known or match)))
+        else:
+            # A combination brand whose ingredients interact with nothing is known too.
+            found.append(Recognised(index, text, frozenset(), known_without_interaction=bool(known or match)))
     return found
 
 
@@ -75,6 +85,8 @@ def recognise_conditions(
             found.append(Recognised(index, text, frozenset(), nothing=True))
             continue
         codes = icd10_codes(text)
+        # "325 mg" in a problem list is a dose, never myasthenia gravis ("MG" must stand alone).
+        cleaned = _DOSE_IN_TEXT.sub(" ", text)
         by_code = frozenset(
             c.id
             for c in kb.conditions.values()
@@ -86,7 +98,7 @@ def recognise_conditions(
         if by_code:
             found.append(Recognised(index, text, by_code, "exact", tuple(codes), negated))
             continue
-        match = kb.condition_terms.match(_without_negation(norm) if negated else text)
+        match = kb.condition_terms.match(_without_negation(normalise(cleaned)) if negated else cleaned)
         if match:
             found.append(Recognised(index, text, match.keys, match.how, match.matched_terms, negated))
         else:

@@ -136,23 +136,46 @@ def age_range(ctx: CheckContext) -> Iterator[Finding]:
         )
 
 
+def _class_citations(ctx: CheckContext) -> tuple[str, ...]:
+    """The label interaction classes an unknown medication could not be checked against."""
+    return tuple(dict.fromkeys(c for cls in ctx.kb.interactions.classes for c in cls.citations))
+
+
+def _caution_citations(ctx: CheckContext) -> tuple[str, ...]:
+    """The label warnings an unknown condition could not be checked against."""
+    cautions = (c for c in ctx.kb.conditions.values() if c.finding != "none")
+    return tuple(dict.fromkeys(cid for c in cautions for cid in c.citations))[:6]
+
+
+LINK_WORDS = {
+    "label_class": "a member of the label's class",
+    "literature": "linked to botulinum toxin in published reports",
+    "compendium": "listed by drug-interaction compendia (weak evidence)",
+    "theoretical": "impairs neuromuscular transmission in theory; no toxin-specific report",
+}
+
+
 def _drug_finding(ctx: CheckContext, med: Recognised) -> Finding:
-    classes = [c for key in sorted(med.keys) for c in ctx.kb.drugs[key].classes]
     by_id = {c.id: c for c in ctx.kb.interactions.classes}
-    chosen = [by_id[c] for c in dict.fromkeys(classes)]
+    entries = [ctx.kb.drugs[k] for k in sorted(med.keys)]
+    chosen = [by_id[c] for c in dict.fromkeys(c for e in entries for c in e.classes)]
     severity: Severity = max((c.severity for c in chosen), key=SEVERITY_RANK.__getitem__)
-    form = ""
+    strong = any(e.drug.link in ("label_class", "literature") for e in entries)
+    notes = []
+    if not strong:
+        severity = "info"  # a theoretical or compendium-only link is shown, not alarmed on
     if med.low_exposure:
         severity = "info"
-        form = " (a local form with little systemic exposure)"
+        notes.append("a local form with little systemic exposure")
+    names = ", ".join(f"{e.drug.name} ({LINK_WORDS[e.drug.link]})" for e in entries)
     effects = " ".join(f"{c.name}: {c.effect}" for c in chosen)
-    names = ", ".join(ctx.kb.drugs[k].drug.name for k in sorted(med.keys))
+    extra = f" ({'; '.join(notes)})" if notes else ""
     citations = tuple(dict.fromkeys(cid for c in chosen for cid in c.citations))
     return Finding(
         "DRUG_INTERACTION",
         severity,
-        f"Medication {med.reading()} = {names}{form}. {effects}",
-        Subject("drug", names, med.index),
+        f"Medication {med.reading()} = {names}{extra}. {effects}",
+        Subject("drug", ", ".join(e.drug.name for e in entries), med.index),
         citations,
     )
 
@@ -169,7 +192,7 @@ def medications(ctx: CheckContext) -> Iterator[Finding]:
                 f"Medication '{med.text}' is not in the knowledge base: its interactions were "
                 f"not checked. Check it against the label's interaction classes.",
                 Subject("drug", med.text, med.index),
-                (),
+                _class_citations(ctx),
             )
 
 
@@ -191,7 +214,7 @@ def unrecognised_conditions_and_allergies(ctx: CheckContext) -> Iterator[Finding
                 f"Condition '{entry.text}' is not in the knowledge base: label cautions for it "
                 f"were not checked.",
                 Subject("condition", entry.text, entry.index),
-                (),
+                _caution_citations(ctx),
             )
         elif entry.how == "corrected":
             yield Finding(
@@ -209,5 +232,5 @@ def unrecognised_conditions_and_allergies(ctx: CheckContext) -> Iterator[Finding
                 f"Allergy '{entry.text}' is not in the knowledge base: it was not compared with "
                 f"the product's components.",
                 Subject("allergy", entry.text, entry.index),
-                (),
+                ctx.product.formulation.citations if ctx.product else (),
             )
