@@ -79,8 +79,9 @@ def policy_problems(policy: Policy, kb: KnowledgeBase, file: str) -> list[Proble
             # The label interval always applies as well; a same-indication policy interval shorter
             # than it could only be read as permission, so it is refused. An interval across
             # indications adds a constraint the label does not have, whatever its length.
-            shorter = rule.minimum.approx_days() < label.minimum.approx_days() if label else False
-            if covered and shorter and not rule.across_indications:
+            if label is None or not covered or rule.across_indications:
+                continue
+            if rule.minimum.approx_days() < label.minimum.approx_days():
                 problems.append(
                     Problem(
                         file,
