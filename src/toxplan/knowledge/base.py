@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from toxplan.domain.geometry import Position, place
 from toxplan.errors import NotFound
@@ -97,6 +98,8 @@ class KnowledgeBase:
     allergen_terms: TermIndex
     product_names: Mapping[str, str]
     template: Mapping[str, Position] = field(default_factory=dict)
+    readings: dict[tuple[str, str, bool], Any] = field(default_factory=dict, compare=False, repr=False)
+    """Memo of free-text readings (medications, conditions, allergies): each text is read once."""
 
     @property
     def version(self) -> str:

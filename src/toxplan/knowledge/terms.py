@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -55,6 +56,7 @@ NEGATION_PREFIXES = (
 NEGATION_SUFFIXES = (" resolved", " ruled out", " negative", " excluded")
 
 
+@lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """Lower-case, strip accents and punctuation (apostrophes vanish), collapse spaces."""
     decomposed = unicodedata.normalize("NFKD", text)

@@ -105,13 +105,17 @@ class CheckContext:
         return None if self.product is None else self.kb.regimen(self.product.id, indication)
 
     @cached_property
+    def history_products(self) -> list[Product | None]:
+        """The product of each history entry, or None where it is not recognised."""
+        return [self.kb.find_product(entry.product) for entry in self.history]
+
+    @cached_property
     def past_doses(self) -> list[PastDose]:
-        found = []
-        for index, entry in enumerate(self.history):
-            product = self.kb.find_product(entry.product)
-            if product is not None:
-                found.append(PastDose(index, entry, product.id))
-        return found
+        return [
+            PastDose(index, entry, product.id)
+            for index, (entry, product) in enumerate(zip(self.history, self.history_products, strict=True))
+            if product is not None
+        ]
 
     @cached_property
     def limits(self) -> list[ScopedLimit]:

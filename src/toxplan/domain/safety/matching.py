@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from toxplan.knowledge.base import MEDICATION_NOISE, KnowledgeBase
 from toxplan.knowledge.terms import MatchHow, code_matches, icd10_codes, is_negated, normalise
@@ -52,41 +52,51 @@ def _low_exposure(kb: KnowledgeBase, norm: str, keys: frozenset[str]) -> bool:
     )
 
 
-def recognise_medications(kb: KnowledgeBase, entries: Sequence[str]) -> list[Recognised]:
-    """Exact readings first (interacting, then harmless); a spelling correction only after."""
-    found = []
-    for index, text in enumerate(entries):
-        norm = normalise(text)
-        if norm in NOTHING:
-            found.append(Recognised(index, text, frozenset(), nothing=True))
-            continue
-        match = kb.drug_terms.match(text, drop=MEDICATION_NOISE, fuzzy=False)
-        known = match is None and kb.known_drug_terms.match(text, drop=MEDICATION_NOISE, fuzzy=False)
-        if match is None and not known:
-            match = kb.drug_terms.match(text, drop=MEDICATION_NOISE)
-            known = match is None and kb.known_drug_terms.match(text, drop=MEDICATION_NOISE)
-        keys = frozenset(k for k in match.keys if k in kb.drugs) if match else frozenset()
-        if match and keys:
-            low = _low_exposure(kb, norm, keys)
-            found.append(Recognised(index, text, keys, match.how, match.matched_terms, low_exposure=low))
+MEMO_LIMIT = 50_000
+
+
+def _memoised(kb: KnowledgeBase, kind: str, text: str, coded: bool = False) -> Recognised:
+    """Readings depend only on the text and the knowledge base, so each is worked out once."""
+    key = (kind, text, coded)
+    found: Recognised | None = kb.readings.get(key)
+    if found is None:
+        if len(kb.readings) > MEMO_LIMIT:  # bound memory in a long-running server
+            kb.readings.clear()
+        if kind == "medication":
+            found = _read_medication(kb, text)
+        elif kind == "condition":
+            found = _read_condition(kb, text, coded)
         else:
-            # A combination brand whose ingredients interact with nothing is known too.
-            found.append(Recognised(index, text, frozenset(), known_without_interaction=bool(known or match)))
+            found = _read_allergy(kb, text)
+        kb.readings[key] = found
     return found
 
 
-def recognise_conditions(
-    kb: KnowledgeBase, entries: Sequence[str], coded: Sequence[bool]
-) -> list[Recognised]:
-    found = []
-    for index, (text, is_coded) in enumerate(zip(entries, coded, strict=True)):
-        norm = normalise(text)
-        if norm in NOTHING:
-            found.append(Recognised(index, text, frozenset(), nothing=True))
-            continue
-        codes = icd10_codes(text)
-        # "325 mg" in a problem list is a dose, never myasthenia gravis ("MG" must stand alone).
-        cleaned = _DOSE_IN_TEXT.sub(" ", text)
+def _read_medication(kb: KnowledgeBase, text: str) -> Recognised:
+    """Exact readings first (interacting, then harmless); a spelling correction only after."""
+    norm = normalise(text)
+    if norm in NOTHING:
+        return Recognised(0, text, frozenset(), nothing=True)
+    match = kb.drug_terms.match(text, drop=MEDICATION_NOISE, fuzzy=False)
+    known = match is None and kb.known_drug_terms.match(text, drop=MEDICATION_NOISE, fuzzy=False)
+    if match is None and not known:
+        match = kb.drug_terms.match(text, drop=MEDICATION_NOISE)
+        known = match is None and kb.known_drug_terms.match(text, drop=MEDICATION_NOISE)
+    keys = frozenset(k for k in match.keys if k in kb.drugs) if match else frozenset()
+    if match and keys:
+        low = _low_exposure(kb, norm, keys)
+        return Recognised(0, text, keys, match.how, match.matched_terms, low_exposure=low)
+    # A combination brand whose ingredients interact with nothing is known too.
+    return Recognised(0, text, frozenset(), known_without_interaction=bool(known or match))
+
+
+def _read_condition(kb: KnowledgeBase, text: str, coded: bool) -> Recognised:
+    norm = normalise(text)
+    if norm in NOTHING:
+        return Recognised(0, text, frozenset(), nothing=True)
+    negated = not coded and is_negated(norm)
+    codes = icd10_codes(text)
+    if codes:
         by_code = frozenset(
             c.id
             for c in kb.conditions.values()
@@ -94,31 +104,40 @@ def recognise_conditions(
             for entered in codes
             if code_matches(entered, known)
         )
-        negated = not is_coded and is_negated(norm)
         if by_code:
-            found.append(Recognised(index, text, by_code, "exact", tuple(codes), negated))
-            continue
-        match = kb.condition_terms.match(_without_negation(normalise(cleaned)) if negated else cleaned)
-        if match:
-            found.append(Recognised(index, text, match.keys, match.how, match.matched_terms, negated))
-        else:
-            found.append(Recognised(index, text, frozenset(), negated=negated))
-    return found
+            return Recognised(0, text, by_code, "exact", tuple(codes), negated)
+    # "325 mg" in a problem list is a dose, never myasthenia gravis ("MG" must stand alone).
+    cleaned = _DOSE_IN_TEXT.sub(" ", text)
+    match = kb.condition_terms.match(_without_negation(normalise(cleaned)) if negated else cleaned)
+    if match:
+        return Recognised(0, text, match.keys, match.how, match.matched_terms, negated)
+    return Recognised(0, text, frozenset(), negated=negated)
+
+
+def _read_allergy(kb: KnowledgeBase, text: str) -> Recognised:
+    if normalise(text) in NOTHING:
+        return Recognised(0, text, frozenset(), nothing=True)
+    match = kb.allergen_terms.match(text)
+    if match is None:
+        return Recognised(0, text, frozenset())
+    return Recognised(0, text, match.keys, match.how, match.matched_terms)
+
+
+def recognise_medications(kb: KnowledgeBase, entries: Sequence[str]) -> list[Recognised]:
+    return [replace(_memoised(kb, "medication", text), index=i) for i, text in enumerate(entries)]
+
+
+def recognise_conditions(
+    kb: KnowledgeBase, entries: Sequence[str], coded: Sequence[bool]
+) -> list[Recognised]:
+    return [
+        replace(_memoised(kb, "condition", text, is_coded), index=i)
+        for i, (text, is_coded) in enumerate(zip(entries, coded, strict=True))
+    ]
 
 
 def recognise_allergies(kb: KnowledgeBase, entries: Sequence[str]) -> list[Recognised]:
-    found = []
-    for index, text in enumerate(entries):
-        norm = normalise(text)
-        if norm in NOTHING:
-            found.append(Recognised(index, text, frozenset(), nothing=True))
-            continue
-        match = kb.allergen_terms.match(text)
-        if match is None:
-            found.append(Recognised(index, text, frozenset()))
-        else:
-            found.append(Recognised(index, text, match.keys, match.how, match.matched_terms))
-    return found
+    return [replace(_memoised(kb, "allergy", text), index=i) for i, text in enumerate(entries)]
 
 
 _NEGATION_WORDS = frozenset(

@@ -44,8 +44,8 @@ def unknown_plan_input(ctx: CheckContext) -> Iterator[Finding]:
                 Subject("injection", injection.site, index),
                 (),
             )
-    for index, entry in enumerate(ctx.history):
-        if kb.find_product(entry.product) is None:
+    for index, (entry, product) in enumerate(zip(ctx.history, ctx.history_products, strict=True)):
+        if product is None:
             yield Finding(
                 "UNRECOGNISED_INPUT",
                 "warning",

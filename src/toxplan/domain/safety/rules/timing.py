@@ -79,8 +79,7 @@ def other_toxin_recent(ctx: CheckContext) -> Iterator[Finding]:
         return
     start = start_of_window(ctx.on, OTHER_TOXIN_WINDOW)
     citations = _interaction_citations(ctx, OTHER_TOXIN_CLASS)
-    for index, entry in enumerate(ctx.history):
-        other = ctx.kb.find_product(entry.product)
+    for index, (entry, other) in enumerate(zip(ctx.history, ctx.history_products, strict=True)):
         if entry.date < start or (other is not None and other.id == ctx.product.id):
             continue
         name = other.brands[0] if other else f"'{entry.product}' (not a known product)"
