@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from toxplan.errors import InvalidInput
 from toxplan.knowledge.base import KnowledgeBase
-from toxplan.knowledge.loader import ENV_DIR, load_cached, load_policy, parse_yaml
+from toxplan.knowledge.loader import ENV_DIR, load_cached, load_policy
 from toxplan.knowledge.policy import Policy
 
 POLICY_ENV = "TOXPLAN_POLICY"
@@ -45,7 +45,22 @@ def read_request(source: str) -> Any:
     if not text.strip():
         raise InvalidInput("the request is empty", field="request")
     try:
-        return parse_yaml(text)  # JSON is YAML too
-    except yaml.YAMLError as exc:
+        return json.loads(text, parse_float=Decimal, object_pairs_hook=_refuse_duplicates)
+    except ValueError:
+        pass  # not JSON: try YAML, which reports its own errors
+    from toxplan.knowledge.yaml_io import YamlError, parse_yaml  # noqa: PLC0415 - only for YAML input
+
+    try:
+        return parse_yaml(text)
+    except YamlError as exc:
         problem = str(exc).splitlines()[0]
         raise InvalidInput(f"not valid JSON or YAML: {problem}", field="request") from None
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise InvalidInput(f"key {key!r} appears twice", field="request")
+        result[key] = value
+    return result

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from toxplan.knowledge.models import (
     BandAbove,
@@ -24,9 +25,8 @@ from toxplan.knowledge.models import (
 MM = Decimal("0.1")
 
 
-@dataclass(frozen=True, order=True)
-class Position:
-    """A point in one view's frame, in millimetres."""
+class Position(NamedTuple):
+    """A point in one view's frame, in millimetres (a named tuple: cheap to create, immutable)."""
 
     view: View
     x_mm: Decimal
@@ -78,20 +78,54 @@ def distance_mm(a: Position, b: Position) -> Decimal:
     return ((a.x_mm - b.x_mm) ** 2 + (a.y_mm - b.y_mm) ** 2).sqrt()
 
 
+EPSILON = 1e-9
+"""Positions are 0.1 mm values; a boundary point ("exactly 2 cm above") counts as outside."""
+
+
+@dataclass(frozen=True)
+class CompiledZone:
+    """A zone shape resolved against one face's landmarks, in floats, for fast testing."""
+
+    circle: bool
+    anchors: tuple[tuple[str, View, float, float], ...]
+    radius_sq: float = 0.0
+    half_width: float = 0.0
+    min_above: float = 0.0
+    reach_below: float = 0.0
+
+    def holds(self, view: View, x: float, y: float) -> str | None:
+        for name, anchor_view, ax, ay in self.anchors:
+            if anchor_view != view:
+                continue
+            dx, dy = x - ax, y - ay
+            if self.circle:
+                if dx * dx + dy * dy < self.radius_sq - EPSILON:
+                    return name
+            elif (
+                abs(dx) <= self.half_width + EPSILON
+                and -self.reach_below - EPSILON <= dy < self.min_above - EPSILON
+            ):
+                return name
+        return None
+
+
+def compile_zone(shape: ZoneShape, landmarks: Mapping[str, Position]) -> CompiledZone:
+    anchors = tuple(
+        (name, landmarks[name].view, float(landmarks[name].x_mm), float(landmarks[name].y_mm))
+        for name in shape.landmarks
+    )
+    if isinstance(shape, Circle):
+        return CompiledZone(True, anchors, radius_sq=float(shape.radius_mm) ** 2)
+    assert isinstance(shape, BandAbove)
+    return CompiledZone(
+        False,
+        anchors,
+        half_width=float(shape.half_width_mm),
+        min_above=float(shape.min_above_mm),
+        reach_below=float(shape.reach_below_mm),
+    )
+
+
 def inside(shape: ZoneShape, point: Position, landmarks: Mapping[str, Position]) -> str | None:
     """The landmark id whose zone holds ``point``, or None when the point is outside."""
-    for name in shape.landmarks:
-        anchor = landmarks[name]
-        if anchor.view != point.view:
-            continue
-        if isinstance(shape, Circle):
-            dx, dy = anchor.x_mm - point.x_mm, anchor.y_mm - point.y_mm
-            if dx * dx + dy * dy < shape.radius_mm * shape.radius_mm:  # no square root needed
-                return name
-        else:
-            assert isinstance(shape, BandAbove)
-            above = point.y_mm - anchor.y_mm
-            near = abs(point.x_mm - anchor.x_mm) <= shape.half_width_mm
-            if near and -shape.reach_below_mm <= above < shape.min_above_mm:
-                return name
-    return None
+    return compile_zone(shape, landmarks).holds(point.view, float(point.x_mm), float(point.y_mm))

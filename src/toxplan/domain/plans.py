@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import cached_property
+from typing import NamedTuple
 
 from toxplan.domain.dilution import Dilution, VialUse, syringe_marks, vials_needed
 from toxplan.domain.geometry import Position
@@ -12,8 +14,7 @@ from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.models import Depth, Product, Regimen
 
 
-@dataclass(frozen=True)
-class Injection:
+class Injection(NamedTuple):
     """One injection: a named site of the knowledge base, or a free position on the chart."""
 
     indication: str
@@ -69,8 +70,16 @@ class Plan:
         return list(dict.fromkeys(i.indication for i in self.injections))
 
     def units_for(self, indication: str | None = None) -> Decimal:
-        chosen = (i for i in self.injections if indication is None or i.indication == indication)
-        return sum((i.units for i in chosen), Decimal(0))
+        if indication is None:
+            return sum(self.units_by_indication.values(), Decimal(0))
+        return self.units_by_indication.get(indication, Decimal(0))
+
+    @cached_property
+    def units_by_indication(self) -> dict[str, Decimal]:
+        totals: dict[str, Decimal] = {}
+        for injection in self.injections:
+            totals[injection.indication] = totals.get(injection.indication, Decimal(0)) + injection.units
+        return totals
 
     def totals(self, indication: str | None = None) -> Totals:
         chosen = [i for i in self.injections if indication is None or i.indication == indication]
@@ -95,7 +104,7 @@ class Plan:
         self._check_index(index)
         if units <= 0:
             raise InvalidInput("units must be greater than 0", field="units")
-        changed = replace(self.injections[index], units=units)
+        changed = self.injections[index]._replace(units=units)
         return replace(self, injections=(*self.injections[:index], changed, *self.injections[index + 1 :]))
 
     def without(self, index: int) -> Plan:

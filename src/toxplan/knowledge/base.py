@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from toxplan.domain.geometry import Position, place
+from toxplan.domain.geometry import CompiledZone, Position, compile_zone, place
 from toxplan.errors import NotFound
 from toxplan.knowledge.models import (
     Allergen,
@@ -98,7 +98,7 @@ class KnowledgeBase:
     allergen_terms: TermIndex
     product_names: Mapping[str, str]
     template: Mapping[str, Position] = field(default_factory=dict)
-    readings: dict[tuple[str, str, bool], Any] = field(default_factory=dict, compare=False, repr=False)
+    readings: dict[tuple[str, str, Any], Any] = field(default_factory=dict, compare=False, repr=False)
     """Memo of free-text readings (medications, conditions, allergies): each text is read once."""
 
     @property
@@ -115,7 +115,7 @@ class KnowledgeBase:
         return self.products[key]
 
     def find_product(self, name: str) -> Product | None:
-        key = self.product_names.get(normalise(name))
+        key = self.product_names.get(name) or self.product_names.get(normalise(name))
         return None if key is None else self.products[key]
 
     def indication(self, indication_id: str) -> Indication:
@@ -141,6 +141,31 @@ class KnowledgeBase:
         return sorted(
             i for (p, i), r in self.regimens.items() if p == product_id and r.label_status == "on_label"
         )
+
+    def zones_for(self, indication: str, view: View) -> tuple[tuple[DangerZone, CompiledZone], ...]:
+        """The danger zones for an injection for ``indication`` in ``view``, on the template."""
+        key = ("zones", indication, view)
+        found: tuple[tuple[DangerZone, CompiledZone], ...] | None = self.readings.get(key)
+        if found is None:
+            found = self.readings[key] = tuple(
+                (z, compile_zone(z.shape, self.template))
+                for z in self.danger_zones
+                if z.view == view and (not z.indications or indication in z.indications)
+            )
+        return found
+
+    def zones_holding(self, indication: str, point: Position) -> tuple[tuple[DangerZone, str], ...]:
+        """Zones (with the landmark they were near) that hold an injection at ``point``.
+
+        Memoised: most injections sit at the template's own site positions.
+        """
+        key = ("zone_hits", indication, point)
+        found: tuple[tuple[DangerZone, str], ...] | None = self.readings.get(key)
+        if found is None:
+            x, y = float(point.x_mm), float(point.y_mm)
+            hits = ((z, shape.holds(point.view, x, y)) for z, shape in self.zones_for(indication, point.view))
+            found = self.readings[key] = tuple((z, near) for z, near in hits if near is not None)
+        return found
 
     def evidence_of(self, citation_ids: tuple[str, ...]) -> list[EvidenceLevel]:
         return [self.citations[c].evidence for c in citation_ids]

@@ -7,12 +7,10 @@ with the file and the field it concerns, and no partial knowledge base is ever r
 from __future__ import annotations
 
 import os
-from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from toxplan.errors import KnowledgeBaseError, Problem
@@ -22,6 +20,7 @@ from toxplan.knowledge.base import (
     build_term_indexes,
     landmark_positions,
 )
+from toxplan.knowledge.cache import knowledge_cache_key, read_cached, write_cached
 from toxplan.knowledge.checks import check_knowledge
 from toxplan.knowledge.models import (
     CitationFile,
@@ -54,30 +53,11 @@ def default_directory() -> Path:
     return Path(__file__).resolve().parents[3] / "knowledge"
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """YAML loader that refuses duplicate keys and reads decimals exactly."""
+def _yaml() -> Any:
+    """The YAML reader, imported only when files are really parsed (not on a cache hit)."""
+    from toxplan.knowledge import yaml_io  # noqa: PLC0415
 
-
-def _mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    result: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in result:
-            mark = key_node.start_mark
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (line {mark.line + 1})", mark
-            )
-        result[key] = loader.construct_object(value_node, deep=True)
-    return result
-
-
-def _decimal(loader: _StrictLoader, node: yaml.ScalarNode) -> Decimal:
-    # Floats would turn 0.1 mL into 0.1000000000000000055...; read the written digits instead.
-    return Decimal(str(loader.construct_scalar(node)).replace("_", ""))
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-_StrictLoader.add_constructor("tag:yaml.org,2002:float", _decimal)
+    return yaml_io
 
 
 def _field_path(loc: tuple[int | str, ...]) -> str:
@@ -92,8 +72,8 @@ def _read(path: Path, model: type[M], raw: RawKnowledge, problems: list[Problem]
     try:
         text = path.read_text(encoding="utf-8")
         raw.hash_text(name, text)
-        data = yaml.load(text, Loader=_StrictLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data = _yaml().parse_yaml(text)
+    except (OSError, UnicodeDecodeError, _yaml().YamlError) as exc:
         problems.append(Problem(name, "", f"cannot read: {exc}"))
         return None
     try:
@@ -146,20 +126,34 @@ def read_raw(directory: Path) -> tuple[RawKnowledge, list[Problem]]:
     return raw, problems
 
 
-def load(directory: Path | None = None) -> KnowledgeBase:
-    """Load and check the knowledge base; raise KnowledgeBaseError listing every problem."""
-    raw, problems = read_raw(directory or default_directory())
+def load(directory: Path | None = None, *, use_cache: bool = False) -> KnowledgeBase:
+    """Load and check the knowledge base; raise KnowledgeBaseError listing every problem.
+
+    With ``use_cache`` a knowledge base that passed every check is kept, pickled, under a
+    name made of the SHA-256 of all its files' text (see ``cache.py``): the next process with
+    the same files skips parsing and checking, and any edit changes the name.
+    """
+    target = directory or default_directory()
+    key = knowledge_cache_key(target) if use_cache else None
+    if key is not None:
+        cached = read_cached(key)
+        if cached is not None:
+            return cached
+    raw, problems = read_raw(target)
     if not problems:
         problems = check_knowledge(raw)
     if problems:
         raise KnowledgeBaseError(problems)
-    return _build(raw)
+    kb = _build(raw)
+    if key is not None:
+        write_cached(key, kb)
+    return kb
 
 
 @lru_cache(maxsize=4)
 def load_cached(directory: str | None = None) -> KnowledgeBase:
     """The knowledge base for a process: loaded once, shared read-only."""
-    return load(Path(directory) if directory else None)
+    return load(Path(directory) if directory else None, use_cache=True)
 
 
 def _build(raw: RawKnowledge) -> KnowledgeBase:
@@ -208,6 +202,7 @@ def _product_names(products: dict[str, Product]) -> dict[str, str]:
     for product in products.values():
         for name in (product.id, product.inn, *product.brands, *product.aliases):
             names[normalise(name)] = product.id
+            names[name] = product.id  # as written: the common case needs no normalising
     return names
 
 
@@ -221,8 +216,3 @@ def load_policy(path: Path, kb: KnowledgeBase) -> Policy:
     if problems or policy is None:
         raise KnowledgeBaseError(problems)
     return policy
-
-
-def parse_yaml(text: str) -> Any:
-    """YAML (or JSON) with duplicate keys refused and decimals read exactly."""
-    return yaml.load(text, Loader=_StrictLoader)

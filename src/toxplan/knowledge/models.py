@@ -40,7 +40,7 @@ NonNegative = Annotated[Decimal, Field(ge=0)]
 class Strict(BaseModel):
     """Base of every knowledge model: unknown keys are errors, values are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Cited(Strict):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
+from typing import NamedTuple
 
 from toxplan.domain.plans import Plan
 from toxplan.domain.requests import CodedEntry, HistoryIn, PatientIn
@@ -47,23 +47,13 @@ def age_in_years(birth: dt.date, on: dt.date) -> Decimal:
     return Decimal(years)
 
 
-@dataclass(frozen=True)
-class ScopedLimit:
+class ScopedLimit(NamedTuple):
     limit: DoseLimit
     indications: frozenset[str]
     """Planned or past indications the limit counts; empty means every indication."""
 
     def covers(self, indication: str) -> bool:
         return not self.indications or indication in self.indications
-
-
-@dataclass(frozen=True)
-class PastDose:
-    """A history entry whose product the knowledge base recognised."""
-
-    index: int
-    entry: HistoryIn
-    product: str
 
 
 class CheckContext:
@@ -109,13 +99,26 @@ class CheckContext:
         """The product of each history entry, or None where it is not recognised."""
         return [self.kb.find_product(entry.product) for entry in self.history]
 
+    def latest(self, indication: str, since: dt.date) -> HistoryIn | None:
+        """The most recent history entry for ``indication`` on or after ``since``."""
+        entries = self.history_by_indication.get(indication, ())
+        recent = [h for h in entries if h.date >= since]
+        return max(recent, key=lambda h: h.date) if recent else None
+
     @cached_property
-    def past_doses(self) -> list[PastDose]:
-        return [
-            PastDose(index, entry, product.id)
-            for index, (entry, product) in enumerate(zip(self.history, self.history_products, strict=True))
-            if product is not None
-        ]
+    def history_by_indication(self) -> dict[str, list[HistoryIn]]:
+        grouped: dict[str, list[HistoryIn]] = {}
+        for entry in self.history:
+            grouped.setdefault(entry.indication, []).append(entry)
+        return grouped
+
+    @cached_property
+    def same_product_history(self) -> list[HistoryIn]:
+        """Past doses of the planned product: the only ones its unit limits may count."""
+        if self.product is None:
+            return []
+        own = self.product
+        return [e for e, p in zip(self.history, self.history_products, strict=True) if p is own]
 
     @cached_property
     def limits(self) -> list[ScopedLimit]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from toxplan.knowledge.base import MEDICATION_NOISE, KnowledgeBase
 from toxplan.knowledge.terms import MatchHow, code_matches, icd10_codes, is_negated, normalise
@@ -17,11 +17,11 @@ NOTHING = frozenset(
 _DOSE_IN_TEXT = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:mg|mcg|g|ml)\b", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Recognised:
+class Recognised(NamedTuple):
     """One entry of a patient list and what it was read as."""
 
-    index: int
+    row: int
+    """Position of the entry in the patient's list."""
     text: str
     keys: frozenset[str]
     """Matched drug names / condition ids / allergen ids; empty when not recognised."""
@@ -124,20 +124,20 @@ def _read_allergy(kb: KnowledgeBase, text: str) -> Recognised:
 
 
 def recognise_medications(kb: KnowledgeBase, entries: Sequence[str]) -> list[Recognised]:
-    return [replace(_memoised(kb, "medication", text), index=i) for i, text in enumerate(entries)]
+    return [_memoised(kb, "medication", text)._replace(row=i) for i, text in enumerate(entries)]
 
 
 def recognise_conditions(
     kb: KnowledgeBase, entries: Sequence[str], coded: Sequence[bool]
 ) -> list[Recognised]:
     return [
-        replace(_memoised(kb, "condition", text, is_coded), index=i)
+        _memoised(kb, "condition", text, is_coded)._replace(row=i)
         for i, (text, is_coded) in enumerate(zip(entries, coded, strict=True))
     ]
 
 
 def recognise_allergies(kb: KnowledgeBase, entries: Sequence[str]) -> list[Recognised]:
-    return [replace(_memoised(kb, "allergy", text), index=i) for i, text in enumerate(entries)]
+    return [_memoised(kb, "allergy", text)._replace(row=i) for i, text in enumerate(entries)]
 
 
 _NEGATION_WORDS = frozenset(

@@ -160,14 +160,10 @@ def rolling_window_maximum(ctx: CheckContext) -> Iterator[Finding]:
         if planned == 0 or not ctx.applies_by_age(limit):
             continue
         start = start_of_window(ctx.on, limit.window)
-        past = [
-            d
-            for d in ctx.past_doses
-            if d.product == ctx.product.id and d.entry.date >= start and scoped.covers(d.entry.indication)
-        ]
-        earlier = sum((d.entry.units for d in past), Decimal(0))
+        past = [e for e in ctx.same_product_history if e.date >= start and scoped.covers(e.indication)]
+        earlier = sum((e.units for e in past), Decimal(0))
         if planned + earlier > limit.max_units:
-            listed = "; ".join(f"{d.entry.date} {d.entry.indication} {u(d.entry.units)}" for d in past)
+            listed = "; ".join(f"{e.date} {e.indication} {u(e.units)}" for e in past)
             yield Finding(
                 "CUMULATIVE_DOSE_ABOVE_MAX",
                 limit.severity,

@@ -175,7 +175,7 @@ def _drug_finding(ctx: CheckContext, med: Recognised) -> Finding:
         "DRUG_INTERACTION",
         severity,
         f"Medication {med.reading()} = {names}{extra}. {effects}",
-        Subject("drug", ", ".join(e.drug.name for e in entries), med.index),
+        Subject("drug", ", ".join(e.drug.name for e in entries), med.row),
         citations,
     )
 
@@ -191,7 +191,7 @@ def medications(ctx: CheckContext) -> Iterator[Finding]:
                 "warning",
                 f"Medication '{med.text}' is not in the knowledge base: its interactions were "
                 f"not checked. Check it against the label's interaction classes.",
-                Subject("drug", med.text, med.index),
+                Subject("drug", med.text, med.row),
                 _class_citations(ctx),
             )
 
@@ -204,7 +204,7 @@ def unrecognised_conditions_and_allergies(ctx: CheckContext) -> Iterator[Finding
                 "INPUT_INTERPRETED",
                 "info",
                 f"Condition '{entry.text}' was read as absent, excluded or family history only; confirm.",
-                Subject("condition", entry.text, entry.index),
+                Subject("condition", entry.text, entry.row),
                 (),
             )
         elif not entry.recognised:
@@ -213,7 +213,7 @@ def unrecognised_conditions_and_allergies(ctx: CheckContext) -> Iterator[Finding
                 "warning",
                 f"Condition '{entry.text}' is not in the knowledge base: label cautions for it "
                 f"were not checked.",
-                Subject("condition", entry.text, entry.index),
+                Subject("condition", entry.text, entry.row),
                 _caution_citations(ctx),
             )
         elif entry.how == "corrected":
@@ -221,7 +221,7 @@ def unrecognised_conditions_and_allergies(ctx: CheckContext) -> Iterator[Finding
                 "INPUT_INTERPRETED",
                 "info",
                 f"Condition {entry.reading()}; confirm.",
-                Subject("condition", entry.text, entry.index),
+                Subject("condition", entry.text, entry.row),
                 (),
             )
     for entry in ctx.allergies:
@@ -231,6 +231,6 @@ def unrecognised_conditions_and_allergies(ctx: CheckContext) -> Iterator[Finding
                 "warning",
                 f"Allergy '{entry.text}' is not in the knowledge base: it was not compared with "
                 f"the product's components.",
-                Subject("allergy", entry.text, entry.index),
+                Subject("allergy", entry.text, entry.row),
                 ctx.product.formulation.citations if ctx.product else (),
             )

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from toxplan.domain.dilution import show_units
-from toxplan.domain.geometry import inside
 from toxplan.domain.safety.context import CheckContext
 from toxplan.domain.safety.findings import Finding, Subject
 from toxplan.domain.safety.registry import rule
@@ -91,25 +90,20 @@ def off_label(ctx: CheckContext) -> Iterator[Finding]:
 
 @rule("DANGER_ZONE")
 def danger_zones(ctx: CheckContext) -> Iterator[Finding]:
-    landmarks = ctx.kb.template
     for index, injection in enumerate(ctx.plan.injections):
         point = injection.position
         if point is None:
             continue
-        for zone in ctx.kb.danger_zones:
-            if zone.view != point.view or (zone.indications and injection.indication not in zone.indications):
-                continue
-            near = inside(zone.shape, point, landmarks)
-            if near is not None:
-                yield Finding(
-                    "DANGER_ZONE",
-                    zone.severity,
-                    f"Injection {index + 1} ({injection.site or 'free position'} at "
-                    f"x {point.x_mm}, y {point.y_mm} mm) lies in '{zone.name}' near {near}: "
-                    f"{zone.reason}",
-                    Subject("injection", injection.site or "position", index),
-                    zone.citations,
-                )
+        for zone, near in ctx.kb.zones_holding(injection.indication, point):
+            yield Finding(
+                "DANGER_ZONE",
+                zone.severity,
+                f"Injection {index + 1} ({injection.site or 'free position'} at "
+                f"x {point.x_mm}, y {point.y_mm} mm) lies in '{zone.name}' near {near}: "
+                f"{zone.reason}",
+                Subject("injection", injection.site or "position", index),
+                zone.citations,
+            )
 
 
 @rule("DILUTION_UNUSUAL", "RULE_NOT_EVALUATED", "INPUT_MISSING")

@@ -29,10 +29,8 @@ def retreatment_interval(ctx: CheckContext) -> Iterator[Finding]:
         regimen = ctx.regimen(indication)
         if regimen is not None and regimen.min_interval is not None:
             interval = regimen.min_interval
-            start = start_of_window(ctx.on, interval.minimum)
-            recent = [h for h in ctx.history if h.indication == indication and h.date >= start]
-            if recent:
-                last = max(recent, key=lambda h: h.date)
+            last = ctx.latest(indication, start_of_window(ctx.on, interval.minimum))
+            if last is not None:
                 days = (ctx.on - last.date).days
                 yield Finding(
                     "RETREATMENT_TOO_SOON",
