@@ -28,7 +28,7 @@ def biceps(units: float, indication: str = "upper_limb_spasticity") -> list[dict
 class TestSiteDoseAboveMax:
     def test_fires_above_50_units_per_site_for_spasticity(self, kb: KnowledgeBase) -> None:
         found = with_code(findings(kb, request(shots=biceps(60))), "SITE_DOSE_ABOVE_MAX")
-        assert len(found) == 1 and found[0].subject.index == 0
+        assert len(found) == 1 and found[0].subject.row == 0
         cited(kb, found)
 
     def test_quiet_at_50_units(self, kb: KnowledgeBase) -> None:

@@ -41,7 +41,7 @@ class TestDangerZone:
             }
         ]
         found = with_code(findings(kb, request(shots=shots)), "DANGER_ZONE")
-        assert found and found[0].subject.index == 0
+        assert found and found[0].subject.row == 0
         cited(kb, found)
 
     def test_quiet_for_the_label_standard_points(self, kb: KnowledgeBase) -> None:

@@ -88,8 +88,8 @@ def plan_json(plan: Plan, kb: KnowledgeBase) -> dict[str, Any]:
 
 def finding_json(finding: Finding) -> dict[str, Any]:
     subject: dict[str, Any] = {"type": finding.subject.type, "id": finding.subject.id}
-    if finding.subject.index is not None:
-        subject["index"] = finding.subject.index
+    if finding.subject.row is not None:
+        subject["index"] = finding.subject.row
     return {
         "code": finding.code,
         "severity": finding.severity,

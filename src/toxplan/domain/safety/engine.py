@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from toxplan.domain.plans import Plan
 from toxplan.domain.requests import HistoryIn, PatientIn
@@ -61,4 +61,4 @@ def _apply_floor(finding: Finding, policy: Policy) -> Finding:
     floor = policy.floor(finding.code)
     if floor is None:
         return finding
-    return replace(finding, severity=stricter(finding.severity, floor))
+    return finding._replace(severity=stricter(finding.severity, floor))

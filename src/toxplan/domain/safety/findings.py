@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from toxplan.knowledge.models import Severity
 
@@ -24,17 +24,16 @@ SubjectType = Literal[
 ]
 
 
-@dataclass(frozen=True)
-class Subject:
+class Subject(NamedTuple):
     """What a finding is about: an injection (by its index in the plan), a drug, ..."""
 
     type: SubjectType
     id: str
-    index: int | None = None
+    row: int | None = None
+    """Position of the subject in its list (injections, medications, history), from 0."""
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     code: str
     severity: Severity
     message: str
@@ -102,5 +101,5 @@ def stricter(a: Severity, b: Severity) -> Severity:
 
 
 def sort_key(finding: Finding) -> tuple[int, str, str, int]:
-    index = finding.subject.index if finding.subject.index is not None else -1
+    index = finding.subject.row if finding.subject.row is not None else -1
     return (-SEVERITY_RANK[finding.severity], finding.code, finding.subject.id, index)
