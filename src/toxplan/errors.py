@@ -59,3 +59,16 @@ class KnowledgeBaseError(ToxPlanError):
         self.problems = problems
         lines = "\n".join(f"  - {p}" for p in problems)
         super().__init__(f"{len(problems)} problem(s) in the knowledge base:\n{lines}")
+
+
+class Conflict(ToxPlanError):
+    """The request is well-formed but the records forbid it (e.g. signing with an open
+    critical finding, co-signing twice)."""
+
+    code = "conflict"
+
+
+class Forbidden(ToxPlanError):
+    """The user's role does not allow this action."""
+
+    code = "forbidden"

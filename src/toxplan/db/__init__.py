@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, engine and unit of work, migrations, repositories."""

@@ -1,0 +1,38 @@
+"""All ORM models; importing this package registers every table on ``Base.metadata``."""
+
+from toxplan.db.models.audit import AuditEvent
+from toxplan.db.models.clinic import Clinic, User
+from toxplan.db.models.inventory import Lot, Reconstitution
+from toxplan.db.models.outcome import AdverseEvent, FollowUp
+from toxplan.db.models.patient import (
+    Consent,
+    Patient,
+    PatientAllergy,
+    PatientCondition,
+    PatientMedication,
+    Screening,
+    WeightRecord,
+)
+from toxplan.db.models.treatment import Addendum, Cosignature, Treatment, TreatmentFinding, TreatmentInjection
+
+__all__ = [
+    "Addendum",
+    "AdverseEvent",
+    "AuditEvent",
+    "Clinic",
+    "Consent",
+    "Cosignature",
+    "FollowUp",
+    "Lot",
+    "Patient",
+    "PatientAllergy",
+    "PatientCondition",
+    "PatientMedication",
+    "Reconstitution",
+    "Screening",
+    "Treatment",
+    "TreatmentFinding",
+    "TreatmentInjection",
+    "User",
+    "WeightRecord",
+]

@@ -1,0 +1,35 @@
+"""Clinics and their users. Every record belongs to a clinic, so one database serves a chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from toxplan.db.base import Base, IdMixin, UTCDateTime, utcnow
+
+ROLES = ("injector", "medical_director", "front_desk", "admin")
+
+
+class Clinic(IdMixin, Base):
+    __tablename__ = "clinics"
+
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class User(IdMixin, Base):
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("clinic_id", "email", name="clinic_email"),)
+
+    clinic_id: Mapped[str] = mapped_column(ForeignKey("clinics.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(
+        Enum(*ROLES, name="user_role", native_enum=False, create_constraint=True)
+    )
+    password_hash: Mapped[str | None] = mapped_column(String(500), default=None)
+    """Argon2 hash; set by the sign-in layer. None: the user cannot sign in yet."""
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

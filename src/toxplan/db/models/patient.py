@@ -1,0 +1,91 @@
+"""Patients, what is known about them, and what is asked at each visit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import Boolean, Date, Enum, ForeignKey, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from toxplan.db.base import Base, IdMixin, UTCDateTime, utcnow
+
+SEXES = ("female", "male", "other", "unknown")
+
+
+class Patient(IdMixin, Base):
+    __tablename__ = "patients"
+
+    clinic_id: Mapped[str] = mapped_column(ForeignKey("clinics.id"), index=True)
+    given_name: Mapped[str] = mapped_column(String(200))
+    family_name: Mapped[str] = mapped_column(String(200), index=True)
+    birth_date: Mapped[dt.date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(
+        Enum(*SEXES, name="patient_sex", native_enum=False, create_constraint=True)
+    )
+    phone: Mapped[str | None] = mapped_column(String(50), default=None)
+    email: Mapped[str | None] = mapped_column(String(320), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class _PatientFact(IdMixin):
+    """A row of a patient list (condition, medication, allergy): free text, a code if known."""
+
+    clinic_id: Mapped[str] = mapped_column(ForeignKey("clinics.id"), index=True)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
+    text: Mapped[str] = mapped_column(String(500))
+    code: Mapped[str | None] = mapped_column(String(20), default=None)
+    """ICD-10 for conditions, ATC for medications, when the entry was coded."""
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PatientCondition(_PatientFact, Base):
+    __tablename__ = "patient_conditions"
+
+
+class PatientMedication(_PatientFact, Base):
+    __tablename__ = "patient_medications"
+
+
+class PatientAllergy(_PatientFact, Base):
+    __tablename__ = "patient_allergies"
+
+
+class WeightRecord(IdMixin, Base):
+    __tablename__ = "patient_weights"
+
+    clinic_id: Mapped[str] = mapped_column(ForeignKey("clinics.id"), index=True)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
+    measured_on: Mapped[dt.date] = mapped_column(Date)
+    weight_kg: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+
+
+class Screening(IdMixin, Base):
+    """The pre-treatment questions of one visit."""
+
+    __tablename__ = "screenings"
+
+    clinic_id: Mapped[str] = mapped_column(ForeignKey("clinics.id"), index=True)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
+    visit_on: Mapped[dt.date] = mapped_column(Date)
+    pregnant: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    breastfeeding: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    infection_at_site: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    new_medications: Mapped[str | None] = mapped_column(Text, default=None)
+    concern: Mapped[str | None] = mapped_column(Text, default=None)
+    muscles_on_animation: Mapped[str | None] = mapped_column(Text, default=None)
+    recorded_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Consent(IdMixin, Base):
+    __tablename__ = "consents"
+
+    clinic_id: Mapped[str] = mapped_column(ForeignKey("clinics.id"), index=True)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
+    form_version: Mapped[str] = mapped_column(String(50))
+    signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    signed_by: Mapped[str] = mapped_column(String(200))
+    """Who signed: the patient, or their legal representative, by name."""
+    witnessed_by: Mapped[str] = mapped_column(ForeignKey("users.id"))

@@ -1,0 +1,86 @@
+"""Signed treatments. A treatment row is written once, when it is signed, and never changed:
+co-signatures and corrections are rows of their own (``Cosignature``, ``Addendum``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from toxplan.db.base import Base, IdMixin, UTCDateTime, utcnow
+
+
+class Treatment(IdMixin, Base):
+    __tablename__ = "treatments"
+
+    clinic_id: Mapped[str] = mapped_column(ForeignKey("clinics.id"), index=True)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
+    injector_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    visit_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    product: Mapped[str] = mapped_column(String(40))
+    lot_id: Mapped[str] = mapped_column(ForeignKey("lots.id"), index=True)
+    reconstitution_id: Mapped[str | None] = mapped_column(ForeignKey("reconstitutions.id"), default=None)
+    vial_units: Mapped[Decimal] = mapped_column(Numeric(8, 2))
+    diluent_ml: Mapped[Decimal] = mapped_column(Numeric(6, 3))
+    total_units: Mapped[Decimal] = mapped_column(Numeric(9, 3))
+    knowledge_version: Mapped[str] = mapped_column(String(60))
+    screening_id: Mapped[str | None] = mapped_column(ForeignKey("screenings.id"), default=None)
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+    signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TreatmentInjection(IdMixin, Base):
+    __tablename__ = "treatment_injections"
+
+    treatment_id: Mapped[str] = mapped_column(ForeignKey("treatments.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    indication: Mapped[str] = mapped_column(String(60))
+    site: Mapped[str | None] = mapped_column(String(80), default=None)
+    x_mm: Mapped[Decimal | None] = mapped_column(Numeric(7, 1), default=None)
+    y_mm: Mapped[Decimal | None] = mapped_column(Numeric(7, 1), default=None)
+    view: Mapped[str | None] = mapped_column(String(10), default=None)
+    muscle: Mapped[str | None] = mapped_column(String(120), default=None)
+    units: Mapped[Decimal] = mapped_column(Numeric(8, 3))
+    volume_ml: Mapped[Decimal] = mapped_column(Numeric(8, 4))
+    depth: Mapped[str | None] = mapped_column(String(20), default=None)
+    needle: Mapped[str | None] = mapped_column(String(60), default=None)
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class TreatmentFinding(IdMixin, Base):
+    """A finding shown when the treatment was signed, with the override reason if critical."""
+
+    __tablename__ = "treatment_findings"
+
+    treatment_id: Mapped[str] = mapped_column(ForeignKey("treatments.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    severity: Mapped[str] = mapped_column(String(10))
+    message: Mapped[str] = mapped_column(Text)
+    subject_type: Mapped[str] = mapped_column(String(20))
+    subject_id: Mapped[str] = mapped_column(String(200))
+    subject_row: Mapped[int | None] = mapped_column(Integer, default=None)
+    citations: Mapped[str] = mapped_column(Text)
+    """Citation ids, space-separated."""
+    override_reason: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class Cosignature(IdMixin, Base):
+    __tablename__ = "cosignatures"
+    __table_args__ = (UniqueConstraint("treatment_id", name="one_cosignature"),)
+
+    treatment_id: Mapped[str] = mapped_column(ForeignKey("treatments.id"))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Addendum(IdMixin, Base):
+    """A correction or addition to a signed treatment; the original stays readable."""
+
+    __tablename__ = "addenda"
+
+    treatment_id: Mapped[str] = mapped_column(ForeignKey("treatments.id"), index=True)
+    author_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,45 @@
+"""Clinics and users."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from toxplan.db.models import Clinic, User
+from toxplan.errors import Conflict, InvalidInput, NotFound
+from toxplan.services.schemas import Actor, UserCreate, parse
+
+
+def create_clinic(session: Session, name: str) -> Clinic:
+    if not name.strip():
+        raise InvalidInput("must not be empty", field="name")
+    clinic = Clinic(name=name.strip())
+    session.add(clinic)
+    session.flush()
+    return clinic
+
+
+def create_user(session: Session, clinic_id: str, data: object, *, password_hash: str | None = None) -> User:
+    given = parse(UserCreate, data)
+    if session.get(Clinic, clinic_id) is None:
+        raise NotFound(f"no clinic {clinic_id}", field="clinic_id")
+    taken = session.scalar(select(User).where(User.clinic_id == clinic_id, User.email == given.email.lower()))
+    if taken is not None:
+        raise Conflict(f"{given.email} already has an account in this clinic", field="email")
+    user = User(
+        clinic_id=clinic_id,
+        name=given.name,
+        email=given.email.lower(),
+        role=given.role,
+        password_hash=password_hash,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def actor_for(session: Session, user_id: str) -> Actor:
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise NotFound(f"no active user {user_id}", field="user_id")
+    return Actor(clinic_id=user.clinic_id, user_id=user.id, role=user.role)

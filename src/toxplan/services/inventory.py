@@ -1,0 +1,71 @@
+"""Product lots and vial reconstitutions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from toxplan.db.models import Lot, Reconstitution
+from toxplan.db.repositories import treatments as repo
+from toxplan.errors import Conflict, InvalidInput, NotFound
+from toxplan.knowledge.base import KnowledgeBase
+from toxplan.services.audit import log, require
+from toxplan.services.schemas import Actor, LotCreate, ReconstitutionCreate, parse
+
+STOCK = ("injector", "medical_director", "admin")
+
+
+def add_lot(session: Session, actor: Actor, data: object, *, kb: KnowledgeBase) -> Lot:
+    require(actor, *STOCK)
+    given = parse(LotCreate, data)
+    product = kb.find_product(given.product)
+    if product is None:
+        raise InvalidInput(f"unknown product {given.product!r}", field="product")
+    if given.vial_units not in {v.units for v in product.vial_sizes}:
+        sizes = ", ".join(str(v.units) for v in product.vial_sizes)
+        raise InvalidInput(f"{product.brands[0]} comes in {sizes} U vials", field="vial_units")
+    taken = session.scalar(
+        select(Lot).where(
+            Lot.clinic_id == actor.clinic_id, Lot.product == product.id, Lot.lot_number == given.lot_number
+        )
+    )
+    if taken is not None:
+        raise Conflict(f"lot {given.lot_number} of {product.id} is already recorded", field="lot_number")
+    lot = Lot(
+        clinic_id=actor.clinic_id,
+        product=product.id,
+        lot_number=given.lot_number,
+        expiry_date=given.expiry_date,
+        vial_units=given.vial_units,
+    )
+    session.add(lot)
+    session.flush()
+    log(session, actor, "create", "lot", entity_id=lot.id, detail=f"{product.id} {given.lot_number}")
+    return lot
+
+
+def reconstitute(session: Session, actor: Actor, data: object, *, now: dt.datetime) -> Reconstitution:
+    require(actor, *STOCK)
+    given = parse(ReconstitutionCreate, data)
+    if given.reconstituted_at.tzinfo is None:
+        raise InvalidInput("give the time zone", field="reconstituted_at")
+    if given.reconstituted_at > now + dt.timedelta(minutes=5):
+        raise InvalidInput(f"{given.reconstituted_at} is in the future", field="reconstituted_at")
+    lot = repo.lot(session, actor.clinic_id, given.lot_id)
+    if lot is None:
+        raise NotFound(f"no lot {given.lot_id} in this clinic", field="lot_id")
+    if lot.expiry_date < given.reconstituted_at.date():
+        raise Conflict(f"lot {lot.lot_number} expired on {lot.expiry_date}", field="lot_id")
+    made = Reconstitution(
+        clinic_id=actor.clinic_id,
+        lot_id=lot.id,
+        diluent_ml=given.diluent_ml,
+        reconstituted_at=given.reconstituted_at,
+        by_user_id=actor.user_id,
+    )
+    session.add(made)
+    session.flush()
+    log(session, actor, "create", "reconstitution", entity_id=made.id, detail=f"lot {lot.lot_number}")
+    return made

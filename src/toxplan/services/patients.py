@@ -1,0 +1,166 @@
+"""Patients: registration, what is known about them, screening and consent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from toxplan.db.models import (
+    Consent,
+    Patient,
+    PatientAllergy,
+    PatientCondition,
+    PatientMedication,
+    Screening,
+    WeightRecord,
+)
+from toxplan.db.repositories import patients as repo
+from toxplan.errors import InvalidInput, NotFound
+from toxplan.services.audit import log, require
+from toxplan.services.schemas import Actor, PatientCreate, ScreeningCreate, parse
+
+CLINICAL = ("injector", "medical_director", "admin")
+ANY_STAFF = ("injector", "medical_director", "front_desk", "admin")
+
+
+@dataclass(frozen=True)
+class PatientView:
+    patient: Patient
+    conditions: list[PatientCondition]
+    medications: list[PatientMedication]
+    allergies: list[PatientAllergy]
+    weight: WeightRecord | None
+
+
+def create_patient(session: Session, actor: Actor, data: object, *, today: dt.date) -> Patient:
+    require(actor, *ANY_STAFF)
+    given = parse(PatientCreate, data)
+    if given.birth_date > today:
+        raise InvalidInput(f"{given.birth_date} is in the future", field="birth_date")
+    if given.birth_date < today.replace(year=today.year - 130):
+        raise InvalidInput(f"{given.birth_date} is more than 130 years ago", field="birth_date")
+    patient = Patient(
+        clinic_id=actor.clinic_id,
+        given_name=given.given_name,
+        family_name=given.family_name,
+        birth_date=given.birth_date,
+        sex=given.sex,
+        phone=given.phone,
+        email=given.email,
+    )
+    session.add(patient)
+    session.flush()
+    for model, texts in (
+        (PatientCondition, given.conditions),
+        (PatientMedication, given.medications),
+        (PatientAllergy, given.allergies),
+    ):
+        for text in texts:
+            session.add(model(clinic_id=actor.clinic_id, patient_id=patient.id, text=text))
+    if given.weight_kg is not None:
+        session.add(
+            WeightRecord(
+                clinic_id=actor.clinic_id, patient_id=patient.id, measured_on=today, weight_kg=given.weight_kg
+            )
+        )
+    log(session, actor, "create", "patient", entity_id=patient.id, patient_id=patient.id)
+    return patient
+
+
+def load(session: Session, actor: Actor, patient_id: str) -> Patient:
+    patient = repo.get(session, actor.clinic_id, patient_id)
+    if patient is None:  # another clinic's patient is as unknown as a missing one
+        raise NotFound(f"no patient {patient_id} in this clinic", field="patient_id")
+    return patient
+
+
+def get_patient(session: Session, actor: Actor, patient_id: str, *, on: dt.date) -> PatientView:
+    require(actor, *CLINICAL)
+    patient = load(session, actor, patient_id)
+    conditions, medications, allergies = repo.facts(session, patient.id)
+    log(session, actor, "read", "patient", entity_id=patient.id, patient_id=patient.id)
+    return PatientView(
+        patient, conditions, medications, allergies, repo.latest_weight(session, patient.id, on)
+    )
+
+
+def search_patients(
+    session: Session, actor: Actor, text: str, *, limit: int = 50, offset: int = 0
+) -> list[Patient]:
+    require(actor, *ANY_STAFF)
+    found = repo.search(
+        session, actor.clinic_id, text.strip(), limit=min(max(limit, 1), 200), offset=max(offset, 0)
+    )
+    log(session, actor, "read", "patient_list", detail=f"search {text.strip()!r}: {len(found)} patients")
+    return found
+
+
+def add_screening(
+    session: Session, actor: Actor, patient_id: str, data: object, *, today: dt.date
+) -> Screening:
+    require(actor, *CLINICAL)
+    given = parse(ScreeningCreate, data)
+    patient = load(session, actor, patient_id)
+    if given.visit_on > today:
+        raise InvalidInput(f"{given.visit_on} is in the future", field="visit_on")
+    screening = Screening(
+        clinic_id=actor.clinic_id, patient_id=patient.id, recorded_by=actor.user_id, **given.model_dump()
+    )
+    session.add(screening)
+    session.flush()
+    log(session, actor, "create", "screening", entity_id=screening.id, patient_id=patient.id)
+    return screening
+
+
+def add_weight(
+    session: Session, actor: Actor, patient_id: str, weight_kg: object, *, on: dt.date
+) -> WeightRecord:
+    require(actor, *CLINICAL)
+    patient = load(session, actor, patient_id)
+    given = parse(
+        PatientCreate,
+        {"given_name": "x", "family_name": "x", "birth_date": on, "sex": "unknown", "weight_kg": weight_kg},
+    ).weight_kg
+    record = WeightRecord(clinic_id=actor.clinic_id, patient_id=patient.id, measured_on=on, weight_kg=given)
+    session.add(record)
+    log(
+        session,
+        actor,
+        "amend",
+        "patient_weight",
+        entity_id=patient.id,
+        patient_id=patient.id,
+        detail=f"{given} kg",
+    )
+    return record
+
+
+def add_consent(
+    session: Session,
+    actor: Actor,
+    patient_id: str,
+    *,
+    form_version: str,
+    signed_by: str,
+    signed_at: dt.datetime,
+) -> Consent:
+    require(actor, *CLINICAL)
+    patient = load(session, actor, patient_id)
+    if not form_version.strip() or not signed_by.strip():
+        raise InvalidInput(
+            "form version and signer are required",
+            field="form_version" if not form_version.strip() else "signed_by",
+        )
+    consent = Consent(
+        clinic_id=actor.clinic_id,
+        patient_id=patient.id,
+        form_version=form_version.strip(),
+        signed_by=signed_by.strip(),
+        signed_at=signed_at,
+        witnessed_by=actor.user_id,
+    )
+    session.add(consent)
+    log(session, actor, "create", "consent", entity_id=patient.id, patient_id=patient.id)
+    return consent

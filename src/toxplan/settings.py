@@ -1,0 +1,35 @@
+"""Runtime settings, read from the environment (prefix ``TOXPLAN_``) with safe defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DATA_DIR = Path("data")
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    """SQLAlchemy URL. Default: an SQLite file under ``TOXPLAN_DATA_DIR`` (``./data``)."""
+    data_dir: Path
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def get_settings() -> Settings:
+    """Settings from the environment; built on demand, never at import time."""
+    data_dir = Path(os.environ.get("TOXPLAN_DATA_DIR") or DEFAULT_DATA_DIR)
+    url = os.environ.get("TOXPLAN_DATABASE_URL") or f"sqlite:///{data_dir / 'toxplan.db'}"
+    return Settings(database_url=normalise_url(url), data_dir=data_dir)
+
+
+def normalise_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain ``postgresql://`` URLs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
