@@ -57,7 +57,7 @@ def postgres_url() -> Iterator[str]:
         admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - any failure to reach the server
+    except Exception as exc:
         postgres_unavailable(str(exc).splitlines()[0])
     url = PG_URL.rsplit("/", 1)[0] + f"/{name}"
     engine = make_engine(url)

@@ -107,15 +107,14 @@ def test_expired_vial_is_refused_whatever_the_reason(
 ) -> None:
     late = NOW + dt.timedelta(hours=30)
     override = [{"code": "RECONSTITUTED_VIAL_EXPIRED", "reason": "we really want to use it up today"}]
-    with pytest.raises(Conflict, match="24"):
-        with unit_of_work(factory) as session:
-            treatments.record_treatment(
-                session,
-                clinic.injector,
-                treatment_data(clinic, visit_at=late, overrides=override),
-                kb=kb,
-                now=late,
-            )
+    with pytest.raises(Conflict, match="24"), unit_of_work(factory) as session:
+        treatments.record_treatment(
+            session,
+            clinic.injector,
+            treatment_data(clinic, visit_at=late, overrides=override),
+            kb=kb,
+            now=late,
+        )
 
 
 def test_expired_lot_is_refused(

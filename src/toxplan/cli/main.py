@@ -8,18 +8,16 @@ policy file failed to load.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from decimal import Decimal
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from toxplan.cli import kb_commands
+from toxplan.cli import db_commands, kb_commands
+from toxplan.cli.common import Format, FormatOption, clean_errors, emit
 from toxplan.cli.loading import knowledge, policy_from, read_request
 from toxplan.cli.render import (
     finding_json,
@@ -34,7 +32,7 @@ from toxplan.domain.checking import check as run_check
 from toxplan.domain.dilution import Dilution, show_marks, show_units, show_volume, syringe_marks
 from toxplan.domain.plans import IndicationChoice, build_plan
 from toxplan.domain.requests import parse_check_request
-from toxplan.errors import InvalidInput, KnowledgeBaseError, ToxPlanError
+from toxplan.errors import InvalidInput
 
 app = typer.Typer(
     help=(
@@ -47,31 +45,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(kb_commands.app, name="kb")
-
-
-class Format(StrEnum):
-    text = "text"
-    json = "json"
-
-
-FormatOption = Annotated[Format, typer.Option("--format", help="Output format.")]
-
-
-@contextmanager
-def clean_errors() -> Iterator[None]:
-    """One handler for this surface: typed errors become a message and an exit status."""
-    try:
-        yield
-    except KnowledgeBaseError as exc:
-        typer.echo(f"toxplan: {exc}", err=True)
-        raise typer.Exit(3) from None
-    except ToxPlanError as exc:
-        typer.echo(f"toxplan: error: {exc}", err=True)
-        raise typer.Exit(2) from None
-
-
-def emit(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+app.add_typer(db_commands.db_app, name="db")
+app.command()(db_commands.backup)
+app.command()(db_commands.restore)
+app.command()(db_commands.recall)
 
 
 def decimal_option(value: float | None, field: str) -> Decimal | None:

@@ -1,0 +1,181 @@
+"""``toxplan db``, ``backup``, ``restore`` and ``recall``: the records on the database named by
+``TOXPLAN_DATABASE_URL`` (default: SQLite under ``./data``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.orm import Session
+
+from toxplan.cli.common import clean_errors, emit
+from toxplan.cli.loading import knowledge
+from toxplan.db.engine import make_engine, session_factory, unit_of_work
+from toxplan.db.migrate import upgrade
+from toxplan.db.models import Clinic, User
+from toxplan.errors import InvalidInput, NotFound
+from toxplan.services.schemas import Actor
+from toxplan.settings import get_settings
+
+db_app = typer.Typer(help="Create and fill the database named by TOXPLAN_DATABASE_URL.", no_args_is_help=True)
+
+
+def engine() -> Engine:
+    return make_engine(get_settings().database_url)
+
+
+@contextmanager
+def database_session() -> Iterator[Session]:
+    """One unit of work on the configured database, with a clear message when it is not ready."""
+    made = engine()
+    try:
+        with unit_of_work(session_factory(made)) as session:
+            yield session
+    except (OperationalError, ProgrammingError) as exc:
+        first = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
+        raise InvalidInput(
+            f"the database is not ready ({first}); run `toxplan db upgrade` first", field="database"
+        ) from None
+    finally:
+        made.dispose()
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database to the newest schema (safe to run again)."""
+    with clean_errors():
+        made = engine()
+        upgrade(made)
+        made.dispose()
+    typer.echo(f"database is at the newest schema: {_shown(get_settings().database_url)}")
+
+
+@db_app.command("seed-demo")
+def seed_demo(
+    patients: Annotated[int, typer.Option(min=1, max=5000, help="Number of demo patients.")] = 300,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same clinic.")] = 2026,
+) -> None:
+    """Migrate, then add a realistic synthetic demo clinic (two years of treatments)."""
+    from toxplan.services.demo import seed_demo as seed_clinic  # noqa: PLC0415
+
+    with clean_errors():
+        made = engine()
+        upgrade(made)
+        made.dispose()
+        with database_session() as session:
+            summary = seed_clinic(session, knowledge(), today=dt.date.today(), patients=patients, seed=seed)
+    typer.echo(
+        f"demo clinic {summary.clinic_id}: {summary.patients} patients, {summary.treatments} treatments, "
+        f"{summary.follow_ups} follow-ups, {summary.adverse_events} adverse events"
+    )
+    for email, role in summary.users:
+        typer.echo(f"  user {email} ({role})")
+
+
+def _clinic_id(session: Session, given: str | None) -> str:
+    if given is not None:
+        if session.get(Clinic, given) is None:
+            raise NotFound(f"no clinic {given}", field="clinic")
+        return given
+    ids = list(session.scalars(select(Clinic.id).order_by(Clinic.id)))
+    if len(ids) != 1:
+        raise InvalidInput(f"the database holds {len(ids)} clinics; name one with --clinic", field="clinic")
+    return ids[0]
+
+
+def backup(
+    output: Annotated[Path, typer.Option(help="JSON file to write.")],
+    clinic: Annotated[str | None, typer.Option(help="Clinic id (needed when there are several).")] = None,
+) -> None:
+    """Write a portable JSON backup of one clinic (restore it with `toxplan restore`)."""
+    from toxplan.services.backup import export_clinic  # noqa: PLC0415
+
+    with clean_errors():
+        with database_session() as session:
+            data = export_clinic(session, _clinic_id(session, clinic))
+        text = json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False)
+        try:
+            output.write_text(text + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise InvalidInput(f"cannot write {output}: {exc.strerror}", field="output") from None
+    rows = sum(len(v) for v in data["tables"].values())
+    typer.echo(f"wrote {output}: clinic {data['clinic']['id']}, {rows} rows")
+
+
+def restore(file: Annotated[Path, typer.Argument(help="A backup written by `toxplan backup`.")]) -> None:
+    """Restore one clinic from a backup into this database (which must not hold it yet)."""
+    from toxplan.services.backup import import_clinic  # noqa: PLC0415
+
+    with clean_errors():
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InvalidInput(f"cannot read {file}: {exc}", field="file") from None
+        with database_session() as session:
+            clinic_id = import_clinic(session, data)
+    typer.echo(f"restored clinic {clinic_id}")
+
+
+def recall(
+    lot: Annotated[str, typer.Argument(help="Lot number.")],
+    user: Annotated[str, typer.Option(help="E-mail of the user asking (recorded in the audit log).")],
+    clinic: Annotated[str | None, typer.Option(help="Clinic id, when the e-mail exists in several.")] = None,
+    format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+) -> None:
+    """Every patient and treatment that received a lot."""
+    from toxplan.services.treatments import recall as recall_lot  # noqa: PLC0415
+
+    with clean_errors():
+        if format not in ("text", "json"):
+            raise InvalidInput("choose text or json", field="format")
+        with database_session() as session:
+            rows = recall_lot(session, _actor(session, user, clinic), lot)
+    if format == "json":
+        emit(
+            [
+                {
+                    "patient_id": r.patient_id,
+                    "patient": r.patient_name,
+                    "treatment_id": r.treatment_id,
+                    "visit_at": r.visit_at.isoformat(),
+                    "product": r.product,
+                    "units": str(r.units),
+                    "lot_number": r.lot_number,
+                }
+                for r in rows
+            ]
+        )
+        return
+    typer.echo(f"lot {lot}: {len(rows)} treatment(s)")
+    for r in rows:
+        typer.echo(
+            f"  {r.visit_at:%Y-%m-%d %H:%M}  {r.patient_name:<30} {r.product:<20} "
+            f"{r.units} U  {r.treatment_id}"
+        )
+
+
+def _actor(session: Session, email: str, clinic: str | None) -> Actor:
+    query = select(User).where(User.email == email.lower(), User.active)
+    if clinic is not None:
+        query = query.where(User.clinic_id == clinic)
+    users = list(session.scalars(query))
+    if not users:
+        raise NotFound(f"no active user {email}", field="user")
+    if len(users) > 1:
+        raise InvalidInput(f"{email} exists in {len(users)} clinics; name one with --clinic", field="clinic")
+    found = users[0]
+    return Actor(clinic_id=found.clinic_id, user_id=found.id, role=found.role)
+
+
+def _shown(url: str) -> str:
+    """The URL without a password, for messages."""
+    from sqlalchemy.engine import make_url  # noqa: PLC0415
+
+    return make_url(url).render_as_string(hide_password=True)
