@@ -155,10 +155,7 @@ def recall(
         return
     typer.echo(f"lot {lot}: {len(rows)} treatment(s)")
     for r in rows:
-        typer.echo(
-            f"  {r.visit_at:%Y-%m-%d %H:%M}  {r.patient_name:<30} {r.product:<20} "
-            f"{r.units} U  {r.treatment_id}"
-        )
+        typer.echo(f"  {r.visit_at:%Y-%m-%d %H:%M}  {r.patient_name:<30} {r.product:<20} {r.units} U  {r.treatment_id}")
 
 
 def _actor(session: Session, email: str, clinic: str | None) -> Actor:

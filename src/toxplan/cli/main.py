@@ -16,10 +16,16 @@ from typing import Annotated, Any
 
 import typer
 
-from toxplan.cli import db_commands, kb_commands
+from toxplan.cli import db_commands, kb_commands, serve_commands
 from toxplan.cli.common import Format, FormatOption, clean_errors, emit
 from toxplan.cli.loading import knowledge, policy_from, read_request
-from toxplan.cli.render import (
+from toxplan.domain.checking import check as run_check
+from toxplan.domain.checking import check_moment
+from toxplan.domain.dilution import Dilution, show_marks, show_units, show_volume, syringe_marks
+from toxplan.domain.plans import IndicationChoice, build_plan
+from toxplan.domain.requests import parse_check_request
+from toxplan.errors import InvalidInput
+from toxplan.presenters import (
     finding_json,
     findings_text,
     injections_json,
@@ -28,11 +34,6 @@ from toxplan.cli.render import (
     sources_json,
     totals_json,
 )
-from toxplan.domain.checking import check as run_check
-from toxplan.domain.dilution import Dilution, show_marks, show_units, show_volume, syringe_marks
-from toxplan.domain.plans import IndicationChoice, build_plan
-from toxplan.domain.requests import parse_check_request
-from toxplan.errors import InvalidInput
 
 app = typer.Typer(
     help=(
@@ -49,6 +50,8 @@ app.add_typer(db_commands.db_app, name="db")
 app.command()(db_commands.backup)
 app.command()(db_commands.restore)
 app.command()(db_commands.recall)
+app.command()(serve_commands.serve)
+app.add_typer(serve_commands.user_app, name="user")
 
 
 def decimal_option(value: float | None, field: str) -> Decimal | None:
@@ -107,9 +110,8 @@ def check(
         clinic_policy = policy_from(policy, kb)
         now = dt.datetime.now()
         parsed = parse_check_request(read_request(request), today=now.date())
-        # The in-use clock runs to now when checking today's plan, else to the end of that day.
-        at = now if parsed.date == now.date() else dt.datetime.combine(parsed.date, dt.time(23, 59))
-        checked = run_check(kb, parsed, at=at, policy=clinic_policy)
+        assert parsed.date is not None
+        checked = run_check(kb, parsed, at=check_moment(parsed.date, now), policy=clinic_policy)
     findings = checked.result.findings
     if format is Format.json:
         emit(
@@ -168,8 +170,7 @@ def dilution(
     typer.echo(f"{show_units(vial)} U + {diluent} mL = {show_units(per_tenth)} U per 0.1 mL")
     for row in rows:
         typer.echo(
-            f"{row['units']} U = {row['volume_ml']:.3f} mL = "
-            f"{row['syringe_units']} marks on a U-100 insulin syringe"
+            f"{row['units']} U = {row['volume_ml']:.3f} mL = {row['syringe_units']} marks on a U-100 insulin syringe"
         )
 
 

@@ -43,12 +43,18 @@ def plan_from_request(kb: KnowledgeBase, request: CheckRequest) -> Plan:
     dilution = None
     if product is not None:
         regimens = [
-            r
-            for i in dict.fromkeys(x.indication for x in injections)
-            if (r := kb.regimen(product.id, i)) is not None
+            r for i in dict.fromkeys(x.indication for x in injections) if (r := kb.regimen(product.id, i)) is not None
         ]
         dilution = choose_dilution(product, regimens, treatment.vial_units, treatment.diluent_ml)
     return Plan(product.id if product else treatment.product, dilution, injections)
+
+
+def check_moment(day: dt.date, now: dt.datetime) -> dt.datetime:
+    """When the in-use clock stops: now for today's plan, else the end of the planned day."""
+    if day == now.date():
+        return now
+    end = dt.datetime.combine(day, dt.time(23, 59))
+    return end.replace(tzinfo=now.tzinfo) if now.tzinfo else end
 
 
 def check(
@@ -59,6 +65,8 @@ def check(
     policy: Policy | None = None,
 ) -> CheckedPlan:
     """Build the plan the request describes and run every safety rule on it."""
+    if request.date is None:
+        raise ValueError("complete the request (requests.complete) before checking it")
     plan = plan_from_request(kb, request)
     result = evaluate(
         kb,

@@ -101,10 +101,7 @@ class CompiledZone:
             if self.circle:
                 if dx * dx + dy * dy < self.radius_sq - EPSILON:
                     return name
-            elif (
-                abs(dx) <= self.half_width + EPSILON
-                and -self.reach_below - EPSILON <= dy < self.min_above - EPSILON
-            ):
+            elif abs(dx) <= self.half_width + EPSILON and -self.reach_below - EPSILON <= dy < self.min_above - EPSILON:
                 return name
         return None
 

@@ -137,9 +137,7 @@ def choose_dilution(
     """The dilution to plan with: as given, else the label row matching the pattern."""
     if vial_units is not None and diluent_ml is not None:
         return DilutionChoice(Dilution(vial_units, diluent_ml), "given")
-    wanted = next(
-        (r.concentration_units_per_0_1_ml for r in regimens if r.concentration_units_per_0_1_ml), None
-    )
+    wanted = next((r.concentration_units_per_0_1_ml for r in regimens if r.concentration_units_per_0_1_ml), None)
     rows = [r for r in product.reconstitution if vial_units is None or r.vial_units == vial_units]
     if diluent_ml is not None:
         rows = [r for r in rows if r.diluent_ml == diluent_ml]
@@ -181,9 +179,7 @@ def build_plan(
                 field="indication",
             )
         for step in variant.pattern:
-            injections.extend(
-                at_site(kb, step.site, choice.indication, step.units) for _ in range(step.count)
-            )
+            injections.extend(at_site(kb, step.site, choice.indication, step.units) for _ in range(step.count))
     dilution = choose_dilution(chosen, regimens, vial_units, diluent_ml)
     return Plan(chosen.id, dilution, tuple(injections))
 

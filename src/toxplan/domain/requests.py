@@ -84,16 +84,24 @@ class TreatmentIn(_In):
 
 
 class CheckRequest(_In):
-    date: dt.date
-    """Day of the planned treatment; ``parse_check_request`` fills in today when absent."""
+    date: dt.date | None = None
+    """Day of the planned treatment; ``complete`` fills in today when absent."""
     patient: PatientIn = PatientIn()
     history: tuple[HistoryIn, ...] = ()
     treatment: TreatmentIn
 
 
+def complete(request: CheckRequest, *, today: dt.date) -> CheckRequest:
+    """The request with its day filled in (today when absent) and its dates checked."""
+    if request.date is None:
+        request = request.model_copy(update={"date": today})
+    return complete(request, today=today)
+
+
 def _check_dates(request: CheckRequest) -> None:
     """Past events must not lie after the day being planned."""
     on = request.date
+    assert on is not None
     birth = request.patient.birth_date
     if birth is not None and birth > on:
         raise InvalidInput(f"{birth} is after the treatment date {on}", field="patient.birth_date")
@@ -119,8 +127,6 @@ def parse_check_request(data: object, *, today: dt.date) -> CheckRequest:
     """Validate a decoded JSON/YAML request; raise InvalidInput naming the first bad field."""
     if not isinstance(data, dict):
         raise InvalidInput("the request must be an object with a 'treatment'", field="request")
-    if "date" not in data or data["date"] is None:
-        data = {**data, "date": today.isoformat()}
     try:
         request = CheckRequest.model_validate(data)
     except ValidationError as exc:
@@ -128,5 +134,4 @@ def parse_check_request(data: object, *, today: dt.date) -> CheckRequest:
         field = _location(tuple(error["loc"])) or "request"
         message = str(error["msg"]).removeprefix("Value error, ")
         raise InvalidInput(message, field=field) from None
-    _check_dates(request)
-    return request
+    return complete(request, today=today)

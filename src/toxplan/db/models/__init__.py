@@ -13,6 +13,7 @@ from toxplan.db.models.patient import (
     Screening,
     WeightRecord,
 )
+from toxplan.db.models.session import UserSession
 from toxplan.db.models.treatment import Addendum, Cosignature, Treatment, TreatmentFinding, TreatmentInjection
 
 __all__ = [
@@ -34,5 +35,6 @@ __all__ = [
     "TreatmentFinding",
     "TreatmentInjection",
     "User",
+    "UserSession",
     "WeightRecord",
 ]

@@ -24,9 +24,7 @@ class AuditEvent(IdMixin, Base):
     """None for events about the whole installation (e.g. a restore)."""
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
-    action: Mapped[str] = mapped_column(
-        Enum(*ACTIONS, name="audit_action", native_enum=False, create_constraint=True)
-    )
+    action: Mapped[str] = mapped_column(Enum(*ACTIONS, name="audit_action", native_enum=False, create_constraint=True))
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[str | None] = mapped_column(String(36), default=None)
     patient_id: Mapped[str | None] = mapped_column(String(36), index=True, default=None)

@@ -26,9 +26,7 @@ class User(IdMixin, Base):
     clinic_id: Mapped[str] = mapped_column(ForeignKey("clinics.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(320))
-    role: Mapped[str] = mapped_column(
-        Enum(*ROLES, name="user_role", native_enum=False, create_constraint=True)
-    )
+    role: Mapped[str] = mapped_column(Enum(*ROLES, name="user_role", native_enum=False, create_constraint=True))
     password_hash: Mapped[str | None] = mapped_column(String(500), default=None)
     """Argon2 hash; set by the sign-in layer. None: the user cannot sign in yet."""
     active: Mapped[bool] = mapped_column(Boolean, default=True)

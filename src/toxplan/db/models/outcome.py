@@ -64,9 +64,7 @@ class AdverseEvent(IdMixin, Base):
     patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
     treatment_id: Mapped[str] = mapped_column(ForeignKey("treatments.id"), index=True)
     lot_id: Mapped[str] = mapped_column(ForeignKey("lots.id"), index=True)
-    type: Mapped[str] = mapped_column(
-        Enum(*EVENT_TYPES, name="event_type", native_enum=False, create_constraint=True)
-    )
+    type: Mapped[str] = mapped_column(Enum(*EVENT_TYPES, name="event_type", native_enum=False, create_constraint=True))
     onset_on: Mapped[dt.date] = mapped_column(Date)
     severity: Mapped[str] = mapped_column(
         Enum(*SEVERITIES, name="event_severity", native_enum=False, create_constraint=True)

@@ -20,9 +20,7 @@ class Patient(IdMixin, Base):
     given_name: Mapped[str] = mapped_column(String(200))
     family_name: Mapped[str] = mapped_column(String(200), index=True)
     birth_date: Mapped[dt.date] = mapped_column(Date)
-    sex: Mapped[str] = mapped_column(
-        Enum(*SEXES, name="patient_sex", native_enum=False, create_constraint=True)
-    )
+    sex: Mapped[str] = mapped_column(Enum(*SEXES, name="patient_sex", native_enum=False, create_constraint=True))
     phone: Mapped[str | None] = mapped_column(String(50), default=None)
     email: Mapped[str | None] = mapped_column(String(320), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

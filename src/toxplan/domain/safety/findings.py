@@ -64,18 +64,12 @@ CODES: dict[str, CodeInfo] = {
     "RETREATMENT_TOO_SOON": CodeInfo(
         "warning", "the same indication was treated more recently than the label's interval"
     ),
-    "OTHER_TOXIN_RECENT": CodeInfo(
-        "warning", "a different botulinum toxin product was given within the last 4 months"
-    ),
+    "OTHER_TOXIN_RECENT": CodeInfo("warning", "a different botulinum toxin product was given within the last 4 months"),
     "CONTRAINDICATION": CodeInfo("critical", "a label contraindication applies"),
-    "NEUROMUSCULAR_DISORDER": CodeInfo(
-        "warning", "a neuromuscular junction disorder or other label caution condition"
-    ),
+    "NEUROMUSCULAR_DISORDER": CodeInfo("warning", "a neuromuscular junction disorder or other label caution condition"),
     "PREGNANCY_OR_LACTATION": CodeInfo("warning", "the patient is pregnant or breastfeeding"),
     "DRUG_INTERACTION": CodeInfo("warning", "a medication belongs to a label interaction class"),
-    "AGE_OUTSIDE_LABEL": CodeInfo(
-        "warning", "the patient's age is outside the label's range for the indication"
-    ),
+    "AGE_OUTSIDE_LABEL": CodeInfo("warning", "the patient's age is outside the label's range for the indication"),
     "OFF_LABEL_USE": CodeInfo("info", "the indication is not on this product's label"),
     "WEIGHT_REQUIRED": CodeInfo("critical", "a per-kg limit applies and no weight is given"),
     "DANGER_ZONE": CodeInfo("warning", "an injection lies inside a danger zone"),
@@ -87,9 +81,7 @@ CODES: dict[str, CodeInfo] = {
         "warning",
         "a product, indication, site, medication, condition or allergy the knowledge base does not know",
     ),
-    "INPUT_MISSING": CodeInfo(
-        "info", "something a rule needs was not given, so that rule could not run fully"
-    ),
+    "INPUT_MISSING": CodeInfo("info", "something a rule needs was not given, so that rule could not run fully"),
     "RULE_NOT_EVALUATED": CodeInfo("info", "the knowledge base lacks the label fact a rule needs"),
     "INPUT_INTERPRETED": CodeInfo("info", "an entry was read in a way the clinician should confirm"),
 }

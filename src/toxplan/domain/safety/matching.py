@@ -9,9 +9,7 @@ from typing import NamedTuple
 from toxplan.knowledge.base import MEDICATION_NOISE, KnowledgeBase
 from toxplan.knowledge.terms import MatchHow, code_matches, icd10_codes, is_negated, normalise
 
-NOTHING = frozenset(
-    {"none", "nil", "nkda", "nka", "no known allergies", "no known drug allergies", "n a", "na"}
-)
+NOTHING = frozenset({"none", "nil", "nkda", "nka", "no known allergies", "no known drug allergies", "n a", "na"})
 
 
 _DOSE_IN_TEXT = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:mg|mcg|g|ml)\b", re.IGNORECASE)
@@ -47,9 +45,7 @@ class Recognised(NamedTuple):
 
 def _low_exposure(kb: KnowledgeBase, norm: str, keys: frozenset[str]) -> bool:
     words = set(norm.split())
-    return any(
-        words & set(normalise(form).split()) for key in keys for form in kb.drugs[key].drug.low_exposure_forms
-    )
+    return any(words & set(normalise(form).split()) for key in keys for form in kb.drugs[key].drug.low_exposure_forms)
 
 
 MEMO_LIMIT = 50_000
@@ -127,9 +123,7 @@ def recognise_medications(kb: KnowledgeBase, entries: Sequence[str]) -> list[Rec
     return [_memoised(kb, "medication", text)._replace(row=i) for i, text in enumerate(entries)]
 
 
-def recognise_conditions(
-    kb: KnowledgeBase, entries: Sequence[str], coded: Sequence[bool]
-) -> list[Recognised]:
+def recognise_conditions(kb: KnowledgeBase, entries: Sequence[str], coded: Sequence[bool]) -> list[Recognised]:
     return [
         _memoised(kb, "condition", text, is_coded)._replace(row=i)
         for i, (text, is_coded) in enumerate(zip(entries, coded, strict=True))

@@ -127,9 +127,7 @@ def upgrade() -> None:
         sa.Column("patient_id", sa.String(length=36), nullable=True),
         sa.Column("detail", sa.Text(), nullable=True),
         sa.Column("id", sa.String(length=36), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["clinic_id"], ["clinics.id"], name=op.f("fk_audit_events_clinic_id_clinics")
-        ),
+        sa.ForeignKeyConstraint(["clinic_id"], ["clinics.id"], name=op.f("fk_audit_events_clinic_id_clinics")),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_audit_events_user_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_events")),
     )
@@ -148,9 +146,7 @@ def upgrade() -> None:
         sa.Column("witnessed_by", sa.String(length=36), nullable=False),
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.ForeignKeyConstraint(["clinic_id"], ["clinics.id"], name=op.f("fk_consents_clinic_id_clinics")),
-        sa.ForeignKeyConstraint(
-            ["patient_id"], ["patients.id"], name=op.f("fk_consents_patient_id_patients")
-        ),
+        sa.ForeignKeyConstraint(["patient_id"], ["patients.id"], name=op.f("fk_consents_patient_id_patients")),
         sa.ForeignKeyConstraint(["witnessed_by"], ["users.id"], name=op.f("fk_consents_witnessed_by_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_consents")),
     )
@@ -167,12 +163,8 @@ def upgrade() -> None:
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("id", sa.String(length=36), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["clinic_id"], ["clinics.id"], name=op.f("fk_patient_allergies_clinic_id_clinics")
-        ),
-        sa.ForeignKeyConstraint(
-            ["patient_id"], ["patients.id"], name=op.f("fk_patient_allergies_patient_id_patients")
-        ),
+        sa.ForeignKeyConstraint(["clinic_id"], ["clinics.id"], name=op.f("fk_patient_allergies_clinic_id_clinics")),
+        sa.ForeignKeyConstraint(["patient_id"], ["patients.id"], name=op.f("fk_patient_allergies_patient_id_patients")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_patient_allergies")),
     )
     with op.batch_alter_table("patient_allergies", schema=None) as batch_op:
@@ -188,9 +180,7 @@ def upgrade() -> None:
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("id", sa.String(length=36), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["clinic_id"], ["clinics.id"], name=op.f("fk_patient_conditions_clinic_id_clinics")
-        ),
+        sa.ForeignKeyConstraint(["clinic_id"], ["clinics.id"], name=op.f("fk_patient_conditions_clinic_id_clinics")),
         sa.ForeignKeyConstraint(
             ["patient_id"], ["patients.id"], name=op.f("fk_patient_conditions_patient_id_patients")
         ),
@@ -209,9 +199,7 @@ def upgrade() -> None:
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("id", sa.String(length=36), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["clinic_id"], ["clinics.id"], name=op.f("fk_patient_medications_clinic_id_clinics")
-        ),
+        sa.ForeignKeyConstraint(["clinic_id"], ["clinics.id"], name=op.f("fk_patient_medications_clinic_id_clinics")),
         sa.ForeignKeyConstraint(
             ["patient_id"], ["patients.id"], name=op.f("fk_patient_medications_patient_id_patients")
         ),
@@ -228,12 +216,8 @@ def upgrade() -> None:
         sa.Column("measured_on", sa.Date(), nullable=False),
         sa.Column("weight_kg", sa.Numeric(precision=6, scale=2), nullable=False),
         sa.Column("id", sa.String(length=36), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["clinic_id"], ["clinics.id"], name=op.f("fk_patient_weights_clinic_id_clinics")
-        ),
-        sa.ForeignKeyConstraint(
-            ["patient_id"], ["patients.id"], name=op.f("fk_patient_weights_patient_id_patients")
-        ),
+        sa.ForeignKeyConstraint(["clinic_id"], ["clinics.id"], name=op.f("fk_patient_weights_clinic_id_clinics")),
+        sa.ForeignKeyConstraint(["patient_id"], ["patients.id"], name=op.f("fk_patient_weights_patient_id_patients")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_patient_weights")),
     )
     with op.batch_alter_table("patient_weights", schema=None) as batch_op:
@@ -248,12 +232,8 @@ def upgrade() -> None:
         sa.Column("reconstituted_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("by_user_id", sa.String(length=36), nullable=False),
         sa.Column("id", sa.String(length=36), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["by_user_id"], ["users.id"], name=op.f("fk_reconstitutions_by_user_id_users")
-        ),
-        sa.ForeignKeyConstraint(
-            ["clinic_id"], ["clinics.id"], name=op.f("fk_reconstitutions_clinic_id_clinics")
-        ),
+        sa.ForeignKeyConstraint(["by_user_id"], ["users.id"], name=op.f("fk_reconstitutions_by_user_id_users")),
+        sa.ForeignKeyConstraint(["clinic_id"], ["clinics.id"], name=op.f("fk_reconstitutions_clinic_id_clinics")),
         sa.ForeignKeyConstraint(["lot_id"], ["lots.id"], name=op.f("fk_reconstitutions_lot_id_lots")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reconstitutions")),
     )
@@ -276,9 +256,7 @@ def upgrade() -> None:
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.ForeignKeyConstraint(["clinic_id"], ["clinics.id"], name=op.f("fk_screenings_clinic_id_clinics")),
-        sa.ForeignKeyConstraint(
-            ["patient_id"], ["patients.id"], name=op.f("fk_screenings_patient_id_patients")
-        ),
+        sa.ForeignKeyConstraint(["patient_id"], ["patients.id"], name=op.f("fk_screenings_patient_id_patients")),
         sa.ForeignKeyConstraint(["recorded_by"], ["users.id"], name=op.f("fk_screenings_recorded_by_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_screenings")),
     )
@@ -306,9 +284,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["clinic_id"], ["clinics.id"], name=op.f("fk_treatments_clinic_id_clinics")),
         sa.ForeignKeyConstraint(["injector_id"], ["users.id"], name=op.f("fk_treatments_injector_id_users")),
         sa.ForeignKeyConstraint(["lot_id"], ["lots.id"], name=op.f("fk_treatments_lot_id_lots")),
-        sa.ForeignKeyConstraint(
-            ["patient_id"], ["patients.id"], name=op.f("fk_treatments_patient_id_patients")
-        ),
+        sa.ForeignKeyConstraint(["patient_id"], ["patients.id"], name=op.f("fk_treatments_patient_id_patients")),
         sa.ForeignKeyConstraint(
             ["reconstitution_id"],
             ["reconstitutions.id"],
@@ -333,9 +309,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.ForeignKeyConstraint(["author_id"], ["users.id"], name=op.f("fk_addenda_author_id_users")),
-        sa.ForeignKeyConstraint(
-            ["treatment_id"], ["treatments.id"], name=op.f("fk_addenda_treatment_id_treatments")
-        ),
+        sa.ForeignKeyConstraint(["treatment_id"], ["treatments.id"], name=op.f("fk_addenda_treatment_id_treatments")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_addenda")),
     )
     with op.batch_alter_table("addenda", schema=None) as batch_op:
@@ -374,9 +348,7 @@ def upgrade() -> None:
         sa.Column("onset_on", sa.Date(), nullable=False),
         sa.Column(
             "severity",
-            sa.Enum(
-                "mild", "moderate", "severe", name="event_severity", native_enum=False, create_constraint=True
-            ),
+            sa.Enum("mild", "moderate", "severe", name="event_severity", native_enum=False, create_constraint=True),
             nullable=False,
         ),
         sa.Column("serious", sa.Boolean(), nullable=False),
@@ -400,16 +372,10 @@ def upgrade() -> None:
         sa.Column("recorded_by", sa.String(length=36), nullable=False),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("id", sa.String(length=36), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["clinic_id"], ["clinics.id"], name=op.f("fk_adverse_events_clinic_id_clinics")
-        ),
+        sa.ForeignKeyConstraint(["clinic_id"], ["clinics.id"], name=op.f("fk_adverse_events_clinic_id_clinics")),
         sa.ForeignKeyConstraint(["lot_id"], ["lots.id"], name=op.f("fk_adverse_events_lot_id_lots")),
-        sa.ForeignKeyConstraint(
-            ["patient_id"], ["patients.id"], name=op.f("fk_adverse_events_patient_id_patients")
-        ),
-        sa.ForeignKeyConstraint(
-            ["recorded_by"], ["users.id"], name=op.f("fk_adverse_events_recorded_by_users")
-        ),
+        sa.ForeignKeyConstraint(["patient_id"], ["patients.id"], name=op.f("fk_adverse_events_patient_id_patients")),
+        sa.ForeignKeyConstraint(["recorded_by"], ["users.id"], name=op.f("fk_adverse_events_recorded_by_users")),
         sa.ForeignKeyConstraint(
             ["treatment_id"], ["treatments.id"], name=op.f("fk_adverse_events_treatment_id_treatments")
         ),
@@ -453,9 +419,7 @@ def upgrade() -> None:
         sa.CheckConstraint("fws_rest BETWEEN 0 AND 3", name=op.f("ck_follow_ups_fws_rest")),
         sa.CheckConstraint("satisfaction BETWEEN 1 AND 5", name=op.f("ck_follow_ups_satisfaction")),
         sa.ForeignKeyConstraint(["clinic_id"], ["clinics.id"], name=op.f("fk_follow_ups_clinic_id_clinics")),
-        sa.ForeignKeyConstraint(
-            ["patient_id"], ["patients.id"], name=op.f("fk_follow_ups_patient_id_patients")
-        ),
+        sa.ForeignKeyConstraint(["patient_id"], ["patients.id"], name=op.f("fk_follow_ups_patient_id_patients")),
         sa.ForeignKeyConstraint(["recorded_by"], ["users.id"], name=op.f("fk_follow_ups_recorded_by_users")),
         sa.ForeignKeyConstraint(
             ["treatment_id"], ["treatments.id"], name=op.f("fk_follow_ups_treatment_id_treatments")
@@ -485,9 +449,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_treatment_findings")),
     )
     with op.batch_alter_table("treatment_findings", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_treatment_findings_treatment_id"), ["treatment_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_treatment_findings_treatment_id"), ["treatment_id"], unique=False)
 
     op.create_table(
         "treatment_injections",
@@ -511,9 +473,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_treatment_injections")),
     )
     with op.batch_alter_table("treatment_injections", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_treatment_injections_treatment_id"), ["treatment_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_treatment_injections_treatment_id"), ["treatment_id"], unique=False)
 
     # ### end Alembic commands ###
     create_append_only_guards()

@@ -82,11 +82,7 @@ def _session_limit_exceeded(ctx: CheckContext, indication: str) -> bool:
     for scoped in ctx.limits_of("session_max"):
         limit = scoped.limit
         assert isinstance(limit, SessionMax)
-        if (
-            scoped.covers(indication)
-            and ctx.applies_by_age(limit)
-            and _planned(ctx, scoped) > limit.max_units
-        ):
+        if scoped.covers(indication) and ctx.applies_by_age(limit) and _planned(ctx, scoped) > limit.max_units:
             return True
     return False
 

@@ -120,8 +120,7 @@ def age_range(ctx: CheckContext) -> Iterator[Finding]:
             yield Finding(
                 "AGE_OUTSIDE_LABEL",
                 "warning",
-                f"{indication}: the patient is {ctx.age} years old; the label covers "
-                f"{regimen.ages.describe()}.",
+                f"{indication}: the patient is {ctx.age} years old; the label covers {regimen.ages.describe()}.",
                 Subject("indication", indication),
                 regimen.citations,
             )
@@ -211,8 +210,7 @@ def unrecognised_conditions_and_allergies(ctx: CheckContext) -> Iterator[Finding
             yield Finding(
                 "UNRECOGNISED_INPUT",
                 "warning",
-                f"Condition '{entry.text}' is not in the knowledge base: label cautions for it "
-                f"were not checked.",
+                f"Condition '{entry.text}' is not in the knowledge base: label cautions for it were not checked.",
                 Subject("condition", entry.text, entry.row),
                 _caution_citations(ctx),
             )

@@ -28,8 +28,7 @@ def unknown_plan_input(ctx: CheckContext) -> Iterator[Finding]:
             yield Finding(
                 "UNRECOGNISED_INPUT",
                 "critical",
-                f"Indication '{indication}' is not in the knowledge base: its doses and limits "
-                f"could not be checked.",
+                f"Indication '{indication}' is not in the knowledge base: its doses and limits could not be checked.",
                 Subject("indication", indication),
                 (),
             )

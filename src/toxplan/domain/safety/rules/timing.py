@@ -121,8 +121,7 @@ def vial_in_use_time(ctx: CheckContext) -> Iterator[Finding]:
         yield Finding(
             "INPUT_MISSING",
             "info",
-            f"No reconstitution time given: the {in_use.hours} h in-use limit of "
-            f"{product.brands[0]} was not checked.",
+            f"No reconstitution time given: the {in_use.hours} h in-use limit of {product.brands[0]} was not checked.",
             vial,
             in_use.citations,
         )

@@ -139,11 +139,7 @@ def plan_text(plan: Plan, kb: KnowledgeBase) -> str:
     for ind, t in totals["by_indication"].items():
         lines.append(f"     {ind}: {t['units']} U in {t['injections']} injections")
     volume = "-" if totals["volume_ml"] is None else f"{totals['volume_ml']} mL"
-    vials = (
-        ""
-        if totals["vials"] is None
-        else (f", {totals['vials']} vial(s), {totals['units_left_over']} U left over")
-    )
+    vials = "" if totals["vials"] is None else (f", {totals['vials']} vial(s), {totals['units_left_over']} U left over")
     lines.append(f"Total: {totals['units']} U, {volume} ({totals['syringe_units']} syringe units){vials}")
     lines.append("Marks are U-100 insulin-syringe units (1 mark = 0.01 mL), not toxin units.")
     lines.append(f"Knowledge base {kb.version}")
@@ -157,9 +153,7 @@ def findings_text(findings: Iterable[Finding], kb: KnowledgeBase) -> str:
         for cid in finding.citations:
             citation = kb.citations.get(cid)
             label = (
-                f"{citation.title} ({citation.publisher}; {citation.evidence}, {citation.tier})"
-                if citation
-                else cid
+                f"{citation.title} ({citation.publisher}; {citation.evidence}, {citation.tier})" if citation else cid
             )
             lines.append(f"    source: {label}")
     return "\n".join(lines) if lines else "No findings."

@@ -1,0 +1,90 @@
+"""Request dependencies: the unit of work, the clock, the knowledge base, and who may call.
+
+Every route declares an ``Allow`` rule; ``tests/api/test_access.py`` walks all routes and
+all roles against those rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from toxplan.api.errors import CsrfRejected, Unauthenticated
+from toxplan.auth import sessions
+from toxplan.db.engine import unit_of_work
+from toxplan.errors import Forbidden
+from toxplan.knowledge.base import KnowledgeBase
+from toxplan.knowledge.policy import Policy
+
+SESSION_COOKIE = "toxplan_session"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+ALL_ROLES = ("injector", "medical_director", "front_desk", "admin")
+CLINICAL = ("injector", "medical_director")
+CLINICAL_OR_ADMIN = ("injector", "medical_director", "admin")
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the handler succeeds, else rolled back."""
+    with unit_of_work(request.app.state.sessions) as session:
+        yield session
+
+
+def get_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def get_kb(request: Request) -> KnowledgeBase:
+    kb: KnowledgeBase = request.app.state.kb
+    return kb
+
+
+def get_policy(request: Request) -> Policy | None:
+    policy: Policy | None = request.app.state.policy
+    return policy
+
+
+DB = Annotated[Session, Depends(get_db)]
+Now = Annotated[dt.datetime, Depends(get_now)]
+KB = Annotated[KnowledgeBase, Depends(get_kb)]
+ClinicPolicy = Annotated[Policy | None, Depends(get_policy)]
+
+
+class Allow:
+    """Who may use a route: roles (signed in, in their own clinic), or ``public``.
+
+    State-changing requests must also carry the session's CSRF token, in the
+    ``X-CSRF-Token`` header (API) or the ``csrf_token`` form field (web forms).
+    """
+
+    def __init__(self, *roles: str, public: bool = False) -> None:
+        unknown = set(roles) - set(ALL_ROLES)
+        if unknown:
+            raise ValueError(f"unknown roles {unknown}")
+        self.roles = tuple(roles)
+        self.public = public
+
+    async def __call__(self, request: Request, db: DB, now: Now) -> sessions.Current | None:
+        if self.public:
+            return None
+        current = sessions.current(db, request.cookies.get(SESSION_COOKIE), now=now)
+        if current is None:
+            raise Unauthenticated("sign in first", field="session")
+        if request.method not in SAFE_METHODS:
+            sent = request.headers.get(CSRF_HEADER)
+            if sent is None and "form" in request.headers.get("content-type", ""):
+                sent = str((await request.form()).get("csrf_token") or "")
+            if sent != current.csrf_token:
+                raise CsrfRejected("missing or wrong CSRF token", field="csrf_token")
+        if current.actor.role not in self.roles:
+            raise Forbidden(f"a {current.actor.role.replace('_', ' ')} may not use this", field="role")
+        return current
+
+
+def signed_in(*roles: str) -> object:
+    """Dependency for routes that need the signed-in user (``Depends(signed_in(...))``)."""
+    return Depends(Allow(*roles))

@@ -1,0 +1,32 @@
+"""Checking a plan without saving it: the same request and findings as `toxplan check`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+
+from toxplan.api.deps import CLINICAL, KB, Allow, ClinicPolicy, Now
+from toxplan.api.errors import ERROR_RESPONSES
+from toxplan.domain.checking import check, check_moment
+from toxplan.domain.requests import CheckRequest, complete
+from toxplan.presenters import finding_json, injections_json, sources_json, totals_json
+
+router = APIRouter(tags=["check"], responses=ERROR_RESPONSES)
+
+
+@router.post("/check", dependencies=[Depends(Allow(*CLINICAL))])
+def check_plan(body: CheckRequest, kb: KB, now: Now, policy: ClinicPolicy) -> dict[str, Any]:
+    """Findings, injections and totals for a planned treatment; nothing is stored."""
+    parsed = complete(body, today=now.date())
+    assert parsed.date is not None
+    checked = check(kb, parsed, at=check_moment(parsed.date, now), policy=policy)
+    findings = checked.result.findings
+    return {
+        "findings": [finding_json(f) for f in findings],
+        "critical": checked.result.critical,
+        "injections": injections_json(checked.plan),
+        "totals": totals_json(checked.plan),
+        "knowledge_version": checked.result.knowledge_version,
+        "sources": sources_json(kb, (c for f in findings for c in f.citations)),
+    }

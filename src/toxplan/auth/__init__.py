@@ -1,0 +1,1 @@
+"""Signing in: password hashing, sessions, CSRF tokens and sign-in rate limiting."""

@@ -1,0 +1,106 @@
+"""``toxplan serve`` and ``toxplan user create``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import select
+
+from toxplan.auth.passwords import hash_password
+from toxplan.cli.common import clean_errors
+from toxplan.cli.db_commands import database_session, engine
+from toxplan.db.migrate import upgrade
+from toxplan.db.models import Clinic, User
+from toxplan.errors import InvalidInput, NotFound
+from toxplan.services import clinics
+from toxplan.settings import get_settings
+
+user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
+
+DEMO_CLINIC = "ToxPlan Demo Clinic"
+
+
+def demo_password(role: str) -> str:
+    """Demo accounts only exist in demo mode; their passwords are printed at start-up."""
+    return f"demo-{role.replace('_', '-')}-2026"
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    demo: Annotated[bool, typer.Option(help="Load the demo clinic (once) and print demo sign-ins.")] = False,
+    policy: Annotated[Path | None, typer.Option(help="Clinic policy file (YAML).")] = None,
+) -> None:
+    """Serve the web app and the JSON API on the database named by TOXPLAN_DATABASE_URL."""
+    import uvicorn  # noqa: PLC0415 - only this command needs the server
+
+    from toxplan.api.app import create_app  # noqa: PLC0415
+
+    with clean_errors():
+        made = engine()
+        upgrade(made)
+        made.dispose()
+        if demo:
+            _prepare_demo()
+        app = create_app(get_settings(), policy_file=policy)
+    typer.echo(f"ToxPlan on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def _prepare_demo() -> None:
+    from toxplan.cli.loading import knowledge  # noqa: PLC0415
+    from toxplan.services.demo import seed_demo  # noqa: PLC0415
+
+    with database_session() as session:
+        clinic = session.scalar(select(Clinic).where(Clinic.name == DEMO_CLINIC))
+        if clinic is None:
+            typer.echo("loading the demo clinic (once)...")
+            clinic_id = seed_demo(session, knowledge(), today=dt.date.today()).clinic_id
+        else:
+            clinic_id = clinic.id
+        typer.echo("demo sign-ins (demo mode only):")
+        for user in session.scalars(select(User).where(User.clinic_id == clinic_id).order_by(User.role, User.email)):
+            if user.password_hash is None:
+                user.password_hash = hash_password(demo_password(user.role))
+            typer.echo(f"  {user.email:<36} {demo_password(user.role):<28} {user.role}")
+
+
+@user_app.command("create")
+def create_user(
+    email: Annotated[str, typer.Option(help="Sign-in e-mail.")],
+    name: Annotated[str, typer.Option(help="Full name.")],
+    role: Annotated[str, typer.Option(help="injector, medical_director, front_desk or admin.")],
+    clinic: Annotated[str | None, typer.Option(help="Existing clinic id.")] = None,
+    new_clinic: Annotated[str | None, typer.Option(help="Create a clinic with this name first.")] = None,
+    password_stdin: Annotated[bool, typer.Option(help="Read the password from standard input.")] = False,
+) -> None:
+    """Create a user (e.g. the first admin, with --new-clinic). Asks for the password."""
+    with clean_errors():
+        if (clinic is None) == (new_clinic is None):
+            raise InvalidInput("give either --clinic or --new-clinic", field="clinic")
+        password = (
+            sys.stdin.readline().rstrip("\n")
+            if password_stdin
+            else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        )
+        password_hash = hash_password(password)
+        made = engine()
+        upgrade(made)
+        made.dispose()
+        with database_session() as session:
+            if new_clinic is not None:
+                clinic_id = clinics.create_clinic(session, new_clinic).id
+            else:
+                assert clinic is not None
+                if session.get(Clinic, clinic) is None:
+                    raise NotFound(f"no clinic {clinic}", field="clinic")
+                clinic_id = clinic
+            user = clinics.create_user(
+                session, clinic_id, {"email": email, "name": name, "role": role}, password_hash=password_hash
+            )
+            user_id = user.id
+    typer.echo(f"user {email} ({role}) created in clinic {clinic_id}: {user_id}")

@@ -1,0 +1,25 @@
+"""Templates and the page context every page shares."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from toxplan.auth.sessions import Current
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+def page(request: Request, name: str, current: Current | None, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render a page; templates get the signed-in user and the CSRF token for forms."""
+    return templates.TemplateResponse(
+        request,
+        name,
+        {"current": current, "csrf_token": current.csrf_token if current else "", **context},
+        status_code=status_code,
+    )

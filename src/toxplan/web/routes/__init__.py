@@ -1,0 +1,45 @@
+"""Page routes, one module per page group, mounted next to the API."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from toxplan.api.errors import Unauthenticated
+from toxplan.errors import ToxPlanError
+from toxplan.web.rendering import HERE, page
+from toxplan.web.routes import auth
+
+PAGE_ROUTERS = [auth.router]
+"""Page routers; page groups register here as they are added."""
+
+
+def mount(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    for router in PAGE_ROUTERS:
+        app.include_router(router)
+    _install_page_errors(app)
+
+
+def wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "text/html")
+
+
+def _install_page_errors(app: FastAPI) -> None:
+    """Pages get an error page (or the sign-in page); the API keeps its JSON error shape."""
+    api_handler = app.exception_handlers[ToxPlanError]
+
+    async def handler(request: Request, exc: Exception) -> Response:
+        if not wants_html(request):
+            response: Response = await api_handler(request, exc)
+            return response
+        if isinstance(exc, Unauthenticated):
+            return RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)
+        assert isinstance(exc, ToxPlanError)
+        return page(request, "error.html", None, status_code=400, error=exc)
+
+    app.exception_handlers[ToxPlanError] = handler
+
+
+__all__ = ["HTMLResponse", "JSONResponse", "mount"]
