@@ -138,9 +138,7 @@ class KnowledgeBase:
         return self.regimens.get((product_id, indication_id))
 
     def on_label_indications(self, product_id: str) -> list[str]:
-        return sorted(
-            i for (p, i), r in self.regimens.items() if p == product_id and r.label_status == "on_label"
-        )
+        return sorted(i for (p, i), r in self.regimens.items() if p == product_id and r.label_status == "on_label")
 
     def zones_for(self, indication: str, view: View) -> tuple[tuple[DangerZone, CompiledZone], ...]:
         """The danger zones for an injection for ``indication`` in ``view``, on the template."""
@@ -201,9 +199,7 @@ def build_term_indexes(
             classes_of.setdefault(key, []).append(cls.id)
             drug_of.setdefault(key, drug)
     drugs = {k: DrugEntry(drug_of[k], tuple(v)) for k, v in classes_of.items()}
-    drug_phrases: dict[str, list[str]] = {
-        k: [e.drug.name, *e.drug.synonyms, *e.drug.brands] for k, e in drugs.items()
-    }
+    drug_phrases: dict[str, list[str]] = {k: [e.drug.name, *e.drug.synonyms, *e.drug.brands] for k, e in drugs.items()}
     for combo in interactions.combinations:
         for ingredient in combo.ingredients:
             drug_phrases.setdefault(normalise(ingredient), []).append(combo.brand)

@@ -129,9 +129,7 @@ class _Checker:
             for j, c in enumerate(ci.conditions):
                 self.known(file, f"contraindications[{i}].conditions[{j}]", c, self.conditions, "condition")
             for j, ind in enumerate(ci.indications):
-                self.known(
-                    file, f"contraindications[{i}].indications[{j}]", ind, self.indications, "indication"
-                )
+                self.known(file, f"contraindications[{i}].indications[{j}]", ind, self.indications, "indication")
         self.limits(file, "limits", product.limits)
 
     def check_regimens(self) -> None:
@@ -259,9 +257,7 @@ class _Checker:
         for i, condition in enumerate(raw.condition_file.conditions):
             for j, code in enumerate(condition.icd10):
                 if not ICD10.fullmatch(code):
-                    self.add(
-                        "conditions.yaml", f"conditions[{i}].icd10[{j}]", f"{code!r} is not an ICD-10 code"
-                    )
+                    self.add("conditions.yaml", f"conditions[{i}].icd10[{j}]", f"{code!r} is not an ICD-10 code")
             for j, ind in enumerate(condition.indications):
                 self.known(
                     "conditions.yaml",
@@ -288,24 +284,15 @@ def check_knowledge(raw: RawKnowledge) -> list[Problem]:
     )
     checker.sites = {sid for _, sf in raw.site_files for s in sf.sites for sid, _ in expand_site(s)}
     checker.unique(
-        (
-            ("face/landmarks.yaml", f"landmarks[{i}].id", lm.id)
-            for i, lm in enumerate(raw.landmark_file.landmarks)
-        ),
+        (("face/landmarks.yaml", f"landmarks[{i}].id", lm.id) for i, lm in enumerate(raw.landmark_file.landmarks)),
         "landmark id",
     )
     checker.unique(
-        (
-            ("indications.yaml", f"indications[{i}].id", x.id)
-            for i, x in enumerate(raw.indication_file.indications)
-        ),
+        (("indications.yaml", f"indications[{i}].id", x.id) for i, x in enumerate(raw.indication_file.indications)),
         "indication id",
     )
     checker.unique(
-        (
-            ("conditions.yaml", f"conditions[{i}].id", x.id)
-            for i, x in enumerate(raw.condition_file.conditions)
-        ),
+        (("conditions.yaml", f"conditions[{i}].id", x.id) for i, x in enumerate(raw.condition_file.conditions)),
         "condition id",
     )
     checker.unique(
@@ -313,10 +300,7 @@ def check_knowledge(raw: RawKnowledge) -> list[Problem]:
         "allergen id",
     )
     checker.unique(
-        (
-            ("face/danger_zones.yaml", f"danger_zones[{i}].id", x.id)
-            for i, x in enumerate(raw.zone_file.danger_zones)
-        ),
+        (("face/danger_zones.yaml", f"danger_zones[{i}].id", x.id) for i, x in enumerate(raw.zone_file.danger_zones)),
         "danger zone id",
     )
     checker.unique(((f, "product", f"{r.product}/{r.indication}") for f, r in raw.regimens), "regimen")

@@ -95,9 +95,7 @@ def _read_all(
     return found
 
 
-def _required(
-    directory: Path, name: str, model: type[M], raw: RawKnowledge, problems: list[Problem]
-) -> M | None:
+def _required(directory: Path, name: str, model: type[M], raw: RawKnowledge, problems: list[Problem]) -> M | None:
     path = directory / name
     if not path.is_file():
         problems.append(Problem(name, "", "file is missing"))

@@ -126,14 +126,8 @@ class AgeRange(Strict):
     def _ordered(self) -> AgeRange:
         if self.from_years is None and self.under_years is None:
             raise ValueError("give from_years, under_years or both")
-        if (
-            self.from_years is not None
-            and self.under_years is not None
-            and self.from_years >= self.under_years
-        ):
-            raise ValueError(
-                f"range is unordered: from_years {self.from_years} >= under_years {self.under_years}"
-            )
+        if self.from_years is not None and self.under_years is not None and self.from_years >= self.under_years:
+            raise ValueError(f"range is unordered: from_years {self.from_years} >= under_years {self.under_years}")
         return self
 
     def contains(self, age_years: Decimal) -> bool:

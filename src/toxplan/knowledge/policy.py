@@ -43,9 +43,7 @@ class Policy(Strict):
         return max(floors, key=lambda s: SEVERITY_RANK[s])
 
     def intervals_for(self, indication: str, category: str) -> list[IntervalRule]:
-        return [
-            rule for rule in self.intervals if indication in rule.indications or category in rule.categories
-        ]
+        return [rule for rule in self.intervals if indication in rule.indications or category in rule.categories]
 
 
 def policy_problems(policy: Policy, kb: KnowledgeBase, file: str) -> list[Problem]:
@@ -61,8 +59,7 @@ def policy_problems(policy: Policy, kb: KnowledgeBase, file: str) -> list[Proble
                 Problem(
                     file,
                     f"{field}.severity",
-                    f"{floor.code} is {info.baseline} by the label; "
-                    f"a policy may not lower it to {floor.severity}",
+                    f"{floor.code} is {info.baseline} by the label; a policy may not lower it to {floor.severity}",
                 )
             )
     for i, rule in enumerate(policy.intervals):

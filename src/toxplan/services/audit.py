@@ -38,6 +38,4 @@ def log(
 def require(actor: Actor, *roles: str) -> None:
     """Refuse unless the actor has one of ``roles``."""
     if actor.role not in roles:
-        raise Forbidden(
-            f"a {actor.role.replace('_', ' ')} may not do this; needs: {', '.join(roles)}", field="role"
-        )
+        raise Forbidden(f"a {actor.role.replace('_', ' ')} may not do this; needs: {', '.join(roles)}", field="role")

@@ -18,9 +18,7 @@ from toxplan.services.schemas import Actor, AdverseEventCreate, FollowUpRecord, 
 CLINICAL = ("injector", "medical_director")
 
 
-def record_follow_up(
-    session: Session, actor: Actor, follow_up_id: str, data: object, *, today: dt.date
-) -> FollowUp:
+def record_follow_up(session: Session, actor: Actor, follow_up_id: str, data: object, *, today: dt.date) -> FollowUp:
     require(actor, *CLINICAL)
     given = parse(FollowUpRecord, data)
     follow_up = repo.follow_up(session, actor.clinic_id, follow_up_id)

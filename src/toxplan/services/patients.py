@@ -61,9 +61,7 @@ def create_patient(session: Session, actor: Actor, data: object, *, today: dt.da
             session.add(model(clinic_id=actor.clinic_id, patient_id=patient.id, text=text))
     if given.weight_kg is not None:
         session.add(
-            WeightRecord(
-                clinic_id=actor.clinic_id, patient_id=patient.id, measured_on=today, weight_kg=given.weight_kg
-            )
+            WeightRecord(clinic_id=actor.clinic_id, patient_id=patient.id, measured_on=today, weight_kg=given.weight_kg)
         )
     log(session, actor, "create", "patient", entity_id=patient.id, patient_id=patient.id)
     return patient
@@ -81,25 +79,17 @@ def get_patient(session: Session, actor: Actor, patient_id: str, *, on: dt.date)
     patient = load(session, actor, patient_id)
     conditions, medications, allergies = repo.facts(session, patient.id)
     log(session, actor, "read", "patient", entity_id=patient.id, patient_id=patient.id)
-    return PatientView(
-        patient, conditions, medications, allergies, repo.latest_weight(session, patient.id, on)
-    )
+    return PatientView(patient, conditions, medications, allergies, repo.latest_weight(session, patient.id, on))
 
 
-def search_patients(
-    session: Session, actor: Actor, text: str, *, limit: int = 50, offset: int = 0
-) -> list[Patient]:
+def search_patients(session: Session, actor: Actor, text: str, *, limit: int = 50, offset: int = 0) -> list[Patient]:
     require(actor, *ANY_STAFF)
-    found = repo.search(
-        session, actor.clinic_id, text.strip(), limit=min(max(limit, 1), 200), offset=max(offset, 0)
-    )
+    found = repo.search(session, actor.clinic_id, text.strip(), limit=min(max(limit, 1), 200), offset=max(offset, 0))
     log(session, actor, "read", "patient_list", detail=f"search {text.strip()!r}: {len(found)} patients")
     return found
 
 
-def add_screening(
-    session: Session, actor: Actor, patient_id: str, data: object, *, today: dt.date
-) -> Screening:
+def add_screening(session: Session, actor: Actor, patient_id: str, data: object, *, today: dt.date) -> Screening:
     require(actor, *CLINICAL)
     given = parse(ScreeningCreate, data)
     patient = load(session, actor, patient_id)
@@ -114,9 +104,7 @@ def add_screening(
     return screening
 
 
-def add_weight(
-    session: Session, actor: Actor, patient_id: str, weight_kg: object, *, on: dt.date
-) -> WeightRecord:
+def add_weight(session: Session, actor: Actor, patient_id: str, weight_kg: object, *, on: dt.date) -> WeightRecord:
     require(actor, *CLINICAL)
     patient = load(session, actor, patient_id)
     given = parse(

@@ -65,9 +65,7 @@ def _lot_and_dilution(
     if given.reconstitution_id is not None:
         made = repo.reconstitution(session, actor.clinic_id, given.reconstitution_id)
         if made is None or made.lot_id != lot.id:
-            raise NotFound(
-                f"no reconstitution {given.reconstitution_id} of this lot", field="reconstitution_id"
-            )
+            raise NotFound(f"no reconstitution {given.reconstitution_id} of this lot", field="reconstitution_id")
         if made.reconstituted_at > given.visit_at:
             raise InvalidInput("the vial was reconstituted after the visit", field="reconstitution_id")
     diluent = made.diluent_ml if made is not None else given.diluent_ml
@@ -141,9 +139,7 @@ def _refuse_unless_overridden(findings: tuple[Finding, ...], overrides: tuple[Ov
     missing = [f for f in findings if f.critical and _override_for(f, overrides) is None]
     if missing:
         listed = "; ".join(f"{f.code} ({f.subject.id}): {f.message}" for f in missing)
-        raise Conflict(
-            f"{len(missing)} critical finding(s) need an override reason: {listed}", field="overrides"
-        )
+        raise Conflict(f"{len(missing)} critical finding(s) need an override reason: {listed}", field="overrides")
 
 
 def record_treatment(

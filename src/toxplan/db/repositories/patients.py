@@ -35,13 +35,9 @@ def search(session: Session, clinic_id: str, text: str, *, limit: int = 50, offs
     query = select(Patient).where(Patient.clinic_id == clinic_id)
     if text:
         like = f"%{text.lower()}%"
-        query = query.where(
-            or_(func.lower(Patient.family_name).like(like), func.lower(Patient.given_name).like(like))
-        )
+        query = query.where(or_(func.lower(Patient.family_name).like(like), func.lower(Patient.given_name).like(like)))
     return list(
-        session.scalars(
-            query.order_by(Patient.family_name, Patient.given_name, Patient.id).limit(limit).offset(offset)
-        )
+        session.scalars(query.order_by(Patient.family_name, Patient.given_name, Patient.id).limit(limit).offset(offset))
     )
 
 
@@ -53,9 +49,7 @@ def facts(
     def active(model: Any) -> list[Any]:
         return list(
             session.scalars(
-                select(model)
-                .where(model.patient_id == patient_id, model.active)
-                .order_by(model.recorded_at, model.id)
+                select(model).where(model.patient_id == patient_id, model.active).order_by(model.recorded_at, model.id)
             )
         )
 
@@ -72,9 +66,7 @@ def latest_weight(session: Session, patient_id: str, on: dt.date) -> WeightRecor
 
 
 def screening(session: Session, patient_id: str, screening_id: str) -> Screening | None:
-    return session.scalar(
-        select(Screening).where(Screening.id == screening_id, Screening.patient_id == patient_id)
-    )
+    return session.scalar(select(Screening).where(Screening.id == screening_id, Screening.patient_id == patient_id))
 
 
 def screening_on(session: Session, patient_id: str, on: dt.date) -> Screening | None:

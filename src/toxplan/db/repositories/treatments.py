@@ -22,9 +22,7 @@ from toxplan.db.models import (
 )
 
 
-def dose_history(
-    session: Session, patient_id: str, since: dt.datetime
-) -> list[tuple[dt.datetime, str, str, Decimal]]:
+def dose_history(session: Session, patient_id: str, since: dt.datetime) -> list[tuple[dt.datetime, str, str, Decimal]]:
     """(visit, product, indication, units) per signed treatment and indication since ``since``.
 
     Uses the patient index only, so its cost does not grow with the size of the clinic.
@@ -45,9 +43,7 @@ def dose_history(
 
 
 def get(session: Session, clinic_id: str, treatment_id: str) -> Treatment | None:
-    return session.scalar(
-        select(Treatment).where(Treatment.id == treatment_id, Treatment.clinic_id == clinic_id)
-    )
+    return session.scalar(select(Treatment).where(Treatment.id == treatment_id, Treatment.clinic_id == clinic_id))
 
 
 def injections(session: Session, treatment_id: str) -> list[TreatmentInjection]:
@@ -63,9 +59,7 @@ def injections(session: Session, treatment_id: str) -> list[TreatmentInjection]:
 def findings(session: Session, treatment_id: str) -> list[TreatmentFinding]:
     return list(
         session.scalars(
-            select(TreatmentFinding)
-            .where(TreatmentFinding.treatment_id == treatment_id)
-            .order_by(TreatmentFinding.id)
+            select(TreatmentFinding).where(TreatmentFinding.treatment_id == treatment_id).order_by(TreatmentFinding.id)
         )
     )
 
@@ -77,9 +71,7 @@ def cosignature(session: Session, treatment_id: str) -> Cosignature | None:
 def addenda(session: Session, treatment_id: str) -> list[Addendum]:
     return list(
         session.scalars(
-            select(Addendum)
-            .where(Addendum.treatment_id == treatment_id)
-            .order_by(Addendum.created_at, Addendum.id)
+            select(Addendum).where(Addendum.treatment_id == treatment_id).order_by(Addendum.created_at, Addendum.id)
         )
     )
 
@@ -99,17 +91,13 @@ def follow_ups(session: Session, treatment_ids: list[str]) -> list[FollowUp]:
         return []
     return list(
         session.scalars(
-            select(FollowUp)
-            .where(FollowUp.treatment_id.in_(treatment_ids))
-            .order_by(FollowUp.due_on, FollowUp.id)
+            select(FollowUp).where(FollowUp.treatment_id.in_(treatment_ids)).order_by(FollowUp.due_on, FollowUp.id)
         )
     )
 
 
 def follow_up(session: Session, clinic_id: str, follow_up_id: str) -> FollowUp | None:
-    return session.scalar(
-        select(FollowUp).where(FollowUp.id == follow_up_id, FollowUp.clinic_id == clinic_id)
-    )
+    return session.scalar(select(FollowUp).where(FollowUp.id == follow_up_id, FollowUp.clinic_id == clinic_id))
 
 
 def adverse_events(session: Session, patient_id: str) -> list[AdverseEvent]:
@@ -128,9 +116,7 @@ def lot(session: Session, clinic_id: str, lot_id: str) -> Lot | None:
 
 def reconstitution(session: Session, clinic_id: str, reconstitution_id: str) -> Reconstitution | None:
     return session.scalar(
-        select(Reconstitution).where(
-            Reconstitution.id == reconstitution_id, Reconstitution.clinic_id == clinic_id
-        )
+        select(Reconstitution).where(Reconstitution.id == reconstitution_id, Reconstitution.clinic_id == clinic_id)
     )
 
 
