@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -32,8 +34,8 @@ def _install_page_errors(app: FastAPI) -> None:
 
     async def handler(request: Request, exc: Exception) -> Response:
         if not wants_html(request):
-            response: Response = await api_handler(request, exc)
-            return response
+            response = api_handler(request, exc)
+            return await response if inspect.isawaitable(response) else response
         if isinstance(exc, Unauthenticated):
             return RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)
         assert isinstance(exc, ToxPlanError)
