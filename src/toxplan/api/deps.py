@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from toxplan.api.errors import CsrfRejected, Unauthenticated
 from toxplan.auth import sessions
@@ -34,16 +35,16 @@ def get_db(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_now() -> dt.datetime:
+async def get_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def get_kb(request: Request) -> KnowledgeBase:
+async def get_kb(request: Request) -> KnowledgeBase:
     kb: KnowledgeBase = request.app.state.kb
     return kb
 
 
-def get_policy(request: Request) -> Policy | None:
+async def get_policy(request: Request) -> Policy | None:
     policy: Policy | None = request.app.state.policy
     return policy
 
@@ -68,10 +69,14 @@ class Allow:
         self.roles = tuple(roles)
         self.public = public
 
-    async def __call__(self, request: Request, db: DB, now: Now) -> sessions.Current | None:
+    async def __call__(self, request: Request, now: Now) -> sessions.Current | None:
         if self.public:
             return None
-        current = sessions.current(db, request.cookies.get(SESSION_COOKIE), now=now)
+        # The session lookup runs in its own short transaction off the event loop: a waiting
+        # SQLite lock must never block the loop that other requests need to finish, and routes
+        # that need no database (check, plan, knowledge) open none of their own.
+        token = request.cookies.get(SESSION_COOKIE)
+        current = await run_in_threadpool(_lookup, request.app.state.sessions, token, now)
         if current is None:
             raise Unauthenticated("sign in first", field="session")
         if request.method not in SAFE_METHODS:
@@ -83,6 +88,13 @@ class Allow:
         if current.actor.role not in self.roles:
             raise Forbidden(f"a {current.actor.role.replace('_', ' ')} may not use this", field="role")
         return current
+
+
+def _lookup(factory: sessionmaker[Session], token: str | None, now: dt.datetime) -> sessions.Current | None:
+    if not token:
+        return None
+    with unit_of_work(factory) as session:
+        return sessions.current(session, token, now=now)
 
 
 def signed_in(*roles: str) -> object:

@@ -95,7 +95,8 @@ def complete(request: CheckRequest, *, today: dt.date) -> CheckRequest:
     """The request with its day filled in (today when absent) and its dates checked."""
     if request.date is None:
         request = request.model_copy(update={"date": today})
-    return complete(request, today=today)
+    _check_dates(request)
+    return request
 
 
 def _check_dates(request: CheckRequest) -> None:

@@ -16,7 +16,7 @@ router = APIRouter(tags=["check"], responses=ERROR_RESPONSES)
 
 
 @router.post("/check", dependencies=[Depends(Allow(*CLINICAL))])
-def check_plan(body: CheckRequest, kb: KB, now: Now, policy: ClinicPolicy) -> dict[str, Any]:
+async def check_plan(body: CheckRequest, kb: KB, now: Now, policy: ClinicPolicy) -> dict[str, Any]:
     """Findings, injections and totals for a planned treatment; nothing is stored."""
     parsed = complete(body, today=now.date())
     assert parsed.date is not None

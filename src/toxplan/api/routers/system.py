@@ -20,7 +20,7 @@ class Health(BaseModel):
 
 
 @router.get("/health", dependencies=[Depends(Allow(public=True))])
-def health(kb: KB) -> Health:
+async def health(kb: KB) -> Health:
     """Liveness, and the knowledge-base version this server checks plans with."""
     return Health(status="ok", knowledge_version=kb.version)
 
