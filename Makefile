@@ -14,11 +14,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## serve: install, then run ToxPlan on the embedded defaults (demo of the clinical core)
+## serve: install, migrate the embedded SQLite database and serve http://127.0.0.1:8000
+##        (make serve DEMO=1 loads the demo clinic first and prints demo sign-ins)
 serve: install
-	$(BIN)/toxplan kb validate
-	$(BIN)/toxplan plan --product botox --indication glabellar_lines --indication forehead_lines
-	$(BIN)/toxplan check examples/check-request.json; test $$? -le 1
+	$(BIN)/toxplan serve --host 127.0.0.1 --port 8000 $(if $(DEMO),--demo,)
 
 ## lint: ruff, mypy (strict for the core and knowledge loader), import contracts
 lint: install
@@ -34,9 +33,11 @@ test: lint
 unit: install
 	$(BIN)/pytest -q
 
-## bench: speed figures of the check engine and the CLI
+## bench: speed figures of the check engine, the CLI, the records and the API
 bench: install
 	$(BIN)/python bench/check_speed.py
+	$(BIN)/python bench/db_speed.py
+	$(BIN)/python bench/api_speed.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
