@@ -19,7 +19,7 @@ from toxplan.db.models import (
 from toxplan.db.repositories import patients as repo
 from toxplan.errors import InvalidInput, NotFound
 from toxplan.services.audit import log, require
-from toxplan.services.schemas import Actor, PatientCreate, ScreeningCreate, parse
+from toxplan.services.schemas import Actor, PatientCreate, ScreeningCreate, WeightRecordCreate, parse
 
 CLINICAL = ("injector", "medical_director", "admin")
 ANY_STAFF = ("injector", "medical_director", "front_desk", "admin")
@@ -107,10 +107,7 @@ def add_screening(session: Session, actor: Actor, patient_id: str, data: object,
 def add_weight(session: Session, actor: Actor, patient_id: str, weight_kg: object, *, on: dt.date) -> WeightRecord:
     require(actor, *CLINICAL)
     patient = load(session, actor, patient_id)
-    given = parse(
-        PatientCreate,
-        {"given_name": "x", "family_name": "x", "birth_date": on, "sex": "unknown", "weight_kg": weight_kg},
-    ).weight_kg
+    given = parse(WeightRecordCreate, {"weight_kg": weight_kg}).weight_kg
     record = WeightRecord(clinic_id=actor.clinic_id, patient_id=patient.id, measured_on=on, weight_kg=given)
     session.add(record)
     log(

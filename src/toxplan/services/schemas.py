@@ -49,6 +49,10 @@ class PatientCreate(_In):
     allergies: tuple[Text, ...] = ()
 
 
+class WeightRecordCreate(_In):
+    weight_kg: Annotated[Decimal, Field(gt=0, le=400, allow_inf_nan=False)]
+
+
 class ScreeningCreate(_In):
     visit_on: dt.date
     pregnant: bool | None = None
