@@ -31,7 +31,7 @@ def record_follow_up(session: Session, actor: Actor, follow_up_id: str, data: ob
         value = getattr(given, name)
         if value is not None and not treated_on <= value <= today:
             raise InvalidInput(f"{value} must lie between the treatment ({treated_on}) and today", field=name)
-    for name, value in given.model_dump().items():
+    for name, value in given.model_dump(exclude_unset=True).items():  # a later visit adds, never erases
         setattr(follow_up, name, value)
     follow_up.recorded_by = actor.user_id
     log(session, actor, "amend", "follow_up", entity_id=follow_up.id, patient_id=follow_up.patient_id)

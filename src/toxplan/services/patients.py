@@ -110,12 +110,13 @@ def add_weight(session: Session, actor: Actor, patient_id: str, weight_kg: objec
     given = parse(WeightRecordCreate, {"weight_kg": weight_kg}).weight_kg
     record = WeightRecord(clinic_id=actor.clinic_id, patient_id=patient.id, measured_on=on, weight_kg=given)
     session.add(record)
+    session.flush()
     log(
         session,
         actor,
-        "amend",
+        "create",
         "patient_weight",
-        entity_id=patient.id,
+        entity_id=record.id,
         patient_id=patient.id,
         detail=f"{given} kg",
     )
@@ -147,5 +148,6 @@ def add_consent(
         witnessed_by=actor.user_id,
     )
     session.add(consent)
-    log(session, actor, "create", "consent", entity_id=patient.id, patient_id=patient.id)
+    session.flush()
+    log(session, actor, "create", "consent", entity_id=consent.id, patient_id=patient.id)
     return consent

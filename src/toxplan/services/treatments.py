@@ -185,6 +185,7 @@ def record_treatment(
         due_on=given.visit_at.date() + FOLLOW_UP_AFTER,
     )
     session.add(follow_up)
+    session.flush()  # callers get the follow-up's id
     log(
         session,
         actor,
@@ -276,6 +277,7 @@ def cosign(session: Session, actor: Actor, treatment_id: str) -> Cosignature:
         raise Conflict("this treatment is already co-signed", field="treatment_id")
     signature = Cosignature(treatment_id=treatment.id, user_id=actor.user_id)
     session.add(signature)
+    session.flush()
     log(session, actor, "cosign", "treatment", entity_id=treatment.id, patient_id=treatment.patient_id)
     return signature
 
@@ -290,6 +292,7 @@ def add_addendum(session: Session, actor: Actor, treatment_id: str, text: str) -
         raise InvalidInput("write at least a few words", field="text")
     addendum = Addendum(treatment_id=treatment.id, author_id=actor.user_id, text=text.strip())
     session.add(addendum)
+    session.flush()
     log(
         session,
         actor,

@@ -1,0 +1,355 @@
+"""A realistic synthetic clinic for demonstrations, training and load tests.
+
+Everything is written through the real services, so the demo data passes the same checks,
+carries the same findings and audit trail as real records, and shows what the services let
+through. Deterministic for a seed: one ``random.Random`` drives every choice and all times
+derive from ``today`` (ids and audit timestamps are the database's own and do vary).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from toxplan.domain.plans import IndicationChoice, Plan, build_plan
+from toxplan.errors import Conflict, InvalidInput, ToxPlanError
+from toxplan.knowledge.base import KnowledgeBase
+from toxplan.services import clinics, inventory, outcomes, patients, treatments
+from toxplan.services.schemas import Actor
+
+CLINIC_NAME = "ToxPlan Demo Clinic"
+STAFF = (
+    ("Dr. Helena Marsh", "medical_director"),
+    ("Sam Okafor", "injector"),
+    ("Lucía Ferrer", "injector"),
+    ("Jordan Pike", "front_desk"),
+    ("Priya Nair", "admin"),
+)
+FEMALE = (
+    "Ana Amira Chloe Daniela Elena Fatima Grace Hana Ingrid Julia Kavya Laura Maya Nadia Olivia Paula Rosa "
+    "Sofia Tara Yuki Zoe Mei Aisha Clara Emma"
+).split()
+MALE = "Adam Ben Carlos David Ethan Farid Hiro James Kofi Luca Marco Noah Omar Raj Tomas Victor".split()
+FAMILY = (
+    "Silva Johnson Nguyen Kowalski Müller Haddad Okafor Rossi García Tanaka Dubois Novak Larsen O'Brien Patel "
+    "Kim Schmidt Moreau Costa Ivanova Mensah Andersen Cohen Yilmaz Fischer Santos Lindqvist Murphy Chen Ortiz"
+).split()
+
+
+@dataclass(frozen=True)
+class Regimen:
+    """A treatment pattern: product, indications, how common it is, and the usual return interval."""
+
+    product: str
+    indications: tuple[str, ...]
+    weight: int
+    return_days: tuple[int, int] = (120, 180)
+    vial_units: Decimal | None = None
+    """None: the plan's label dilution decides (the 100 U vial); 200 U for 155 U migraine sessions."""
+    cosigned: bool = False
+    """Off-label and therapeutic plans are co-signed by the medical director."""
+    conditions: tuple[str, ...] = ()
+    """Knowledge-base conditions a patient on this regimen has (the reason for treatment)."""
+
+    @property
+    def wrinkles(self) -> bool:
+        """Wrinkle lines: graded on the facial wrinkle scale at follow-up, and the usual brand switchers."""
+        return self.indications[0].endswith("_lines")
+
+
+BOTOX = "onabotulinumtoxina"
+REGIMENS = (
+    Regimen(BOTOX, ("glabellar_lines",), 30),
+    Regimen(BOTOX, ("glabellar_lines", "forehead_lines"), 12),
+    Regimen(BOTOX, ("glabellar_lines", "forehead_lines", "lateral_canthal_lines"), 12),
+    Regimen(BOTOX, ("lateral_canthal_lines",), 4),
+    Regimen("abobotulinumtoxina", ("glabellar_lines",), 10),
+    Regimen("incobotulinumtoxina", ("glabellar_lines",), 8),
+    Regimen("prabotulinumtoxina", ("glabellar_lines",), 8),
+    Regimen("daxibotulinumtoxina", ("glabellar_lines",), 5, return_days=(170, 240)),  # lasts longer
+    Regimen("letibotulinumtoxina", ("glabellar_lines",), 3),
+    Regimen(BOTOX, ("masseter",), 4, cosigned=True),  # off-label
+    Regimen(BOTOX, ("chronic_migraine",), 2, (84, 98), Decimal(200), True, ("migraine",)),  # every 12 weeks
+    Regimen(BOTOX, ("axillary_hyperhidrosis",), 2, (150, 210), None, True, ("hyperhidrosis_condition",)),
+)
+DEFAULT_DILUTION = (Decimal(100), Decimal("2.5"))
+"""For products whose label gives no table (Xeomin): 4 U per 0.1 mL, the usual choice."""
+OVERRIDE_REASONS = {
+    "CUMULATIVE_DOSE_ABOVE_MAX": "Reviewed the dose history with the medical director; documented in the chart.",
+    "SESSION_DOSE_ABOVE_MAX": "Dose agreed with the medical director for this patient; rationale in the chart.",
+    "WEIGHT_REQUIRED": "Weight confirmed with the patient at the visit; scale record to follow.",
+}
+"""Plausible reasons for overridable critical findings; any other critical finding is skipped."""
+EVENTS = {
+    "glabellar_lines": ("bruising", "headache", "eyelid_ptosis", "brow_ptosis", "injection_site_pain"),
+    "forehead_lines": ("brow_ptosis", "headache", "asymmetry"),
+    "lateral_canthal_lines": ("bruising", "dry_eye", "asymmetry"),
+    "masseter": ("asymmetry", "muscle_weakness", "injection_site_pain"),
+}
+SITELESS = ("headache", "dry_eye", "muscle_weakness")
+PREGNANCY = ("Pregnancy", "Breastfeeding")
+"""Known states, not history: asked at each visit's screening instead."""
+
+
+@dataclass
+class DemoSummary:
+    clinic_id: str
+    users: list[tuple[str, str]]
+    """(email, role) of each user; none has a password."""
+    patients: int = 0
+    treatments: int = 0
+    follow_ups: int = 0
+    """Follow-ups reviewed (every treatment also has a due one)."""
+    adverse_events: int = 0
+
+
+@dataclass
+class _Person:
+    id: str
+    name: str
+    regimen: Regimen
+    visits: list[dt.datetime]
+
+
+@dataclass
+class _Seeder:
+    session: Session
+    kb: KnowledgeBase
+    today: dt.date
+    rng: random.Random
+    staff: dict[str, list[Actor]] = field(default_factory=dict)
+    lots: dict[tuple[str, Decimal, int], str] = field(default_factory=dict)
+    vials: dict[tuple[dt.date, str, Decimal], tuple[str, Decimal]] = field(default_factory=dict)
+    plans: dict[Regimen, Plan] = field(default_factory=dict)
+    next_event: int = 0
+    """Treatment count at which the next adverse event is reported: about one in 32 (~3 %),
+    spaced rather than drawn per visit so that even a small demo shows one."""
+
+    # --- the clinic, its staff and stock ----------------------------------------------------
+
+    def clinic(self) -> DemoSummary:
+        clinic = clinics.create_clinic(self.session, CLINIC_NAME)
+        users = []
+        for name, role in STAFF:
+            email = f"{_ascii(name.removeprefix('Dr. ')).replace(' ', '.')}@demo.toxplan.org".lower()
+            user = clinics.create_user(self.session, clinic.id, {"name": name, "email": email, "role": role})
+            self.staff.setdefault(role, []).append(clinics.actor_for(self.session, user.id))
+            users.append((user.email, role))
+        return DemoSummary(clinic.id, users)
+
+    def plan(self, regimen: Regimen) -> Plan:
+        if regimen not in self.plans:
+            choices = [IndicationChoice(i) for i in regimen.indications]
+            plan = build_plan(self.kb, product=regimen.product, indications=choices, vial_units=regimen.vial_units)
+            self.plans[regimen] = plan
+        return self.plans[regimen]
+
+    def lot(self, product: str, vial: Decimal, on: dt.date) -> str:
+        """A lot per product and vial size for each 120-day window, expiring a year after it."""
+        window = (self.today - on).days // 120
+        key = (product, vial, window)
+        if key not in self.lots:
+            prefix = self.kb.products[product].brands[0][:2].upper()
+            data = {
+                "product": product,
+                "lot_number": f"{prefix}{self.rng.randint(1000, 9999)}-{window:02d}{vial:.0f}",  # unique per key
+                "expiry_date": self.today - dt.timedelta(days=120 * window) + dt.timedelta(days=365),
+                "vial_units": vial,
+            }
+            self.lots[key] = inventory.add_lot(self.session, self.staff["injector"][0], data, kb=self.kb).id
+        return self.lots[key]
+
+    def vial(self, lot_id: str, dilution: tuple[Decimal, Decimal], units: Decimal, at: dt.datetime) -> str:
+        """The vial open today for this lot and dilution, or a fresh one if it has too little left."""
+        key = (at.date(), lot_id, dilution[1])
+        made, left = self.vials.get(key, ("", Decimal(0)))
+        if left < units:
+            opened = at - dt.timedelta(minutes=15)
+            data = {"lot_id": lot_id, "diluent_ml": dilution[1], "reconstituted_at": opened}
+            made = inventory.reconstitute(self.session, self.staff["injector"][0], data, now=opened).id
+            left = dilution[0]
+        self.vials[key] = (made, left - units)
+        return made
+
+    # --- patients -------------------------------------------------------------------------------
+
+    def person(self, index: int) -> _Person:
+        rng = self.rng
+        regimen = rng.choices(REGIMENS, weights=[r.weight for r in REGIMENS])[0]
+        sex = rng.choices(("female", "male", "other"), weights=(82, 17, 1))[0]
+        given = rng.choice(MALE if sex == "male" else FEMALE)
+        family = rng.choice(FAMILY)
+        age = rng.randint(25, 65) if rng.random() < 0.9 else rng.choice((rng.randint(19, 24), rng.randint(66, 74)))
+        first = self.today - dt.timedelta(days=rng.randint(14, 730))
+        kg = rng.gauss(82, 12) if sex == "male" else rng.gauss(65, 10)
+        data = {
+            "given_name": given,
+            "family_name": family,
+            "birth_date": first - dt.timedelta(days=365 * age + rng.randint(0, 364)),
+            "sex": sex,
+            "phone": f"+1-202-555-01{rng.randint(0, 99):02d}",
+            "email": f"{_ascii(given)}.{_ascii(family)}{index}@example.com".lower().replace("'", ""),
+            "weight_kg": Decimal(f"{min(max(kg, 45), 140):.1f}"),
+            **self.facts(regimen),
+        }
+        front_desk = self.staff["front_desk"][0]
+        patient = patients.create_patient(self.session, front_desk, data, today=first)
+        return _Person(patient.id, f"{given} {family}", regimen, self.schedule(regimen, first))
+
+    def facts(self, regimen: Regimen) -> dict[str, list[str]]:
+        """Mostly harmless history in the knowledge base's words; a few cautions and interactions.
+
+        Harmless: conditions without a label caution, medicines reviewed as interaction-free,
+        allergies to nothing in any product (an allergy to a component is a contraindication).
+        """
+        rng, kb = self.rng, self.kb
+        harmless = sorted(c.name for c in kb.conditions.values() if c.finding == "none" and c.severity == "info")
+        conditions = [kb.conditions[c].name for c in regimen.conditions]
+        conditions += rng.sample([c for c in harmless if c not in PREGNANCY], rng.choice((0, 0, 0, 1, 1, 2)))
+        if rng.random() < 0.04:  # a label caution: a warning on every visit
+            conditions.append(rng.choice(("Asthma", "Dry eye", "Pre-existing cardiovascular disease")))
+        common = sorted(n for n in kb.interactions.known_without_interaction[0].names if n.islower())
+        medications = rng.sample(common, rng.choice((0, 0, 0, 1, 1, 2)))
+        if rng.random() < 0.04:  # a drug of a label interaction class: a warning on every visit
+            medications.append(rng.choice(("cyclobenzaprine", "oxybutynin", "amitriptyline", "gentamicin")))
+        components = {c for p in kb.products.values() for c in p.formulation.components} | {"lactose_intolerance"}
+        safe = sorted(a.name for a in kb.allergens.values() if a.id not in components)
+        allergies = rng.sample(safe, 1) if rng.random() < 0.15 else []
+        return {"conditions": conditions, "medications": medications, "allergies": allergies}
+
+    def schedule(self, regimen: Regimen, first: dt.date) -> list[dt.datetime]:
+        """Visits every few months (now and then too soon), until today or the patient stops."""
+        visits, on = [], first
+        while on < self.today:
+            at = dt.datetime.combine(on, dt.time(9 + self.rng.randint(0, 7), self.rng.choice((0, 20, 40))))
+            visits.append(at.replace(tzinfo=dt.UTC))
+            if self.rng.random() < 0.08:
+                break
+            early = regimen.wrinkles and self.rng.random() < 0.05
+            on += dt.timedelta(days=self.rng.randint(70, 88) if early else self.rng.randint(*regimen.return_days))
+        return visits
+
+    # --- visits ---------------------------------------------------------------------------------
+
+    def visit(self, person: _Person, at: dt.datetime, summary: DemoSummary) -> None:
+        regimen = person.regimen
+        if regimen.wrinkles and self.rng.random() < 0.06:  # trying another product
+            regimen = self.rng.choice([r for r in REGIMENS if r.wrinkles])
+        injector = self.rng.choice(self.staff["injector"])
+        on = at.date()
+        answers = {"visit_on": on, "pregnant": False, "breastfeeding": False, "infection_at_site": False}
+        screening = patients.add_screening(self.session, injector, person.id, answers, today=self.today)
+        if at == person.visits[0]:  # consent once, at the first visit
+            patients.add_consent(
+                self.session, injector, person.id, form_version="BoNT-A 2024.2", signed_by=person.name, signed_at=at
+            )
+        plan = self.plan(regimen)
+        label = plan.dilution.dilution if plan.dilution else None
+        dilution = (label.vial_units, label.diluent_ml) if label else DEFAULT_DILUTION
+        lot_id = self.lot(plan.product, dilution[0], on)
+        data = {
+            "patient_id": person.id,
+            "lot_id": lot_id,
+            "reconstitution_id": self.vial(lot_id, dilution, plan.units_for(), at),
+            "visit_at": at,
+            "screening_id": screening.id,
+            "injections": [{"indication": i.indication, "site": i.site, "units": i.units} for i in plan.injections],
+        }
+        done = self.record(injector, data, at)
+        if done is None:
+            return
+        summary.treatments += 1
+        treatment_id = done.treatment.id
+        if regimen.cosigned or self.rng.random() < 0.05:
+            treatments.cosign(self.session, self.staff["medical_director"][0], treatment_id)
+        if done.follow_up.due_on <= self.today and self.rng.random() < 0.85:
+            self.review(injector, done.follow_up.id, regimen, on)
+            summary.follow_ups += 1
+        if summary.treatments >= self.next_event:
+            self.next_event = summary.treatments + self.rng.randint(10, 55)
+            if self.adverse_event(injector, regimen, treatment_id, plan, on):
+                summary.adverse_events += 1
+
+    def record(self, injector: Actor, data: dict[str, object], at: dt.datetime) -> treatments.RecordedTreatment | None:
+        """Sign the treatment; on a critical finding retry once with a plausible reason, else skip."""
+        now = at + dt.timedelta(minutes=30)
+        for overrides in ([], [{"code": c, "reason": r} for c, r in OVERRIDE_REASONS.items()]):
+            try:
+                with self.session.begin_nested():  # a refusal must leave nothing of this visit
+                    done = treatments.record_treatment(
+                        self.session, injector, {**data, "overrides": overrides}, kb=self.kb, now=now
+                    )
+                    self.session.flush()  # gives the follow-up its id
+                    return done
+            except Conflict as refused:
+                if refused.field != "overrides":  # e.g. an expired vial: no reason makes it right
+                    return None
+            except ToxPlanError:  # anything else refused: skip this visit, never abort the seed
+                return None
+        return None
+
+    def review(self, injector: Actor, follow_up_id: str, regimen: Regimen, treated: dt.date) -> None:
+        rng = self.rng
+        due = treated + dt.timedelta(days=14)
+        lasted = treated + dt.timedelta(days=rng.randint(*((90, 150) if regimen.wrinkles else (70, 120))))
+        data: dict[str, object] = {
+            "reviewed_on": min(due + dt.timedelta(days=rng.randint(0, 3)), self.today),
+            "satisfaction": rng.choices((2, 3, 4, 5), weights=(3, 12, 40, 45))[0],
+            "effect_wore_off_on": lasted if lasted <= self.today else None,
+        }
+        if regimen.wrinkles:
+            data["fws_rest"] = rng.choices((0, 1, 2), weights=(60, 35, 5))[0]
+            data["fws_max"] = rng.choices((0, 1, 2, 3), weights=(45, 40, 12, 3))[0]
+            if rng.random() < 0.05:
+                data["touch_up_units"] = Decimal(rng.choice((2, 4)))
+        outcomes.record_follow_up(self.session, injector, follow_up_id, data, today=self.today)
+
+    def adverse_event(self, injector: Actor, regimen: Regimen, treatment_id: str, plan: Plan, on: dt.date) -> bool:
+        rng = self.rng
+        kind = rng.choice(EVENTS.get(regimen.indications[-1], ("injection_site_pain", "headache")))
+        onset = min(on + dt.timedelta(days=rng.randint(1, 7)), self.today)
+        sites = sorted({i.site for i in plan.injections if i.site})
+        data = {
+            "treatment_id": treatment_id,
+            "type": kind,
+            "onset_on": onset,
+            "severity": "moderate" if rng.random() < 0.2 else "mild",
+            "serious": False,
+            "outcome": "recovered" if (self.today - onset).days > 30 else "recovering",
+            "sites": [] if kind in SITELESS else [rng.choice(sites)],
+            "description": f"{kind.replace('_', ' ').capitalize()} reported by the patient by phone.",
+        }
+        try:
+            outcomes.record_adverse_event(self.session, injector, data, today=self.today)
+        except InvalidInput:
+            return False
+        treatments.add_addendum(self.session, injector, treatment_id, f"Adverse event reported: {data['description']}")
+        return True
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def seed_demo(
+    session: Session, kb: KnowledgeBase, *, today: dt.date, patients: int = 300, seed: int = 2026
+) -> DemoSummary:
+    """Create the demo clinic with ``patients`` patients and two years of treatments before ``today``.
+
+    Writes in the caller's unit of work (one transaction); returns what was made.
+    """
+    seeder = _Seeder(session, kb, today, random.Random(seed))
+    seeder.next_event = seeder.rng.randint(3, 20)
+    summary = seeder.clinic()
+    people = [seeder.person(i) for i in range(patients)]
+    summary.patients = len(people)
+    # In the order they happened, so each check sees the history a real visit would have seen.
+    visits = sorted((at, i) for i, person in enumerate(people) for at in person.visits)
+    for at, i in visits:
+        seeder.visit(people[i], at, summary)
+    return summary
