@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from toxplan import __version__
 from toxplan.api import errors
-from toxplan.api.routers import checks, knowledge, plans, system
+from toxplan.api.routers import checks, inventory, knowledge, outcomes, patients, plans, system, treatments
 from toxplan.auth.ratelimit import SignInLimiter
 from toxplan.db.engine import make_engine, session_factory
 from toxplan.knowledge.base import KnowledgeBase
@@ -19,7 +19,16 @@ from toxplan.settings import Settings, get_settings
 from toxplan.web.routes import mount as mount_web
 
 API_PREFIX = "/api/v1"
-ROUTERS = [system.router, knowledge.router, plans.router, checks.router]
+ROUTERS = [
+    system.router,
+    knowledge.router,
+    plans.router,
+    checks.router,
+    patients.router,
+    treatments.router,
+    outcomes.router,
+    inventory.router,
+]
 """API routers; resource routers register here as they are added."""
 
 
@@ -41,6 +50,7 @@ def create_app(
             '{"error": {"code", "message", "field"}}.'
         ),
         docs_url="/docs",
+        redoc_url=None,
         openapi_url=f"{API_PREFIX}/openapi.json",
     )
     engine = make_engine(settings.database_url)

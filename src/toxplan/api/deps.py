@@ -49,7 +49,9 @@ async def get_policy(request: Request) -> Policy | None:
     return policy
 
 
-DB = Annotated[Session, Depends(get_db)]
+# scope="function": the commit happens before the response is sent, so a failed commit can
+# never follow a success reply.
+DB = Annotated[Session, Depends(get_db, scope="function")]
 Now = Annotated[dt.datetime, Depends(get_now)]
 KB = Annotated[KnowledgeBase, Depends(get_kb)]
 ClinicPolicy = Annotated[Policy | None, Depends(get_policy)]

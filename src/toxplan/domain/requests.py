@@ -11,13 +11,33 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from toxplan.errors import InvalidInput
 from toxplan.knowledge.models import Depth, View
 
-Units = Annotated[Decimal, Field(gt=0, le=10000, allow_inf_nan=False)]
-Text = Annotated[str, Field(min_length=1, max_length=500)]
+NO_NUL = r"^[^\x00]*$"
+"""Text never carries NUL bytes (PostgreSQL refuses them in text columns)."""
+Units = Annotated[Decimal, Field(gt=0, le=10000, decimal_places=3, allow_inf_nan=False)]
+"""Units to 0.001: finer doses cannot be drawn, and records keep three decimals."""
+Text = Annotated[str, Field(min_length=1, max_length=500, pattern=NO_NUL)]
+Key = Annotated[str, Field(min_length=1, max_length=60, pattern=NO_NUL)]
+"""Ids of products, indications and sites as records store them."""
+
+
+def _plausible_day(value: dt.date) -> dt.date:
+    if not 1900 <= value.year <= 2200:
+        raise ValueError(f"{value} is not a plausible date")
+    return value
+
+
+def _plausible_moment(value: dt.datetime) -> dt.datetime:
+    _plausible_day(value.date())
+    return value
+
+
+Day = Annotated[dt.date, AfterValidator(_plausible_day)]
+Moment = Annotated[dt.datetime, AfterValidator(_plausible_moment)]
 
 
 class _In(BaseModel):
@@ -31,12 +51,12 @@ class PositionIn(_In):
 
 
 class InjectionIn(_In):
-    indication: Text
-    site: Text | None = None
+    indication: Key
+    site: Key | None = None
     position: PositionIn | None = None
     units: Units
     depth: Depth | None = None
-    needle: Text | None = None
+    needle: Key | None = None
     note: Text | None = None
 
     @model_validator(mode="after")
@@ -55,9 +75,9 @@ class CodedEntry(_In):
 
 
 class PatientIn(_In):
-    birth_date: dt.date | None = None
+    birth_date: Day | None = None
     sex: Literal["female", "male", "other", "unknown"] | None = None
-    weight_kg: Annotated[Decimal, Field(gt=0, le=400, allow_inf_nan=False)] | None = None
+    weight_kg: Annotated[Decimal, Field(ge=Decimal("0.5"), le=400, decimal_places=2, allow_inf_nan=False)] | None = None
     pregnant: bool | None = None
     breastfeeding: bool | None = None
     infection_at_site: bool | None = None
@@ -69,22 +89,22 @@ class PatientIn(_In):
 class HistoryIn(_In):
     """A treatment already given: ``units`` of ``product`` for ``indication`` on ``date``."""
 
-    date: dt.date
-    product: Text
-    indication: Text
+    date: Day
+    product: Key
+    indication: Key
     units: Units
 
 
 class TreatmentIn(_In):
-    product: Text
+    product: Key
     vial_units: Units | None = None
     diluent_ml: Annotated[Decimal, Field(gt=0, le=100, allow_inf_nan=False)] | None = None
-    reconstituted_at: dt.datetime | None = None
+    reconstituted_at: Moment | None = None
     injections: tuple[InjectionIn, ...] = Field(min_length=1)
 
 
 class CheckRequest(_In):
-    date: dt.date | None = None
+    date: Day | None = None
     """Day of the planned treatment; ``complete`` fills in today when absent."""
     patient: PatientIn = PatientIn()
     history: tuple[HistoryIn, ...] = ()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal, TypeVar
 
@@ -10,12 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from toxplan.db.models.clinic import ROLES
 from toxplan.db.models.outcome import EVENT_TYPES, OUTCOMES, SEVERITIES
-from toxplan.domain.requests import InjectionIn
+from toxplan.domain.requests import NO_NUL, Day, InjectionIn, Moment
 from toxplan.errors import InvalidInput
 
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-Text = Annotated[str, Field(min_length=1, max_length=2000)]
-Reason = Annotated[str, Field(min_length=10, max_length=2000)]
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]
+Text = Annotated[str, Field(min_length=1, max_length=2000, pattern=NO_NUL)]
+Reason = Annotated[str, Field(min_length=10, max_length=2000, pattern=NO_NUL)]
+Weight = Annotated[Decimal, Field(ge=Decimal("0.5"), le=400, decimal_places=2, allow_inf_nan=False)]
 
 
 class _In(BaseModel):
@@ -39,22 +39,22 @@ class UserCreate(_In):
 class PatientCreate(_In):
     given_name: Name
     family_name: Name
-    birth_date: dt.date
+    birth_date: Day
     sex: Literal["female", "male", "other", "unknown"]
-    phone: Annotated[str, Field(max_length=50)] | None = None
-    email: Annotated[str, Field(max_length=320)] | None = None
-    weight_kg: Annotated[Decimal, Field(gt=0, le=400, allow_inf_nan=False)] | None = None
+    phone: Annotated[str, Field(max_length=50, pattern=NO_NUL)] | None = None
+    email: Annotated[str, Field(max_length=320, pattern=NO_NUL)] | None = None
+    weight_kg: Weight | None = None
     conditions: tuple[Text, ...] = ()
     medications: tuple[Text, ...] = ()
     allergies: tuple[Text, ...] = ()
 
 
 class WeightRecordCreate(_In):
-    weight_kg: Annotated[Decimal, Field(gt=0, le=400, allow_inf_nan=False)]
+    weight_kg: Weight
 
 
 class ScreeningCreate(_In):
-    visit_on: dt.date
+    visit_on: Day
     pregnant: bool | None = None
     breastfeeding: bool | None = None
     infection_at_site: bool | None = None
@@ -65,15 +65,15 @@ class ScreeningCreate(_In):
 
 class LotCreate(_In):
     product: Name
-    lot_number: Annotated[str, Field(min_length=1, max_length=60)]
-    expiry_date: dt.date
-    vial_units: Annotated[Decimal, Field(gt=0, le=1000, allow_inf_nan=False)]
+    lot_number: Annotated[str, Field(min_length=1, max_length=60, pattern=NO_NUL)]
+    expiry_date: Day
+    vial_units: Annotated[Decimal, Field(gt=0, le=1000, decimal_places=2, allow_inf_nan=False)]
 
 
 class ReconstitutionCreate(_In):
     lot_id: str
-    diluent_ml: Annotated[Decimal, Field(gt=0, le=20, allow_inf_nan=False)]
-    reconstituted_at: dt.datetime
+    diluent_ml: Annotated[Decimal, Field(gt=0, le=20, decimal_places=3, allow_inf_nan=False)]
+    reconstituted_at: Moment
 
 
 class Override(_In):
@@ -89,9 +89,9 @@ class TreatmentCreate(_In):
     patient_id: str
     lot_id: str
     reconstitution_id: str | None = None
-    diluent_ml: Annotated[Decimal, Field(gt=0, le=20, allow_inf_nan=False)] | None = None
+    diluent_ml: Annotated[Decimal, Field(gt=0, le=20, decimal_places=3, allow_inf_nan=False)] | None = None
     """Needed when no reconstitution is named."""
-    visit_at: dt.datetime
+    visit_at: Moment
     screening_id: str | None = None
     injections: tuple[InjectionIn, ...] = Field(min_length=1, max_length=200)
     overrides: tuple[Override, ...] = ()
@@ -99,19 +99,19 @@ class TreatmentCreate(_In):
 
 
 class FollowUpRecord(_In):
-    reviewed_on: dt.date
+    reviewed_on: Day
     fws_rest: Annotated[int, Field(ge=0, le=3)] | None = None
     fws_max: Annotated[int, Field(ge=0, le=3)] | None = None
     satisfaction: Annotated[int, Field(ge=1, le=5)] | None = None
-    touch_up_units: Annotated[Decimal, Field(gt=0, le=100, allow_inf_nan=False)] | None = None
-    effect_wore_off_on: dt.date | None = None
+    touch_up_units: Annotated[Decimal, Field(gt=0, le=100, decimal_places=3, allow_inf_nan=False)] | None = None
+    effect_wore_off_on: Day | None = None
     note: Text | None = None
 
 
 class AdverseEventCreate(_In):
     treatment_id: str
     type: Literal[EVENT_TYPES]  # type: ignore[valid-type]
-    onset_on: dt.date
+    onset_on: Day
     severity: Literal[SEVERITIES]  # type: ignore[valid-type]
     serious: bool
     outcome: Literal[OUTCOMES]  # type: ignore[valid-type]

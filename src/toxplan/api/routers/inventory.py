@@ -1,0 +1,51 @@
+"""Stock: product lots with their expiry, vial reconstitutions, and the recall of a lot."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from toxplan.api.deps import CLINICAL_OR_ADMIN, DB, KB, Allow, Now
+from toxplan.api.errors import ERROR_RESPONSES
+from toxplan.api.schemas import Key, LotRead, LotStock, RecallRead, ReconstitutionRead
+from toxplan.auth.sessions import Current
+from toxplan.services import inventory, records, treatments
+from toxplan.services.schemas import LotCreate, ReconstitutionCreate
+
+router = APIRouter(tags=["inventory"], responses=ERROR_RESPONSES)
+
+Stock = Annotated[Current, Depends(Allow(*CLINICAL_OR_ADMIN))]
+"""Who keeps the stock and runs recalls (``inventory.STOCK``, ``treatments.recall``)."""
+
+
+@router.get("/lots")
+def list_lots(current: Stock, db: DB, now: Now) -> list[LotStock]:
+    """Every lot by expiry date; ``expiring_soon`` within 30 days, ``expired`` after its date."""
+    return [
+        LotStock(
+            **LotRead.model_validate(row.lot).model_dump(),
+            days_to_expiry=row.days_to_expiry,
+            expiring_soon=row.expiring_soon,
+            expired=row.expired,
+        )
+        for row in records.lots(db, current.actor, today=now.date())
+    ]
+
+
+@router.post("/lots", status_code=201)
+def add_lot(body: LotCreate, current: Stock, db: DB, kb: KB) -> LotRead:
+    """A lot received; the product may be named by brand or id and must come in that vial size."""
+    return LotRead.model_validate(inventory.add_lot(db, current.actor, body, kb=kb))
+
+
+@router.post("/reconstitutions", status_code=201)
+def reconstitute(body: ReconstitutionCreate, current: Stock, db: DB, now: Now) -> ReconstitutionRead:
+    """A vial made up with saline: the in-use clock the safety check uses starts here."""
+    return ReconstitutionRead.model_validate(inventory.reconstitute(db, current.actor, body, now=now))
+
+
+@router.get("/recall/{lot_number}")
+def recall(lot_number: Key, current: Stock, db: DB) -> list[RecallRead]:
+    """Every patient and treatment that received a lot with this number."""
+    return [RecallRead.model_validate(row) for row in treatments.recall(db, current.actor, lot_number)]

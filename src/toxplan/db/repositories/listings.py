@@ -1,0 +1,147 @@
+"""Queries behind the API's lists: patient search pages, the co-sign queue, follow-ups, lots,
+a patient's timeline. Every query is scoped to one clinic or to one patient the caller has
+already loaded through its clinic, so nothing here can cross clinics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from toxplan.db.models import Cosignature, FollowUp, Lot, Patient, Treatment, TreatmentFinding, TreatmentInjection, User
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern matching ``text`` literally: ``%`` and ``_`` typed by a user are not wildcards."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _count(session: Session, query: Select[*tuple[Any, ...]]) -> int:
+    return int(session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0)
+
+
+def patient_page(session: Session, clinic_id: str, text: str, *, limit: int, offset: int) -> tuple[list[Patient], int]:
+    """Patients whose given or family name contains ``text`` (all when empty), by name, and the total."""
+    query = select(Patient).where(Patient.clinic_id == clinic_id)
+    if text:
+        pattern = _like(text)
+        query = query.where(
+            or_(
+                func.lower(Patient.family_name).like(pattern, escape="\\"),
+                func.lower(Patient.given_name).like(pattern, escape="\\"),
+            )
+        )
+    ordered = query.order_by(Patient.family_name, Patient.given_name, Patient.id)
+    return list(session.scalars(ordered.limit(limit).offset(offset))), _count(session, query)
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    treatment: Treatment
+    patient: Patient
+    injector_name: str
+    lot_number: str
+
+
+def _not_cosigned() -> ColumnElement[bool]:
+    return ~exists().where(Cosignature.treatment_id == Treatment.id)
+
+
+def cosign_queue(session: Session, clinic_id: str, *, limit: int, offset: int) -> tuple[list[QueueRow], int]:
+    """Signed treatments of the clinic without a co-signature, oldest first (they wait longest)."""
+    query = (
+        select(Treatment, Patient, User.name, Lot.lot_number)
+        .join(Patient, Patient.id == Treatment.patient_id)
+        .join(User, User.id == Treatment.injector_id)
+        .join(Lot, Lot.id == Treatment.lot_id)
+        .where(Treatment.clinic_id == clinic_id, _not_cosigned())
+    )
+    rows = session.execute(query.order_by(Treatment.signed_at, Treatment.id).limit(limit).offset(offset))
+    total = _count(session, select(Treatment.id).where(Treatment.clinic_id == clinic_id, _not_cosigned()))
+    return [QueueRow(t, p, name, number) for t, p, name, number in rows], total
+
+
+def follow_up_page(
+    session: Session, clinic_id: str, *, open_only: bool | None, limit: int, offset: int
+) -> tuple[list[tuple[FollowUp, Patient]], int]:
+    """Follow-ups of the clinic by due date; ``open_only`` True: not yet reviewed, False: reviewed."""
+    query = select(FollowUp, Patient).join(Patient, Patient.id == FollowUp.patient_id)
+    query = query.where(FollowUp.clinic_id == clinic_id)
+    if open_only is not None:
+        query = query.where(FollowUp.reviewed_on.is_(None) if open_only else FollowUp.reviewed_on.is_not(None))
+    rows = session.execute(query.order_by(FollowUp.due_on, FollowUp.id).limit(limit).offset(offset))
+    return [(f, p) for f, p in rows], _count(session, query)
+
+
+def lots(session: Session, clinic_id: str) -> list[Lot]:
+    return list(session.scalars(select(Lot).where(Lot.clinic_id == clinic_id).order_by(Lot.expiry_date, Lot.id)))
+
+
+def user_names(session: Session, clinic_id: str, user_ids: set[str]) -> dict[str, str]:
+    """Names of the clinic's users with these ids (for 'signed by' fields)."""
+    if not user_ids:
+        return {}
+    rows = session.execute(select(User.id, User.name).where(User.clinic_id == clinic_id, User.id.in_(user_ids)))
+    return {user_id: name for user_id, name in rows}
+
+
+def lot_number(session: Session, lot_id: str) -> str | None:
+    return session.scalar(select(Lot.lot_number).where(Lot.id == lot_id))
+
+
+@dataclass
+class TimelineRow:
+    treatment: Treatment
+    lot_number: str
+    injector_name: str
+    cosigned: bool
+    indications: list[str] = field(default_factory=list)
+    findings: dict[str, int] = field(default_factory=dict)
+    """Findings shown at signing, counted by severity."""
+    overridden: int = 0
+
+
+def timeline(session: Session, patient_id: str) -> list[TimelineRow]:
+    """The patient's treatments, most recent first, in three queries whatever their number."""
+    rows = session.execute(
+        select(Treatment, Lot.lot_number, User.name, Cosignature.id)
+        .join(Lot, Lot.id == Treatment.lot_id)
+        .join(User, User.id == Treatment.injector_id)
+        .outerjoin(Cosignature, Cosignature.treatment_id == Treatment.id)
+        .where(Treatment.patient_id == patient_id)
+        .order_by(Treatment.visit_at.desc(), Treatment.id)
+    )
+    found = {t.id: TimelineRow(t, number, name, signature is not None) for t, number, name, signature in rows}
+    ids = list(found)
+    if not ids:
+        return []
+    indications = session.execute(
+        select(TreatmentInjection.treatment_id, TreatmentInjection.indication, func.min(TreatmentInjection.seq))
+        .where(TreatmentInjection.treatment_id.in_(ids))
+        .group_by(TreatmentInjection.treatment_id, TreatmentInjection.indication)
+        .order_by(func.min(TreatmentInjection.seq))
+    )
+    for treatment_id, indication, _ in indications:
+        found[treatment_id].indications.append(indication)
+    counts = session.execute(
+        select(
+            TreatmentFinding.treatment_id,
+            TreatmentFinding.severity,
+            func.count(),
+            func.count(TreatmentFinding.override_reason),
+        )
+        .where(TreatmentFinding.treatment_id.in_(ids))
+        .group_by(TreatmentFinding.treatment_id, TreatmentFinding.severity)
+    )
+    for treatment_id, severity, number, overridden in counts:
+        found[treatment_id].findings[severity] = int(number)
+        found[treatment_id].overridden += int(overridden)
+    return list(found.values())
+
+
+def follow_ups_for_patient(session: Session, patient_id: str) -> list[FollowUp]:
+    query = select(FollowUp).where(FollowUp.patient_id == patient_id)
+    return list(session.scalars(query.order_by(FollowUp.due_on, FollowUp.id)))

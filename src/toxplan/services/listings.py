@@ -1,0 +1,98 @@
+"""Paginated lists across a clinic: patient search, the co-sign queue, follow-ups.
+
+Each call checks the role, validates the page naming the field, and writes one audit event
+(lists show patient data too), like ``patients.search_patients`` does for its search.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from sqlalchemy.orm import Session
+
+from toxplan.db.models import FollowUp, Patient
+from toxplan.db.repositories import listings as repo
+from toxplan.db.repositories.listings import QueueRow
+from toxplan.errors import InvalidInput
+from toxplan.services.audit import log, require
+from toxplan.services.schemas import Actor
+
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 50
+MAX_OFFSET = 1_000_000_000
+"""Far beyond any clinic; bounded so a huge number never reaches the database driver."""
+MAX_SEARCH = 200
+ANY_STAFF = ("injector", "medical_director", "front_desk", "admin")
+READERS = ("injector", "medical_director", "admin")
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    limit: int
+    offset: int
+    total: int
+    """Rows matching in all, so a caller knows how many pages there are."""
+
+
+def check_page(limit: int, offset: int) -> None:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput(f"give a limit from 1 to {MAX_LIMIT}", field="limit")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise InvalidInput(f"give an offset from 0 to {MAX_OFFSET}", field="offset")
+
+
+def patients(
+    session: Session, actor: Actor, text: str = "", *, limit: int = DEFAULT_LIMIT, offset: int = 0
+) -> Page[Patient]:
+    """Patients by name; any staff member may search (the caller shows only names and birth dates)."""
+    require(actor, *ANY_STAFF)
+    check_page(limit, offset)
+    text = text.strip()
+    if len(text) > MAX_SEARCH:
+        raise InvalidInput(f"search for at most {MAX_SEARCH} characters", field="q")
+    if "\x00" in text:  # PostgreSQL refuses NUL in text: a bad search, not a server error
+        raise InvalidInput("must not contain NUL characters", field="q")
+    items, total = repo.patient_page(session, actor.clinic_id, text, limit=limit, offset=offset)
+    log(session, actor, "read", "patient_list", detail=f"search {text!r}: {len(items)} of {total} patients")
+    return Page(items, limit, offset, total)
+
+
+def cosign_queue(session: Session, actor: Actor, *, limit: int = DEFAULT_LIMIT, offset: int = 0) -> Page[QueueRow]:
+    """Treatments waiting for a medical director's co-signature."""
+    require(actor, "medical_director")
+    check_page(limit, offset)
+    items, total = repo.cosign_queue(session, actor.clinic_id, limit=limit, offset=offset)
+    log(session, actor, "read", "cosign_queue", detail=f"{len(items)} of {total} treatments")
+    return Page(items, limit, offset, total)
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    follow_up: FollowUp
+    patient: Patient
+    overdue: bool
+    """Still open after its due date."""
+
+
+def follow_ups(
+    session: Session,
+    actor: Actor,
+    *,
+    open_only: bool | None,
+    today: dt.date,
+    limit: int = DEFAULT_LIMIT,
+    offset: int = 0,
+) -> Page[FollowUpRow]:
+    """The clinic's follow-ups by due date: open ones (``open_only``), reviewed ones, or all (None)."""
+    require(actor, *READERS)
+    check_page(limit, offset)
+    rows, total = repo.follow_up_page(session, actor.clinic_id, open_only=open_only, limit=limit, offset=offset)
+    items = [FollowUpRow(f, p, f.reviewed_on is None and f.due_on < today) for f, p in rows]
+    which = {True: "open", False: "reviewed", None: "all"}[open_only]
+    log(session, actor, "read", "follow_up_list", detail=f"{which}: {len(items)} of {total} follow-ups")
+    return Page(items, limit, offset, total)

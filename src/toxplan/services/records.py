@@ -1,0 +1,133 @@
+"""Reading a clinic's records: one treatment with everything attached, a patient's timeline,
+adverse events and follow-ups, and the stock of lots.
+
+Reads of patient data are audited here, as the writing services audit what they write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from toxplan.db.models import (
+    Addendum,
+    AdverseEvent,
+    Cosignature,
+    FollowUp,
+    Lot,
+    Treatment,
+    TreatmentFinding,
+    TreatmentInjection,
+)
+from toxplan.db.repositories import listings
+from toxplan.db.repositories import treatments as repo
+from toxplan.db.repositories.listings import TimelineRow
+from toxplan.errors import NotFound
+from toxplan.services.audit import log, require
+from toxplan.services.patients import load
+from toxplan.services.schemas import Actor
+from toxplan.services.treatments import RecordedTreatment
+
+READERS = ("injector", "medical_director", "admin")
+EXPIRY_WARNING_DAYS = 30
+
+
+@dataclass(frozen=True)
+class TreatmentRecord:
+    """A signed treatment as stored, with what was added to it afterwards."""
+
+    treatment: Treatment
+    lot_number: str
+    injector_name: str
+    injections: list[TreatmentInjection]
+    findings: list[TreatmentFinding]
+    cosignature: Cosignature | None
+    addenda: list[Addendum]
+    follow_up: FollowUp | None
+    names: dict[str, str]
+    """User id → name for the co-signer and the addenda authors."""
+
+
+def _assemble(session: Session, actor: Actor, treatment: Treatment) -> TreatmentRecord:
+    session.flush()  # rows added by the signing service get their ids and become queryable
+    signature = repo.cosignature(session, treatment.id)
+    addenda = repo.addenda(session, treatment.id)
+    people = {treatment.injector_id, *(a.author_id for a in addenda)}
+    if signature is not None:
+        people.add(signature.user_id)
+    names = listings.user_names(session, actor.clinic_id, people)
+    follow_ups = repo.follow_ups(session, [treatment.id])
+    return TreatmentRecord(
+        treatment=treatment,
+        lot_number=listings.lot_number(session, treatment.lot_id) or "",
+        injector_name=names.get(treatment.injector_id, ""),
+        injections=repo.injections(session, treatment.id),
+        findings=repo.findings(session, treatment.id),
+        cosignature=signature,
+        addenda=addenda,
+        follow_up=follow_ups[0] if follow_ups else None,
+        names=names,
+    )
+
+
+def treatment_record(session: Session, actor: Actor, treatment_id: str) -> TreatmentRecord:
+    require(actor, *READERS)
+    treatment = repo.get(session, actor.clinic_id, treatment_id)
+    if treatment is None:  # another clinic's treatment is as unknown as a missing one
+        raise NotFound(f"no treatment {treatment_id} in this clinic", field="treatment_id")
+    record = _assemble(session, actor, treatment)
+    log(session, actor, "read", "treatment", entity_id=treatment.id, patient_id=treatment.patient_id)
+    return record
+
+
+def after_signing(session: Session, actor: Actor, recorded: RecordedTreatment) -> TreatmentRecord:
+    """The record just signed, as stored, for the signer. Not logged as a read: the signing
+    service has logged the signature, and the signer sees only what they wrote."""
+    return _assemble(session, actor, recorded.treatment)
+
+
+def timeline(session: Session, actor: Actor, patient_id: str) -> list[TimelineRow]:
+    """The patient's treatments, most recent first, with what a list of visits shows."""
+    require(actor, *READERS)
+    patient = load(session, actor, patient_id)
+    rows = listings.timeline(session, patient.id)
+    log(session, actor, "read", "treatment_timeline", entity_id=patient.id, patient_id=patient.id)
+    return rows
+
+
+def adverse_events(session: Session, actor: Actor, patient_id: str) -> list[AdverseEvent]:
+    require(actor, *READERS)
+    patient = load(session, actor, patient_id)
+    events = repo.adverse_events(session, patient.id)
+    log(session, actor, "read", "adverse_event_list", entity_id=patient.id, patient_id=patient.id)
+    return events
+
+
+def patient_follow_ups(session: Session, actor: Actor, patient_id: str) -> list[FollowUp]:
+    require(actor, *READERS)
+    patient = load(session, actor, patient_id)
+    found = listings.follow_ups_for_patient(session, patient.id)
+    log(session, actor, "read", "follow_up_list", entity_id=patient.id, patient_id=patient.id)
+    return found
+
+
+@dataclass(frozen=True)
+class LotRow:
+    lot: Lot
+    days_to_expiry: int
+    """Negative once expired."""
+    expiring_soon: bool
+    """Expires within ``EXPIRY_WARNING_DAYS`` and has not yet expired."""
+    expired: bool
+
+
+def lots(session: Session, actor: Actor, *, today: dt.date) -> list[LotRow]:
+    """The clinic's lots by expiry date. Stock holds no patient data, so it is not audited."""
+    require(actor, *READERS)
+    rows = []
+    for lot in listings.lots(session, actor.clinic_id):
+        days = (lot.expiry_date - today).days
+        rows.append(LotRow(lot, days, 0 <= days <= EXPIRY_WARNING_DAYS, days < 0))
+    return rows
