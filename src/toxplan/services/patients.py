@@ -134,6 +134,8 @@ def add_consent(
 ) -> Consent:
     require(actor, *CLINICAL)
     patient = load(session, actor, patient_id)
+    if signed_at.tzinfo is None or signed_at > dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5):
+        raise InvalidInput("give a past time with its time zone", field="signed_at")
     if not form_version.strip() or not signed_by.strip():
         raise InvalidInput(
             "form version and signer are required",
