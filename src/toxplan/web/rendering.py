@@ -10,9 +10,11 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from toxplan.auth.sessions import Current
+from toxplan.web.filters import FILTERS
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.filters.update(FILTERS)
 
 
 def page(request: Request, name: str, current: Current | None, status_code: int = 200, **context: Any) -> HTMLResponse:

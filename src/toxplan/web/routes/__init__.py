@@ -10,10 +10,11 @@ from fastapi.staticfiles import StaticFiles
 
 from toxplan.api.errors import Unauthenticated
 from toxplan.errors import ToxPlanError
+from toxplan.web.forms import status_of
 from toxplan.web.rendering import HERE, page
-from toxplan.web.routes import auth
+from toxplan.web.routes import auth, chart, lots, patients, treatments
 
-PAGE_ROUTERS = [auth.router]
+PAGE_ROUTERS = [auth.router, patients.router, chart.router, treatments.router, lots.router]
 """Page routers; page groups register here as they are added."""
 
 
@@ -39,7 +40,7 @@ def _install_page_errors(app: FastAPI) -> None:
         if isinstance(exc, Unauthenticated):
             return RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)
         assert isinstance(exc, ToxPlanError)
-        return page(request, "error.html", None, status_code=400, error=exc)
+        return page(request, "error.html", None, status_code=status_of(exc), error=exc)
 
     app.exception_handlers[ToxPlanError] = handler
 

@@ -1,0 +1,34 @@
+"""Who may open which page: the API's ``Allow`` rule, named once per kind of page.
+
+The services check roles again; these rules decide what a role is even offered (a front desk
+user sees the patient list, never a clinical page).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi.responses import RedirectResponse
+
+from toxplan.api.deps import ALL_ROLES, Allow
+from toxplan.auth.sessions import Current
+
+CLINICAL_READERS = ("injector", "medical_director", "admin")
+"""Read patient records and manage stock (the services' rule for patients, lots and recall)."""
+PRESCRIBERS = ("injector", "medical_director")
+
+Staff = Annotated[Current, Depends(Allow(*ALL_ROLES))]
+Reader = Annotated[Current, Depends(Allow(*CLINICAL_READERS))]
+Prescriber = Annotated[Current, Depends(Allow(*PRESCRIBERS))]
+Director = Annotated[Current, Depends(Allow("medical_director"))]
+
+
+def redirect(url: str) -> RedirectResponse:
+    """After a successful POST: see-other, so a reload does not post again."""
+    return RedirectResponse(url, status_code=303)
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only local paths, so a form cannot send the browser elsewhere."""
+    return target if target and target.startswith("/") and not target.startswith("//") else default

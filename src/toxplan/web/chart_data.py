@@ -1,0 +1,144 @@
+"""The data the planning chart's JavaScript starts from, embedded in the page as JSON.
+
+The chart checks every change with POST /api/v1/check. That endpoint is stateless, so the
+page hands it the patient facts and dose history the server will use when the treatment is
+signed: they are built by the same function signing uses (``treatments.check_request``), so
+the live findings and the findings stored at signing come from the same inputs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, get_args
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from toxplan.db.models import Lot, Patient, Reconstitution
+from toxplan.domain.requests import InjectionIn
+from toxplan.knowledge.base import KnowledgeBase
+from toxplan.knowledge.models import Depth
+from toxplan.presenters import number
+from toxplan.services.schemas import TreatmentCreate
+from toxplan.services.treatments import NEVER_OVERRIDDEN, check_request
+from toxplan.web.face_chart import VIEWS, zoom_boxes
+
+CHART_REGIONS = frozenset({"upper_face", "mid_face", "lower_face", "neck", "head_and_neck", "eye"})
+"""Aesthetic areas of these regions are offered as buttons; the rest (therapeutic areas, and the
+limbs, bladder and axillae that lie off the face chart) sit in a list, to keep the panel short."""
+RECENT_VIAL = dt.timedelta(days=7)
+"""Vials listed when the product states no in-use time."""
+
+
+def _short(name: str) -> str:
+    return name.split(" (", maxsplit=1)[0]
+
+
+def products(kb: KnowledgeBase) -> list[dict[str, Any]]:
+    found = []
+    for product in kb.products.values():
+        areas = []
+        for ind in kb.indications.values():
+            regimen = kb.regimen(product.id, ind.id)
+            if regimen is None:
+                continue
+            areas.append(
+                {
+                    "id": ind.id,
+                    "name": _short(ind.name),
+                    "chart": ind.region in CHART_REGIONS and ind.category == "aesthetic",
+                    "on_label": regimen.label_status == "on_label",
+                    "variants": [v.id for v in regimen.variants],
+                    "default_variant": regimen.default_variant,
+                }
+            )
+        found.append(
+            {
+                "id": product.id,
+                "brand": " / ".join(product.brands),
+                "dilutions": [
+                    {"vial_units": number(r.vial_units), "diluent_ml": number(r.diluent_ml)}
+                    for r in product.reconstitution
+                ],
+                "areas": areas,
+            }
+        )
+    return found
+
+
+def usable_lots(session: Session, clinic_id: str, kb: KnowledgeBase, now: dt.datetime) -> list[dict[str, Any]]:
+    """Unexpired lots, each with its vials still inside the product's in-use time."""
+    lots = session.scalars(
+        select(Lot)
+        .where(Lot.clinic_id == clinic_id, Lot.expiry_date >= now.date())
+        .order_by(Lot.product, Lot.expiry_date, Lot.lot_number)
+    )
+    found = []
+    for lot in lots:
+        product = kb.products.get(lot.product)
+        keep = dt.timedelta(hours=float(product.in_use.hours)) if product and product.in_use else RECENT_VIAL
+        vials = session.scalars(
+            select(Reconstitution)
+            .where(
+                Reconstitution.lot_id == lot.id,
+                Reconstitution.reconstituted_at >= now - keep,
+                Reconstitution.reconstituted_at <= now,
+            )
+            .order_by(Reconstitution.reconstituted_at.desc())
+        )
+        found.append(
+            {
+                "id": lot.id,
+                "product": lot.product,
+                "lot_number": lot.lot_number,
+                "expiry_date": lot.expiry_date.isoformat(),
+                "vial_units": number(lot.vial_units),
+                "vials": [
+                    {"id": v.id, "diluent_ml": number(v.diluent_ml), "reconstituted_at": v.reconstituted_at.isoformat()}
+                    for v in vials
+                ],
+            }
+        )
+    return found
+
+
+def check_context(session: Session, patient: Patient, now: dt.datetime) -> dict[str, Any]:
+    """The patient block and dose history of a check, exactly as signing builds them.
+
+    ``check_request`` also needs a lot and a treatment; stand-ins are passed and only its
+    patient and history parts are kept (the chart supplies the treatment itself).
+    """
+    probe = TreatmentCreate(
+        patient_id=patient.id,
+        lot_id="-",
+        diluent_ml=Decimal(1),
+        visit_at=now,
+        injections=(InjectionIn(indication="-", site="-", units=Decimal(1)),),
+    )
+    stand_in = Lot(product="-", vial_units=Decimal(1))
+    built = check_request(session, patient=patient, given=probe, lot=stand_in, made=None, diluent=Decimal(1))
+    return built.model_dump(mode="json", include={"patient", "history"}, exclude_none=True)
+
+
+def chart_data(
+    session: Session, *, clinic_id: str, patient: Patient, kb: KnowledgeBase, now: dt.datetime
+) -> dict[str, Any]:
+    return {
+        "patient_id": patient.id,
+        "today": now.date().isoformat(),
+        "context": check_context(session, patient, now),
+        "products": products(kb),
+        "lots": usable_lots(session, clinic_id, kb, now),
+        "never_overridden": sorted(NEVER_OVERRIDDEN),
+        "depths": list(get_args(Depth)),
+        "views": [{"id": v.id, "label": v.label} for v in VIEWS],
+        "zooms": zoom_boxes(),
+        "urls": {
+            "plan": "/api/v1/plan",
+            "check": "/api/v1/check",
+            "zones": "/api/v1/kb/danger-zones",
+            "landmarks": "/api/v1/kb/landmarks",
+            "sites": "/api/v1/kb/sites",
+        },
+    }

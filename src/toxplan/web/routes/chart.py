@@ -1,0 +1,95 @@
+"""The planning chart, and signing the plan drawn on it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from toxplan.api.deps import DB, KB, ClinicPolicy, Now
+from toxplan.auth.sessions import Current
+from toxplan.db.repositories import patients as patient_repo
+from toxplan.errors import Conflict, InvalidInput, NotFound, ToxPlanError
+from toxplan.knowledge.base import KnowledgeBase
+from toxplan.services import patients, treatments
+from toxplan.web.access import Prescriber, redirect
+from toxplan.web.chart_data import chart_data
+from toxplan.web.face_chart import render_chart
+from toxplan.web.forms import Form, status_of, text
+from toxplan.web.rendering import page
+
+router = APIRouter(include_in_schema=False)
+PLAN_FIELDS = ("lot_id", "reconstitution_id", "diluent_ml", "injections", "overrides", "note")
+"""What the chart may send; the patient and the visit time come from the server."""
+MAX_PLAN_BYTES = 200_000
+
+
+def _chart_page(
+    request: Request,
+    db: Session,
+    current: Current,
+    patient_id: str,
+    kb: KnowledgeBase,
+    now: dt.datetime,
+    *,
+    error: ToxPlanError | None = None,
+) -> Response:
+    view = patients.get_patient(db, current.actor, patient_id, on=now.date())
+    data = chart_data(db, clinic_id=current.actor.clinic_id, patient=view.patient, kb=kb, now=now)
+    return page(
+        request,
+        "chart.html",
+        current,
+        status_code=status_of(error) if error else 200,
+        view=view,
+        data=data,
+        chart_svg=render_chart(kb.template),
+        zooms=data["zooms"],
+        screening=patient_repo.screening_on(db, patient_id, now.date()),
+        error=error,
+    )
+
+
+@router.get("/patients/{patient_id}/plan")
+def chart(request: Request, patient_id: str, current: Prescriber, db: DB, kb: KB, now: Now) -> Response:
+    return _chart_page(request, db, current, patient_id, kb, now)
+
+
+def _plan(form_value: str | None) -> dict[str, Any]:
+    if not form_value:
+        raise InvalidInput("the plan is empty", field="plan")
+    if len(form_value) > MAX_PLAN_BYTES:
+        raise InvalidInput("the plan is too large", field="plan")
+    try:
+        sent = json.loads(form_value)
+    except ValueError:
+        raise InvalidInput("the plan is not valid JSON", field="plan") from None
+    if not isinstance(sent, dict):
+        raise InvalidInput("the plan must be an object", field="plan")
+    return {key: sent[key] for key in PLAN_FIELDS if sent.get(key) not in (None, "")}
+
+
+@router.post("/patients/{patient_id}/treatments")
+def sign(
+    request: Request,
+    patient_id: str,
+    current: Prescriber,
+    db: DB,
+    kb: KB,
+    now: Now,
+    policy: ClinicPolicy,
+    form: Form,
+) -> Response:
+    """Record (sign) the plan; a refusal shows the chart again with the reason."""
+    try:
+        data = _plan(text(form, "plan"))
+        data.update(patient_id=patient_id, visit_at=now)
+        done = treatments.record_treatment(db, current.actor, data, kb=kb, now=now, policy=policy)
+    except (InvalidInput, Conflict, NotFound) as exc:
+        db.rollback()  # nothing of a refused signing may be committed with the page's reads
+        return _chart_page(request, db, current, patient_id, kb, now, error=exc)
+    return redirect(f"/treatments/{done.treatment.id}?signed=1")

@@ -1,0 +1,92 @@
+"""Stock: lots with expiry warnings, adding a lot, reconstituting a vial, and lot recall."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from toxplan.api.deps import DB, KB, Now
+from toxplan.auth.sessions import Current
+from toxplan.errors import Conflict, InvalidInput, NotFound, ToxPlanError
+from toxplan.knowledge.base import KnowledgeBase
+from toxplan.services import inventory, treatments
+from toxplan.web import queries
+from toxplan.web.access import Reader, redirect
+from toxplan.web.forms import Form, local_time, status_of, text, values
+from toxplan.web.rendering import page
+
+router = APIRouter(include_in_schema=False)
+REFUSALS = (InvalidInput, Conflict, NotFound)
+
+
+def _lots_page(
+    request: Request,
+    db: Session,
+    current: Current,
+    kb: KnowledgeBase,
+    now: dt.datetime,
+    *,
+    error: ToxPlanError | None = None,
+    failed_form: str | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
+    rows = queries.lots(db, current.actor, today=now.date())
+    return page(
+        request,
+        "lots.html",
+        current,
+        status_code=status_of(error) if error else 200,
+        rows=rows,
+        usable=[r for r in rows if r.status != "expired"],
+        products=list(kb.products.values()),
+        brands={p.id: p.brands[0] for p in kb.products.values()},
+        warning_days=queries.EXPIRY_WARNING_DAYS,
+        error=error,
+        failed_form=failed_form,
+        form=form or {},
+    )
+
+
+@router.get("/lots")
+def lots(request: Request, current: Reader, db: DB, kb: KB, now: Now) -> Response:
+    return _lots_page(request, db, current, kb, now)
+
+
+@router.post("/lots")
+def add_lot(request: Request, current: Reader, db: DB, kb: KB, now: Now, form: Form) -> Response:
+    data = {
+        "product": text(form, "product"),
+        "lot_number": text(form, "lot_number"),
+        "expiry_date": text(form, "expiry_date"),
+        "vial_units": text(form, "vial_units"),
+    }
+    try:
+        inventory.add_lot(db, current.actor, data, kb=kb)
+    except REFUSALS as exc:
+        db.rollback()
+        return _lots_page(request, db, current, kb, now, error=exc, failed_form="lot", form=values(form))
+    return redirect("/lots?added=1")
+
+
+@router.post("/lots/reconstitutions")
+def reconstitute(request: Request, current: Reader, db: DB, kb: KB, now: Now, form: Form) -> Response:
+    try:
+        data = {
+            "lot_id": text(form, "lot_id"),
+            "diluent_ml": text(form, "diluent_ml"),
+            "reconstituted_at": local_time(form, "reconstituted_at") or now,
+        }
+        inventory.reconstitute(db, current.actor, data, now=now)
+    except REFUSALS as exc:
+        db.rollback()
+        return _lots_page(request, db, current, kb, now, error=exc, failed_form="reconstitution", form=values(form))
+    return redirect("/lots?reconstituted=1")
+
+
+@router.get("/lots/recall")
+def recall(request: Request, current: Reader, db: DB, lot_number: str = "") -> Response:
+    rows = treatments.recall(db, current.actor, lot_number[:60]) if lot_number.strip() else None
+    return page(request, "recall.html", current, rows=rows, lot_number=lot_number)

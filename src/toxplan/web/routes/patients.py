@@ -1,0 +1,121 @@
+"""Patient list and search, registration, the patient page and the screening form."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from toxplan.api.deps import DB, KB, Now
+from toxplan.db.repositories import patients as patient_repo
+from toxplan.db.repositories import treatments as treatment_repo
+from toxplan.errors import InvalidInput
+from toxplan.services import dose_window, outcomes, patients
+from toxplan.web import queries
+from toxplan.web.access import CLINICAL_READERS, Reader, Staff, redirect
+from toxplan.web.forms import Form, lines, status_of, text, values, yes_no
+from toxplan.web.rendering import page
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 50
+
+
+@router.get("/patients")
+def patient_list(request: Request, current: Staff, db: DB, q: str = "", offset: int = 0) -> Response:
+    found = patients.search_patients(db, current.actor, q[:200], limit=PAGE_SIZE + 1, offset=offset)
+    return page(
+        request,
+        "patients.html",
+        current,
+        patients=found[:PAGE_SIZE],
+        more=len(found) > PAGE_SIZE,
+        q=q,
+        offset=max(offset, 0),
+        page_size=PAGE_SIZE,
+        clinical=current.actor.role in CLINICAL_READERS,
+    )
+
+
+@router.get("/patients/new")
+def new_patient_form(request: Request, current: Staff) -> Response:
+    return page(request, "patient_new.html", current, form={})
+
+
+@router.post("/patients/new")
+def new_patient(request: Request, current: Staff, db: DB, now: Now, form: Form) -> Response:
+    data = {
+        "given_name": text(form, "given_name"),
+        "family_name": text(form, "family_name"),
+        "birth_date": text(form, "birth_date"),
+        "sex": text(form, "sex"),
+        "phone": text(form, "phone"),
+        "email": text(form, "email"),
+        "weight_kg": text(form, "weight_kg"),
+        "conditions": lines(form, "conditions"),
+        "medications": lines(form, "medications"),
+        "allergies": lines(form, "allergies"),
+    }
+    try:
+        patient = patients.create_patient(db, current.actor, data, today=now.date())
+    except InvalidInput as exc:
+        return page(request, "patient_new.html", current, status_code=status_of(exc), error=exc, form=values(form))
+    if current.actor.role in CLINICAL_READERS:
+        return redirect(f"/patients/{patient.id}")
+    return redirect(
+        "/patients?" + urlencode({"q": patient.family_name, "added": 1})
+    )  # front desk: back to the list, no clinical page
+
+
+@router.get("/patients/{patient_id}")
+def patient_page(request: Request, patient_id: str, current: Reader, db: DB, kb: KB, now: Now) -> Response:
+    today = now.date()
+    view = patients.get_patient(db, current.actor, patient_id, on=today)
+    rows = queries.timeline(db, current.actor, view.patient)
+    return page(
+        request,
+        "patient.html",
+        current,
+        view=view,
+        timeline=rows,
+        windows=dose_window.dose_windows(db, current.actor, patient_id, kb=kb, today=today),
+        summary=outcomes.history_summary(db, current.actor, patient_id),
+        follow_ups=queries.open_follow_ups(db, [r.treatment.id for r in rows]),
+        events=treatment_repo.adverse_events(db, patient_id),
+        screening=patient_repo.screening_on(db, patient_id, today),
+        today=today,
+        kb=kb,
+    )
+
+
+@router.get("/patients/{patient_id}/screening")
+def screening_form(request: Request, patient_id: str, current: Reader, db: DB, now: Now) -> Response:
+    patient = patients.load(db, current.actor, patient_id)
+    return page(request, "screening.html", current, patient=patient, form={"visit_on": now.date().isoformat()})
+
+
+@router.post("/patients/{patient_id}/screening")
+def add_screening(request: Request, patient_id: str, current: Reader, db: DB, now: Now, form: Form) -> Response:
+    data = {
+        "visit_on": text(form, "visit_on"),
+        "pregnant": yes_no(form, "pregnant"),
+        "breastfeeding": yes_no(form, "breastfeeding"),
+        "infection_at_site": yes_no(form, "infection_at_site"),
+        "new_medications": text(form, "new_medications"),
+        "concern": text(form, "concern"),
+        "muscles_on_animation": text(form, "muscles_on_animation"),
+    }
+    try:
+        patients.add_screening(db, current.actor, patient_id, data, today=now.date())
+    except InvalidInput as exc:
+        patient = patients.load(db, current.actor, patient_id)
+        return page(
+            request,
+            "screening.html",
+            current,
+            status_code=status_of(exc),
+            patient=patient,
+            error=exc,
+            form=values(form),
+        )
+    return redirect(f"/patients/{patient_id}?screened=1")

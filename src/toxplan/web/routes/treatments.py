@@ -1,0 +1,141 @@
+"""The signed treatment page with its addenda, co-signature, follow-up and adverse-event forms,
+and the medical director's co-sign queue."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from toxplan.api.deps import DB, KB, Now
+from toxplan.auth.sessions import Current
+from toxplan.db.models.outcome import EVENT_TYPES, OUTCOMES, SEVERITIES
+from toxplan.errors import Conflict, InvalidInput, NotFound, ToxPlanError
+from toxplan.knowledge.base import KnowledgeBase
+from toxplan.presenters import sources_json
+from toxplan.services import outcomes, treatments
+from toxplan.web import queries
+from toxplan.web.access import Director, Prescriber, Reader, redirect, safe_next
+from toxplan.web.forms import Form, status_of, text, values
+from toxplan.web.rendering import page
+
+router = APIRouter(include_in_schema=False)
+REFUSALS = (InvalidInput, Conflict, NotFound)
+
+
+def _treatment_page(
+    request: Request,
+    db: Session,
+    current: Current,
+    treatment_id: str,
+    kb: KnowledgeBase,
+    *,
+    error: ToxPlanError | None = None,
+    failed_form: str | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
+    detail = queries.treatment(db, current.actor, treatment_id)
+    cited = (c for f in detail.findings for c in f.citations.split())
+    role = current.actor.role
+    return page(
+        request,
+        "treatment.html",
+        current,
+        status_code=status_of(error) if error else 200,
+        d=detail,
+        t=detail.treatment,
+        sources=sources_json(kb, cited),
+        product=kb.products.get(detail.treatment.product),
+        can_prescribe=role in ("injector", "medical_director"),
+        can_cosign=role == "medical_director"
+        and detail.cosignature is None
+        and detail.treatment.injector_id != current.actor.user_id,
+        event_types=EVENT_TYPES,
+        severities=SEVERITIES,
+        outcomes=OUTCOMES,
+        sites=sorted({i.site for i in detail.injections if i.site}),
+        error=error,
+        failed_form=failed_form,
+        form=form or {},
+        signed=request.query_params.get("signed") == "1",
+    )
+
+
+@router.get("/treatments/{treatment_id}")
+def treatment_page(request: Request, treatment_id: str, current: Reader, db: DB, kb: KB) -> Response:
+    return _treatment_page(request, db, current, treatment_id, kb)
+
+
+@router.post("/treatments/{treatment_id}/addenda")
+def add_addendum(request: Request, treatment_id: str, current: Prescriber, db: DB, kb: KB, form: Form) -> Response:
+    try:
+        treatments.add_addendum(db, current.actor, treatment_id, text(form, "text") or "")
+    except REFUSALS as exc:
+        db.rollback()
+        return _treatment_page(
+            request, db, current, treatment_id, kb, error=exc, failed_form="addendum", form=values(form)
+        )
+    return redirect(f"/treatments/{treatment_id}#addenda")
+
+
+@router.post("/treatments/{treatment_id}/cosign")
+def cosign(request: Request, treatment_id: str, current: Director, db: DB, kb: KB, form: Form) -> Response:
+    try:
+        treatments.cosign(db, current.actor, treatment_id)
+    except REFUSALS as exc:
+        db.rollback()
+        return _treatment_page(request, db, current, treatment_id, kb, error=exc, failed_form="cosign")
+    return redirect(safe_next(text(form, "next"), f"/treatments/{treatment_id}"))
+
+
+@router.get("/cosign")
+def cosign_queue(request: Request, current: Director, db: DB) -> Response:
+    return page(request, "cosign_queue.html", current, rows=queries.cosign_queue(db, current.actor))
+
+
+@router.post("/follow-ups/{follow_up_id}")
+def record_follow_up(
+    request: Request, follow_up_id: str, current: Prescriber, db: DB, kb: KB, now: Now, form: Form
+) -> Response:
+    treatment_id = text(form, "treatment_id") or ""
+    data = {
+        "reviewed_on": text(form, "reviewed_on"),
+        "fws_rest": text(form, "fws_rest"),
+        "fws_max": text(form, "fws_max"),
+        "satisfaction": text(form, "satisfaction"),
+        "touch_up_units": text(form, "touch_up_units"),
+        "effect_wore_off_on": text(form, "effect_wore_off_on"),
+        "note": text(form, "note"),
+    }
+    try:
+        done = outcomes.record_follow_up(db, current.actor, follow_up_id, data, today=now.date())
+    except REFUSALS as exc:
+        db.rollback()
+        return _treatment_page(
+            request, db, current, treatment_id, kb, error=exc, failed_form="follow_up", form=values(form)
+        )
+    return redirect(f"/treatments/{done.treatment_id}#follow-up")
+
+
+@router.post("/treatments/{treatment_id}/adverse-events")
+def record_adverse_event(
+    request: Request, treatment_id: str, current: Prescriber, db: DB, kb: KB, now: Now, form: Form
+) -> Response:
+    data = {
+        "treatment_id": treatment_id,
+        "type": text(form, "type"),
+        "onset_on": text(form, "onset_on"),
+        "severity": text(form, "severity"),
+        "serious": text(form, "serious") == "yes",
+        "outcome": text(form, "outcome"),
+        "sites": [s for s in form.getlist("sites") if isinstance(s, str) and s],
+        "description": text(form, "description"),
+    }
+    try:
+        outcomes.record_adverse_event(db, current.actor, data, today=now.date())
+    except REFUSALS as exc:
+        db.rollback()
+        return _treatment_page(
+            request, db, current, treatment_id, kb, error=exc, failed_form="adverse_event", form=values(form)
+        )
+    return redirect(f"/treatments/{treatment_id}#adverse-events")

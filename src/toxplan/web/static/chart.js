@@ -1,0 +1,267 @@
+/* The planning chart page: wires the plan (chart_plan.js), the face chart (chart_svg.js) and
+   the panel renderers (chart_panel.js) to the page's controls. Loaded last. */
+(function () {
+  "use strict";
+  const T = window.ToxChart;
+  const $ = (id) => document.getElementById(id);
+  const h = T.h;
+  const data = JSON.parse($("chart-data").textContent);
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const SEVERITY = { info: 0, warning: 1, critical: 2 };
+  const zoomOf = {};
+  let zones = [];
+  let landmarks = {};
+  let sites = {};
+  const siteName = (id) => (sites[id] ? sites[id].name : T.label(id));
+  let zonesFailed = false;
+  let shownFor = { product: null, lot: null };
+  let flashTimer = null;
+  let editorFor = "";
+
+  const chart = new T.FaceChart($("stage"), {
+    onTap: (key, additive) => plan.act.tapPoint(key, additive),
+    onAdd: (view, x, y, additive) => plan.act.addPoint(view, x, y, additive),
+    onMove: (key, x, y) => plan.act.movePoint(key, x, y),
+    onCancel: () => render(),
+  });
+  const plan = T.createPlan(data, csrf, { render, renderSign, flash, setView, fitView });
+  const ui = plan.ui;
+
+  // --- views and zoom ----------------------------------------------------------------------------
+
+  function setView(view) {
+    ui.view = view;
+    chart.setView(view);
+    for (const b of $("views").querySelectorAll("button")) b.setAttribute("aria-pressed", String(b.dataset.view === view));
+    const zooms = data.zooms[view];
+    const current = zoomOf[view] || zooms[0].id;
+    $("zooms").replaceChildren(
+      ...zooms.map((z) =>
+        h("button", { type: "button", "data-zoom": z.id, "aria-pressed": String(z.id === current), onclick: () => setZoom(view, z.id) }, z.label),
+      ),
+    );
+    $("zooms").hidden = zooms.length < 2;
+    setZoom(view, current);
+  }
+
+  function setZoom(view, id) {
+    const zoom = data.zooms[view].find((z) => z.id === id) || data.zooms[view][0];
+    zoomOf[view] = zoom.id;
+    chart.setBox(view, zoom.box);
+    for (const b of $("zooms").querySelectorAll("button")) b.setAttribute("aria-pressed", String(b.dataset.zoom === zoom.id));
+    render();
+  }
+
+  /** Show the view holding the plan's points, zoomed as close as still shows them all. */
+  function fitView() {
+    const placed = plan.state.points.filter((p) => p.x !== null);
+    if (!placed.length) return;
+    let view = ui.view;
+    if (!placed.some((p) => p.view === view)) {
+      const counts = {};
+      for (const p of placed) counts[p.view] = (counts[p.view] || 0) + 1;
+      view = Object.keys(counts).sort((a, b) => counts[b] - counts[a])[0];
+    }
+    const mine = placed.filter((p) => p.view === view).map((p) => chart.toSvg(view, p.x, p.y));
+    const fits = data.zooms[view]
+      .map((z) => ({ z, b: z.box.split(" ").map(Number) }))
+      .filter(({ b }) => mine.every(([x, y]) => x > b[0] + 6 && x < b[0] + b[2] - 6 && y > b[1] + 6 && y < b[1] + b[3] - 6))
+      .sort((a, c) => a.b[2] * a.b[3] - c.b[2] * c.b[3]);
+    zoomOf[view] = fits.length ? fits[0].z.id : data.zooms[view][0].id;
+    setView(view);
+  }
+
+  // --- rendering -----------------------------------------------------------------------------------
+
+  function renderStock(state) {
+    if (shownFor.product !== state.product) {
+      $("product").replaceChildren(...data.products.map((p) => h("option", { value: p.id, selected: p.id === state.product }, p.brand.split(" / ")[0])));
+    }
+    if (shownFor.product !== state.product || shownFor.lot !== state.lot) {
+      const lots = plan.lotsOf(state.product);
+      $("lot").replaceChildren(
+        h("option", { value: "" }, lots.length ? "Choose a lot…" : "No unexpired lot of this product"),
+        ...lots.map((l) => h("option", { value: l.id, selected: l.id === state.lot }, `${l.lot_number} · ${l.vial_units} U · exp ${l.expiry_date}`)),
+      );
+      const l = plan.lot();
+      $("vial").replaceChildren(
+        ...(l ? l.vials : []).map((v) =>
+          h("option", { value: v.id, selected: v.id === state.vial }, `Made ${new Date(v.reconstituted_at).toLocaleTimeString([], { timeStyle: "short" })} · ${v.diluent_ml} mL`),
+        ),
+        h("option", { value: "new", selected: state.vial === "new" }, "New vial"),
+      );
+      shownFor = { product: state.product, lot: state.lot };
+    }
+    $("vial").disabled = !plan.lot();
+    $("diluent-row").hidden = state.vial !== "new";
+    if (document.activeElement !== $("diluent")) $("diluent").value = state.diluent;
+  }
+
+  function common(points, field) {
+    const values = [...new Set(points.map((p) => (p[field] === null || p[field] === undefined ? "" : String(p[field]))))];
+    return values.length === 1 ? values[0] : "";
+  }
+
+  function renderEditor(state) {
+    const chosen = state.points.filter((p) => ui.selected.has(p.key));
+    $("editor-empty").hidden = chosen.length > 0;
+    $("editor-fields").hidden = chosen.length === 0;
+    if (!chosen.length) {
+      editorFor = "";
+      return;
+    }
+    const first = chosen[0];
+    const one = chosen.length === 1;
+    $("sel-count").textContent = one
+      ? `Point ${state.points.indexOf(first) + 1}: ${first.site ? siteName(first.site) : "free point"} (${T.label(first.indication)})`
+      : `${chosen.length} points selected`;
+    const site = one && first.site && sites[first.site];
+    $("sel-site").textContent = site ? site.description : "";
+    $("sel-site").hidden = !site;
+    const selection = chosen.map((p) => p.key).join(" ");
+    for (const [id, field] of [["sel-units", "units"], ["sel-depth", "depth"], ["sel-needle", "needle"], ["sel-note", "note"]]) {
+      // Leave a field being typed in alone, unless the selection itself changed.
+      if (document.activeElement !== $(id) || selection !== editorFor) $(id).value = common(chosen, field);
+    }
+    editorFor = selection;
+    $("sel-units").placeholder = common(chosen, "units") === "" ? "mixed" : "";
+  }
+
+  function flagsByKey(state) {
+    const flags = {};
+    for (const f of ui.check ? ui.check.findings : []) {
+      const p = f.subject.type === "injection" && state.points[f.subject.index];
+      if (p && f.severity !== "info" && (!flags[p.key] || SEVERITY[f.severity] > SEVERITY[flags[p.key]])) flags[p.key] = f.severity;
+    }
+    return flags;
+  }
+
+  function render() {
+    const state = plan.state;
+    const product = plan.productOf(state.product);
+    const areaIndex = Object.fromEntries(state.areas.map((a, i) => [a.id, i]));
+    renderStock(state);
+    T.renderAreaChips($("area-chips"), product, state, plan.act);
+    T.renderMoreAreas($("more-areas"), product, state);
+    T.renderChosen($("chosen-areas"), product, state, ui, plan.act);
+    $("area-hint").hidden = state.areas.length > 0;
+    renderEditor(state);
+    const drawn = state.points.map((p, index) => ({ ...p, index, area: areaIndex[p.indication] || 0, title: p.site ? siteName(p.site) : "free point" }));
+    chart.drawPoints(drawn, ui.selected, flagsByKey(state));
+    const shown = chart.drawZones(zones, landmarks, state.areas.map((a) => a.id), $("show-zones").checked);
+    T.renderLegend($("zone-legend"), shown.filter((z) => z.view === ui.view));
+    if (zonesFailed) $("zone-legend").replaceChildren(h("li", { class: "error" }, "Danger zones could not be loaded."));
+    for (const b of $("views").querySelectorAll("button")) {
+      const n = state.points.filter((p) => p.view === b.dataset.view).length;
+      b.querySelector(".count").textContent = n ? ` ${n}` : "";
+    }
+    T.renderPoints($("points-body"), state, ui, plan.act, siteName);
+    $("off-chart").hidden = !state.points.some((p) => p.x === null);
+    T.renderTotals($("totals"), ui, state);
+    T.renderFindings($("findings"), ui, state, data, plan.act);
+    $("check-state").textContent = ui.checking ? "checking…" : ui.check ? "up to date" : "";
+    for (const b of $("modes").querySelectorAll("button")) b.setAttribute("aria-pressed", String(b.dataset.mode === ui.mode));
+    renderSign();
+  }
+
+  function renderSign() {
+    const blockers = plan.blockers();
+    const button = $("sign-button");
+    if (!button.dataset.busy) button.disabled = blockers.length > 0;
+    $("sign-hint").textContent = blockers.length ? blockers.slice(0, 3).join(" ") : "Ready to sign. The server checks the plan again as it records it.";
+    $("sign-hint").className = blockers.length ? "hint" : "hint ok-text";
+  }
+
+  function flash(text) {
+    $("chart-message").textContent = text;
+    $("chart-message").hidden = false;
+    clearTimeout(flashTimer);
+    flashTimer = setTimeout(() => ($("chart-message").hidden = true), 4000);
+  }
+
+  // --- controls ------------------------------------------------------------------------------------
+
+  $("product").addEventListener("change", (e) => {
+    if (plan.state.points.length && !window.confirm("A different product clears the points planned so far. Continue?")) {
+      e.target.value = plan.state.product;
+      return;
+    }
+    plan.act.setProduct(e.target.value);
+  });
+  $("lot").addEventListener("change", (e) => plan.act.setLot(e.target.value));
+  $("vial").addEventListener("change", (e) => plan.act.setVial(e.target.value, plan.state.diluent));
+  $("diluent").addEventListener("input", (e) => plan.act.setVial("new", e.target.value));
+  $("more-areas").addEventListener("change", (e) => e.target.value && plan.act.toggleArea(e.target.value));
+  $("views").addEventListener("click", (e) => e.target.closest("button") && setView(e.target.closest("button").dataset.view));
+  $("modes").addEventListener("click", (e) => {
+    const b = e.target.closest("button");
+    if (b) ui.mode = b.dataset.mode;
+    render();
+  });
+  $("clear-selection").addEventListener("click", () => {
+    ui.selected.clear();
+    render();
+  });
+  $("show-zones").addEventListener("change", render);
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && ui.selected.size) {
+      ui.selected.clear();
+      render();
+    }
+  });
+
+  function setUnits(value) {
+    const units = Math.round(Number(value) * 100) / 100;
+    $("sel-units").classList.toggle("invalid", !(units > 0));
+    if (units > 0) plan.act.setSelected("units", units);
+  }
+  $("sel-units").addEventListener("input", (e) => setUnits(e.target.value));
+  $("unit-chips").addEventListener("click", (e) => {
+    const b = e.target.closest("button");
+    if (!b) return;
+    const first = plan.state.points.find((p) => ui.selected.has(p.key));
+    const step = Number(b.dataset.step || 0);
+    const value = step ? Math.max(0.5, Number(first ? first.units : 0) + step) : Number(b.dataset.units);
+    $("sel-units").value = value;
+    setUnits(value);
+  });
+  $("sel-depth").addEventListener("change", (e) => plan.act.setSelected("depth", e.target.value || null));
+  $("sel-needle").addEventListener("input", (e) => plan.act.setSelected("needle", e.target.value.trim() || null));
+  $("sel-note").addEventListener("input", (e) => plan.act.setSelected("note", e.target.value.trim() || null));
+  $("sel-delete").addEventListener("click", () => plan.act.deleteSelected());
+  $("treatment-note").value = plan.state.note || "";
+  $("treatment-note").addEventListener("input", (e) => plan.act.setNote(e.target.value));
+
+  $("sign-form").addEventListener("submit", (e) => {
+    const blockers = plan.blockers();
+    if (blockers.length) {
+      e.preventDefault();
+      renderSign();
+      return;
+    }
+    $("plan-field").value = JSON.stringify(plan.signedPlan());
+    const button = $("sign-button");
+    button.dataset.busy = "1"; // one submission only
+    button.disabled = true;
+    button.textContent = "Signing…";
+  });
+
+  Promise.all([plan.api(data.urls.zones), plan.api(data.urls.landmarks)])
+    .then(([z, l]) => {
+      zones = z;
+      landmarks = l;
+    })
+    .catch(() => (zonesFailed = true))
+    .finally(render);
+  plan
+    .api(data.urls.sites)
+    .then((list) => {
+      sites = Object.fromEntries(list.map((s) => [s.id, s]));
+      render();
+    })
+    .catch(() => {}); // names fall back to the site ids
+
+  setView("front");
+  fitView();
+  plan.start();
+})();

@@ -1,0 +1,90 @@
+"""Every page form needs the session's CSRF token, and every page lets in exactly its roles.
+
+Both tables must name every page route, so a new page cannot be added without deciding both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.web import seed as seeding
+from tests.web.conftest import Browser, Login
+from toxplan.db.repositories import treatments as repo
+from toxplan.knowledge.base import KnowledgeBase
+from toxplan.web.routes import PAGE_ROUTERS
+
+ALL = ("injector", "medical_director", "front_desk", "admin")
+READERS = ("injector", "medical_director", "admin")
+PRESCRIBERS = ("injector", "medical_director")
+GET_PAGES = {
+    "/patients": ALL,
+    "/patients/new": ALL,
+    "/patients/{patient_id}": READERS,
+    "/patients/{patient_id}/screening": READERS,
+    "/patients/{patient_id}/plan": PRESCRIBERS,
+    "/treatments/{treatment_id}": READERS,
+    "/cosign": ("medical_director",),
+    "/lots": READERS,
+    "/lots/recall": READERS,
+}
+POST_FORMS = {
+    "/sign-out": "front_desk",
+    "/patients/new": "front_desk",
+    "/patients/{patient_id}/screening": "admin",
+    "/patients/{patient_id}/treatments": "injector",
+    "/treatments/{treatment_id}/addenda": "injector",
+    "/treatments/{treatment_id}/cosign": "medical_director",
+    "/follow-ups/{follow_up_id}": "medical_director",
+    "/treatments/{treatment_id}/adverse-events": "injector",
+    "/lots": "admin",
+    "/lots/reconstitutions": "injector",
+}
+"""Each POST form, with a role that may use it (so only the token can be what is refused)."""
+PUBLIC = {("GET", "/"), ("GET", "/sign-in"), ("POST", "/sign-in")}
+
+
+def page_routes(method: str) -> set[str]:
+    return {r.path for router in PAGE_ROUTERS for r in router.routes if isinstance(r, APIRoute) and method in r.methods}
+
+
+def test_the_tables_cover_every_page_route() -> None:
+    assert page_routes("GET") - {p for m, p in PUBLIC if m == "GET"} == set(GET_PAGES)
+    assert page_routes("POST") - {p for m, p in PUBLIC if m == "POST"} == set(POST_FORMS)
+
+
+@pytest.fixture
+def ids(seeded: seeding.Seeded, factory: sessionmaker[Session], kb: KnowledgeBase, now: dt.datetime) -> dict[str, str]:
+    treatment_id = seeding.record(factory, kb, seeded, now=now)
+    with factory() as session:
+        (follow_up,) = repo.follow_ups(session, [treatment_id])
+    return {"patient_id": seeded.patient_id, "treatment_id": treatment_id, "follow_up_id": follow_up.id}
+
+
+@pytest.mark.parametrize("role", ALL)
+def test_each_role_sees_only_its_pages(login: Login, role: str, ids: dict[str, str]) -> None:
+    browser = login(role)
+    for template, allowed in GET_PAGES.items():
+        response = browser.get(template.format(**ids))
+        assert response.status_code == (200 if role in allowed else 403), (role, template)
+
+
+@pytest.mark.parametrize("path", sorted(POST_FORMS))
+def test_every_form_needs_the_csrf_token(login: Login, path: str, ids: dict[str, str]) -> None:
+    browser = login(POST_FORMS[path])
+    url = path.format(**ids)
+    missing = browser.post(url, {"text": "a long enough addendum"}, csrf=False)
+    assert missing.status_code == 403 and "missing or wrong CSRF token" in missing.text
+    wrong = browser.client.post(url, data={"csrf_token": "forged", "text": "a long enough addendum"})
+    assert wrong.status_code == 403
+    assert browser.get("/patients").status_code == 200  # still signed in: nothing was done
+
+
+def test_sign_in_form_needs_its_own_token(anonymous: Browser) -> None:
+    response = anonymous.client.post(
+        "/sign-in", data={"email": seeding.email("injector"), "password": seeding.PASSWORD, "form_token": "x"}
+    )
+    assert response.status_code == 403 and "The form expired" in response.text
