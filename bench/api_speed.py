@@ -35,20 +35,38 @@ def free_port() -> int:
 
 
 def check_body() -> dict[str, Any]:
-    sites = ["procerus", "corrugator_medial_left", "corrugator_medial_right", "corrugator_lateral_left",
-             "corrugator_lateral_right"]
+    sites = [
+        "procerus",
+        "corrugator_medial_left",
+        "corrugator_medial_right",
+        "corrugator_lateral_left",
+        "corrugator_lateral_right",
+    ]
     return {
-        "patient": {"birth_date": "1984-02-03", "sex": "female", "weight_kg": 60, "pregnant": False,
-                    "breastfeeding": False, "infection_at_site": False, "conditions": ["hypothyroidism"],
-                    "medications": ["levothyroxine"], "allergies": []},
+        "patient": {
+            "birth_date": "1984-02-03",
+            "sex": "female",
+            "weight_kg": 60,
+            "pregnant": False,
+            "breastfeeding": False,
+            "infection_at_site": False,
+            "conditions": ["hypothyroidism"],
+            "medications": ["levothyroxine"],
+            "allergies": [],
+        },
         "history": [{"date": "2026-06-01", "product": "botox", "indication": "glabellar_lines", "units": 20}],
-        "treatment": {"product": "botox", "vial_units": 100, "diluent_ml": 2.5,
-                      "injections": [{"indication": "glabellar_lines", "site": s, "units": 4} for s in sites]},
+        "treatment": {
+            "product": "botox",
+            "vial_units": 100,
+            "diluent_ml": 2.5,
+            "injections": [{"indication": "glabellar_lines", "site": s, "units": 4} for s in sites],
+        },
     }
 
 
-async def drive(client: httpx.AsyncClient, method: str, path: str, body: Any, seconds: float,
-                clients: int) -> tuple[int, list[float], int]:
+async def drive(
+    client: httpx.AsyncClient, method: str, path: str, body: Any, *, seconds: float, clients: int
+) -> tuple[int, list[float], int]:
     latencies: list[float] = []
     errors = 0
     stop = time.perf_counter() + seconds
@@ -71,15 +89,19 @@ async def measure(base: str, seconds: float, clients: int) -> None:
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
         who = (await client.post("/api/v1/session", json={"email": "bench@example.org", "password": PASSWORD})).json()
         client.headers["x-csrf-token"] = who["csrf_token"]
-        await drive(client, "GET", "/api/v1/health", None, 1.0, clients)  # warm up both paths
-        await drive(client, "POST", "/api/v1/check", check_body(), 1.0, clients)
+        await drive(client, "GET", "/api/v1/health", None, seconds=1.0, clients=clients)  # warm up both paths
+        await drive(client, "POST", "/api/v1/check", check_body(), seconds=1.0, clients=clients)
         results = {}
-        for label, method, path, body in (("GET /api/v1/health", "GET", "/api/v1/health", None),
-                                          ("POST /api/v1/check", "POST", "/api/v1/check", check_body())):
-            rps, lat, errors = await drive(client, method, path, body, seconds, clients)
+        for label, method, path, body in (
+            ("GET /api/v1/health", "GET", "/api/v1/health", None),
+            ("POST /api/v1/check", "POST", "/api/v1/check", check_body()),
+        ):
+            rps, lat, errors = await drive(client, method, path, body, seconds=seconds, clients=clients)
             results[label] = rps
-            print(f"{label:<20} {rps:6,d} req/s  p50 {statistics.median(lat) * 1000:6.1f} ms  "
-                  f"p99 {lat[int(len(lat) * 0.99)] * 1000:6.1f} ms  ({len(lat)} requests, {errors} errors)")
+            print(
+                f"{label:<20} {rps:6,d} req/s  p50 {statistics.median(lat) * 1000:6.1f} ms  "
+                f"p99 {lat[int(len(lat) * 0.99)] * 1000:6.1f} ms  ({len(lat)} requests, {errors} errors)"
+            )
     ratio = results["POST /api/v1/check"] / max(results["GET /api/v1/health"], 1)
     print(f"check keeps {ratio:.0%} of the cheapest endpoint's throughput (goal: at least 50%)")
 
@@ -91,12 +113,31 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         env = {**os.environ, "TOXPLAN_DATABASE_URL": f"sqlite:///{folder}/bench.db"}
-        subprocess.run([TOXPLAN, "user", "create", "--email", "bench@example.org", "--name", "Bench",
-                        "--role", "injector", "--new-clinic", "Bench clinic", "--password-stdin"],
-                       input=PASSWORD + "\n", text=True, env=env, check=True, capture_output=True)
+        subprocess.run(
+            [
+                TOXPLAN,
+                "user",
+                "create",
+                "--email",
+                "bench@example.org",
+                "--name",
+                "Bench",
+                "--role",
+                "injector",
+                "--new-clinic",
+                "Bench clinic",
+                "--password-stdin",
+            ],
+            input=PASSWORD + "\n",
+            text=True,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         port = free_port()
-        server = subprocess.Popen([TOXPLAN, "serve", "--port", str(port)], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [TOXPLAN, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             for _ in range(100):
