@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,8 @@ from toxplan.cli.common import clean_errors, emit
 from toxplan.cli.loading import knowledge
 from toxplan.db.engine import make_engine, session_factory, unit_of_work
 from toxplan.db.migrate import upgrade
-from toxplan.db.models import Clinic, User
+from toxplan.db.models import Clinic
+from toxplan.db.repositories import clinics as clinic_repo
 from toxplan.errors import InvalidInput, NotFound
 from toxplan.services.schemas import Actor
 from toxplan.settings import get_settings
@@ -84,7 +85,7 @@ def _clinic_id(session: Session, given: str | None) -> str:
         if session.get(Clinic, given) is None:
             raise NotFound(f"no clinic {given}", field="clinic")
         return given
-    ids = list(session.scalars(select(Clinic.id).order_by(Clinic.id)))
+    ids = clinic_repo.clinic_ids(session)
     if len(ids) != 1:
         raise InvalidInput(f"the database holds {len(ids)} clinics; name one with --clinic", field="clinic")
     return ids[0]
@@ -159,10 +160,7 @@ def recall(
 
 
 def _actor(session: Session, email: str, clinic: str | None) -> Actor:
-    query = select(User).where(User.email == email.lower(), User.active)
-    if clinic is not None:
-        query = query.where(User.clinic_id == clinic)
-    users = list(session.scalars(query))
+    users = clinic_repo.active_users_by_email(session, email.lower(), clinic)
     if not users:
         raise NotFound(f"no active user {email}", field="user")
     if len(users) > 1:

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
 from toxplan.auth.passwords import hash_password
 from toxplan.cli.common import clean_errors
 from toxplan.cli.db_commands import database_session, engine
 from toxplan.db.migrate import upgrade
-from toxplan.db.models import Clinic, User
+from toxplan.db.models import Clinic
+from toxplan.db.repositories import clinics as clinic_repo
 from toxplan.errors import InvalidInput, NotFound
 from toxplan.services import clinics
 from toxplan.settings import get_settings
@@ -56,14 +56,14 @@ def _prepare_demo() -> None:
     from toxplan.services.demo import seed_demo  # noqa: PLC0415
 
     with database_session() as session:
-        clinic = session.scalar(select(Clinic).where(Clinic.name == DEMO_CLINIC))
+        clinic = clinic_repo.clinic_named(session, DEMO_CLINIC)
         if clinic is None:
             typer.echo("loading the demo clinic (once)...")
             clinic_id = seed_demo(session, knowledge(), today=dt.date.today()).clinic_id
         else:
             clinic_id = clinic.id
         typer.echo("demo sign-ins (demo mode only):")
-        for user in session.scalars(select(User).where(User.clinic_id == clinic_id).order_by(User.role, User.email)):
+        for user in clinic_repo.users(session, clinic_id):
             if user.password_hash is None:
                 user.password_hash = hash_password(demo_password(user.role))
             typer.echo(f"  {user.email:<36} {demo_password(user.role):<28} {user.role}")

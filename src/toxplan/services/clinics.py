@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from toxplan.db.models import Clinic, User
+from toxplan.db.repositories import clinics as repo
 from toxplan.errors import Conflict, InvalidInput, NotFound
 from toxplan.services.schemas import Actor, UserCreate, parse
 
@@ -23,7 +23,7 @@ def create_user(session: Session, clinic_id: str, data: object, *, password_hash
     given = parse(UserCreate, data)
     if session.get(Clinic, clinic_id) is None:
         raise NotFound(f"no clinic {clinic_id}", field="clinic_id")
-    taken = session.scalar(select(User).where(User.clinic_id == clinic_id, User.email == given.email.lower()))
+    taken = repo.user_by_email(session, clinic_id, given.email.lower())
     if taken is not None:
         raise Conflict(f"{given.email} already has an account in this clinic", field="email")
     user = User(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from toxplan.db.models import Lot, Reconstitution
+from toxplan.db.repositories import listings
 from toxplan.db.repositories import treatments as repo
 from toxplan.errors import Conflict, InvalidInput, NotFound
 from toxplan.knowledge.base import KnowledgeBase
@@ -15,6 +15,8 @@ from toxplan.services.audit import log, require
 from toxplan.services.schemas import Actor, LotCreate, ReconstitutionCreate, parse
 
 STOCK = ("injector", "medical_director", "admin")
+RECENT_VIAL = dt.timedelta(days=7)
+"""How long a vial stays usable when the product states no in-use time."""
 
 
 def add_lot(session: Session, actor: Actor, data: object, *, kb: KnowledgeBase) -> Lot:
@@ -26,11 +28,7 @@ def add_lot(session: Session, actor: Actor, data: object, *, kb: KnowledgeBase) 
     if given.vial_units not in {v.units for v in product.vial_sizes}:
         sizes = ", ".join(str(v.units) for v in product.vial_sizes)
         raise InvalidInput(f"{product.brands[0]} comes in {sizes} U vials", field="vial_units")
-    taken = session.scalar(
-        select(Lot).where(
-            Lot.clinic_id == actor.clinic_id, Lot.product == product.id, Lot.lot_number == given.lot_number
-        )
-    )
+    taken = repo.lot_by_number(session, actor.clinic_id, product.id, given.lot_number)
     if taken is not None:
         raise Conflict(f"lot {given.lot_number} of {product.id} is already recorded", field="lot_number")
     lot = Lot(
@@ -69,3 +67,17 @@ def reconstitute(session: Session, actor: Actor, data: object, *, now: dt.dateti
     session.flush()
     log(session, actor, "create", "reconstitution", entity_id=made.id, detail=f"lot {lot.lot_number}")
     return made
+
+
+def usable_stock(
+    session: Session, actor: Actor, *, kb: KnowledgeBase, now: dt.datetime
+) -> list[tuple[Lot, list[Reconstitution]]]:
+    """Unexpired lots (by product, then expiry), each with its vials still inside the product's
+    in-use time, newest first. Stock holds no patient data, so it is not audited."""
+    require(actor, *STOCK)
+    found = []
+    for lot in listings.unexpired_lots(session, actor.clinic_id, now.date()):
+        product = kb.products.get(lot.product)
+        keep = dt.timedelta(hours=float(product.in_use.hours)) if product and product.in_use else RECENT_VIAL
+        found.append((lot, listings.vials(session, actor.clinic_id, lot.id, since=now - keep, until=now)))
+    return found

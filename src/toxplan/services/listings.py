@@ -62,11 +62,30 @@ def patients(
     return Page(items, limit, offset, total)
 
 
-def cosign_queue(session: Session, actor: Actor, *, limit: int = DEFAULT_LIMIT, offset: int = 0) -> Page[QueueRow]:
-    """Treatments waiting for a medical director's co-signature."""
+def cosign_queue(
+    session: Session,
+    actor: Actor,
+    *,
+    limit: int = DEFAULT_LIMIT,
+    offset: int = 0,
+    others_only: bool = False,
+    newest_first: bool = False,
+) -> Page[QueueRow]:
+    """Treatments waiting for a medical director's co-signature, oldest signature first.
+
+    ``others_only`` leaves out the director's own treatments (which they may not co-sign);
+    ``newest_first`` lists the latest visit first.
+    """
     require(actor, "medical_director")
     check_page(limit, offset)
-    items, total = repo.cosign_queue(session, actor.clinic_id, limit=limit, offset=offset)
+    items, total = repo.cosign_queue(
+        session,
+        actor.clinic_id,
+        limit=limit,
+        offset=offset,
+        exclude_injector=actor.user_id if others_only else None,
+        newest_first=newest_first,
+    )
     log(session, actor, "read", "cosign_queue", detail=f"{len(items)} of {total} treatments")
     return Page(items, limit, offset, total)
 

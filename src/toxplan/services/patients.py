@@ -89,6 +89,23 @@ def search_patients(session: Session, actor: Actor, text: str, *, limit: int = 5
     return found
 
 
+def screening_on(session: Session, actor: Actor, patient_id: str, on: dt.date) -> Screening | None:
+    """The patient's latest screening recorded for the visit on ``on``, if any."""
+    require(actor, *CLINICAL)
+    patient = load(session, actor, patient_id)
+    found = repo.screening_on(session, patient.id, on)
+    log(
+        session,
+        actor,
+        "read",
+        "screening",
+        entity_id=found.id if found else None,
+        patient_id=patient.id,
+        detail=f"visit on {on}",
+    )
+    return found
+
+
 def add_screening(session: Session, actor: Actor, patient_id: str, data: object, *, today: dt.date) -> Screening:
     require(actor, *CLINICAL)
     given = parse(ScreeningCreate, data)

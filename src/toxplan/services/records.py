@@ -7,7 +7,7 @@ Reads of patient data are audited here, as the writing services audit what they 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 
 from sqlalchemy.orm import Session
 
@@ -17,6 +17,8 @@ from toxplan.db.models import (
     Cosignature,
     FollowUp,
     Lot,
+    Patient,
+    Reconstitution,
     Treatment,
     TreatmentFinding,
     TreatmentInjection,
@@ -82,6 +84,46 @@ def treatment_record(session: Session, actor: Actor, treatment_id: str) -> Treat
     return record
 
 
+@dataclass(frozen=True)
+class TreatmentDetail(TreatmentRecord):
+    """A treatment record with what its page shows besides: the patient, the lot and vial used,
+    every follow-up and the adverse events reported after it."""
+
+    patient: Patient
+    lot: Lot
+    reconstitution: Reconstitution | None
+    follow_ups: list[FollowUp]
+    adverse_events: list[AdverseEvent]
+
+
+def treatment_detail(session: Session, actor: Actor, treatment_id: str) -> TreatmentDetail:
+    """The treatment record with its patient, lot, vial and outcomes; audited as one read of the
+    treatment, like ``treatment_record``."""
+    require(actor, *READERS)
+    treatment = repo.get(session, actor.clinic_id, treatment_id)
+    if treatment is None:
+        raise NotFound(f"no treatment {treatment_id} in this clinic", field="treatment_id")
+    record = _assemble(session, actor, treatment)
+    patient = load(session, actor, treatment.patient_id)
+    lot = repo.lot(session, actor.clinic_id, treatment.lot_id)
+    assert lot is not None  # a treatment's lot is in its clinic (foreign key)
+    made = (
+        repo.reconstitution(session, actor.clinic_id, treatment.reconstitution_id)
+        if treatment.reconstitution_id
+        else None
+    )
+    events = [e for e in repo.adverse_events(session, patient.id) if e.treatment_id == treatment.id]
+    log(session, actor, "read", "treatment", entity_id=treatment.id, patient_id=treatment.patient_id)
+    return TreatmentDetail(
+        **{f.name: getattr(record, f.name) for f in fields(record)},
+        patient=patient,
+        lot=lot,
+        reconstitution=made,
+        follow_ups=repo.follow_ups(session, [treatment.id]),
+        adverse_events=events,
+    )
+
+
 def after_signing(session: Session, actor: Actor, recorded: RecordedTreatment) -> TreatmentRecord:
     """The record just signed, as stored, for the signer. Not logged as a read: the signing
     service has logged the signature, and the signer sees only what they wrote."""
@@ -121,13 +163,25 @@ class LotRow:
     expiring_soon: bool
     """Expires within ``EXPIRY_WARNING_DAYS`` and has not yet expired."""
     expired: bool
+    reconstitutions: list[Reconstitution] = field(default_factory=list)
+    """The lot's reconstituted vials, newest first (only when asked for ``with_vials``)."""
+
+    @property
+    def status(self) -> str:
+        """expired, expiring (within ``EXPIRY_WARNING_DAYS``) or ok."""
+        return "expired" if self.expired else "expiring" if self.expiring_soon else "ok"
 
 
-def lots(session: Session, actor: Actor, *, today: dt.date) -> list[LotRow]:
-    """The clinic's lots by expiry date. Stock holds no patient data, so it is not audited."""
+def lots(session: Session, actor: Actor, *, today: dt.date, with_vials: bool = False) -> list[LotRow]:
+    """The clinic's lots by expiry date, with their reconstituted vials when ``with_vials``.
+    Stock holds no patient data, so it is not audited."""
     require(actor, *READERS)
+    made: dict[str, list[Reconstitution]] = {}
+    if with_vials:
+        for vial in listings.reconstitutions(session, actor.clinic_id):
+            made.setdefault(vial.lot_id, []).append(vial)
     rows = []
     for lot in listings.lots(session, actor.clinic_id):
         days = (lot.expiry_date - today).days
-        rows.append(LotRow(lot, days, 0 <= days <= EXPIRY_WARNING_DAYS, days < 0))
+        rows.append(LotRow(lot, days, 0 <= days <= EXPIRY_WARNING_DAYS, days < 0, made.get(lot.id, [])))
     return rows

@@ -12,23 +12,21 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, get_args
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from toxplan.db.models import Lot, Patient, Reconstitution
+from toxplan.db.models import Lot, Patient
 from toxplan.domain.requests import InjectionIn
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.models import Depth
 from toxplan.presenters import number
-from toxplan.services.schemas import TreatmentCreate
+from toxplan.services import inventory
+from toxplan.services.schemas import Actor, TreatmentCreate
 from toxplan.services.treatments import NEVER_OVERRIDDEN, check_request
 from toxplan.web.face_chart import VIEWS, zoom_boxes
 
 CHART_REGIONS = frozenset({"upper_face", "mid_face", "lower_face", "neck", "head_and_neck", "eye"})
 """Aesthetic areas of these regions are offered as buttons; the rest (therapeutic areas, and the
 limbs, bladder and axillae that lie off the face chart) sit in a list, to keep the panel short."""
-RECENT_VIAL = dt.timedelta(days=7)
-"""Vials listed when the product states no in-use time."""
 
 
 def _short(name: str) -> str:
@@ -67,40 +65,22 @@ def products(kb: KnowledgeBase) -> list[dict[str, Any]]:
     return found
 
 
-def usable_lots(session: Session, clinic_id: str, kb: KnowledgeBase, now: dt.datetime) -> list[dict[str, Any]]:
+def usable_lots(session: Session, actor: Actor, kb: KnowledgeBase, now: dt.datetime) -> list[dict[str, Any]]:
     """Unexpired lots, each with its vials still inside the product's in-use time."""
-    lots = session.scalars(
-        select(Lot)
-        .where(Lot.clinic_id == clinic_id, Lot.expiry_date >= now.date())
-        .order_by(Lot.product, Lot.expiry_date, Lot.lot_number)
-    )
-    found = []
-    for lot in lots:
-        product = kb.products.get(lot.product)
-        keep = dt.timedelta(hours=float(product.in_use.hours)) if product and product.in_use else RECENT_VIAL
-        vials = session.scalars(
-            select(Reconstitution)
-            .where(
-                Reconstitution.lot_id == lot.id,
-                Reconstitution.reconstituted_at >= now - keep,
-                Reconstitution.reconstituted_at <= now,
-            )
-            .order_by(Reconstitution.reconstituted_at.desc())
-        )
-        found.append(
-            {
-                "id": lot.id,
-                "product": lot.product,
-                "lot_number": lot.lot_number,
-                "expiry_date": lot.expiry_date.isoformat(),
-                "vial_units": number(lot.vial_units),
-                "vials": [
-                    {"id": v.id, "diluent_ml": number(v.diluent_ml), "reconstituted_at": v.reconstituted_at.isoformat()}
-                    for v in vials
-                ],
-            }
-        )
-    return found
+    return [
+        {
+            "id": lot.id,
+            "product": lot.product,
+            "lot_number": lot.lot_number,
+            "expiry_date": lot.expiry_date.isoformat(),
+            "vial_units": number(lot.vial_units),
+            "vials": [
+                {"id": v.id, "diluent_ml": number(v.diluent_ml), "reconstituted_at": v.reconstituted_at.isoformat()}
+                for v in vials
+            ],
+        }
+        for lot, vials in inventory.usable_stock(session, actor, kb=kb, now=now)
+    ]
 
 
 def check_context(session: Session, patient: Patient, now: dt.datetime) -> dict[str, Any]:
@@ -122,14 +102,14 @@ def check_context(session: Session, patient: Patient, now: dt.datetime) -> dict[
 
 
 def chart_data(
-    session: Session, *, clinic_id: str, patient: Patient, kb: KnowledgeBase, now: dt.datetime
+    session: Session, *, actor: Actor, patient: Patient, kb: KnowledgeBase, now: dt.datetime
 ) -> dict[str, Any]:
     return {
         "patient_id": patient.id,
         "today": now.date().isoformat(),
         "context": check_context(session, patient, now),
         "products": products(kb),
-        "lots": usable_lots(session, clinic_id, kb, now),
+        "lots": usable_lots(session, actor, kb, now),
         "never_overridden": sorted(NEVER_OVERRIDDEN),
         "depths": list(get_args(Depth)),
         "views": [{"id": v.id, "label": v.label} for v in VIEWS],

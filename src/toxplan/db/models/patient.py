@@ -57,6 +57,8 @@ class WeightRecord(IdMixin, Base):
     patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
     measured_on: Mapped[dt.date] = mapped_column(Date)
     weight_kg: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    """Orders two weights of the same day: the later entry is the current one."""
 
 
 class Screening(IdMixin, Base):

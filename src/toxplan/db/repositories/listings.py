@@ -1,16 +1,29 @@
-"""Queries behind the API's lists: patient search pages, the co-sign queue, follow-ups, lots,
-a patient's timeline. Every query is scoped to one clinic or to one patient the caller has
-already loaded through its clinic, so nothing here can cross clinics."""
+"""Queries behind the lists of the API and the pages: patient search pages, the co-sign queue,
+follow-ups, lots and their vials, a patient's timeline. Every query is scoped to one clinic or
+to one patient the caller has already loaded through its clinic, so nothing here can cross
+clinics."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from toxplan.db.models import Cosignature, FollowUp, Lot, Patient, Treatment, TreatmentFinding, TreatmentInjection, User
+from toxplan.db.models import (
+    Cosignature,
+    FollowUp,
+    Lot,
+    Patient,
+    Reconstitution,
+    Treatment,
+    TreatmentFinding,
+    TreatmentInjection,
+    User,
+)
 
 
 def _like(text: str) -> str:
@@ -44,24 +57,48 @@ class QueueRow:
     patient: Patient
     injector_name: str
     lot_number: str
+    critical: int
+    """Critical findings shown at signing (each was overridden, or the treatment was refused)."""
 
 
 def _not_cosigned() -> ColumnElement[bool]:
     return ~exists().where(Cosignature.treatment_id == Treatment.id)
 
 
-def cosign_queue(session: Session, clinic_id: str, *, limit: int, offset: int) -> tuple[list[QueueRow], int]:
-    """Signed treatments of the clinic without a co-signature, oldest first (they wait longest)."""
+def cosign_queue(
+    session: Session,
+    clinic_id: str,
+    *,
+    limit: int,
+    offset: int,
+    exclude_injector: str | None = None,
+    newest_first: bool = False,
+) -> tuple[list[QueueRow], int]:
+    """Signed treatments of the clinic without a co-signature, and their total.
+
+    Oldest signature first (they wait longest), or with ``newest_first`` the latest visit first.
+    ``exclude_injector`` leaves out one user's own treatments (a director may not co-sign them).
+    """
+    waiting = [Treatment.clinic_id == clinic_id, _not_cosigned()]
+    if exclude_injector is not None:
+        waiting.append(Treatment.injector_id != exclude_injector)
+    critical = (
+        select(func.count())
+        .where(TreatmentFinding.treatment_id == Treatment.id, TreatmentFinding.severity == "critical")
+        .correlate(Treatment)
+        .scalar_subquery()
+    )
     query = (
-        select(Treatment, Patient, User.name, Lot.lot_number)
+        select(Treatment, Patient, User.name, Lot.lot_number, critical)
         .join(Patient, Patient.id == Treatment.patient_id)
         .join(User, User.id == Treatment.injector_id)
         .join(Lot, Lot.id == Treatment.lot_id)
-        .where(Treatment.clinic_id == clinic_id, _not_cosigned())
+        .where(*waiting)
     )
-    rows = session.execute(query.order_by(Treatment.signed_at, Treatment.id).limit(limit).offset(offset))
-    total = _count(session, select(Treatment.id).where(Treatment.clinic_id == clinic_id, _not_cosigned()))
-    return [QueueRow(t, p, name, number) for t, p, name, number in rows], total
+    order = (Treatment.visit_at.desc(), Treatment.id) if newest_first else (Treatment.signed_at, Treatment.id)
+    rows = session.execute(query.order_by(*order).limit(limit).offset(offset))
+    total = _count(session, select(Treatment.id).where(*waiting))
+    return [QueueRow(t, p, name, number, int(n or 0)) for t, p, name, number, n in rows], total
 
 
 def follow_up_page(
@@ -77,7 +114,34 @@ def follow_up_page(
 
 
 def lots(session: Session, clinic_id: str) -> list[Lot]:
-    return list(session.scalars(select(Lot).where(Lot.clinic_id == clinic_id).order_by(Lot.expiry_date, Lot.id)))
+    """The clinic's lots by expiry date (then product and lot number, unique within a clinic)."""
+    query = select(Lot).where(Lot.clinic_id == clinic_id)
+    return list(session.scalars(query.order_by(Lot.expiry_date, Lot.product, Lot.lot_number, Lot.id)))
+
+
+def reconstitutions(session: Session, clinic_id: str) -> list[Reconstitution]:
+    """The clinic's reconstituted vials, newest first."""
+    query = select(Reconstitution).where(Reconstitution.clinic_id == clinic_id)
+    return list(session.scalars(query.order_by(Reconstitution.reconstituted_at.desc(), Reconstitution.id)))
+
+
+def unexpired_lots(session: Session, clinic_id: str, today: dt.date) -> list[Lot]:
+    """Lots still usable on ``today``, by product, then expiry date and lot number."""
+    query = select(Lot).where(Lot.clinic_id == clinic_id, Lot.expiry_date >= today)
+    return list(session.scalars(query.order_by(Lot.product, Lot.expiry_date, Lot.lot_number)))
+
+
+def vials(
+    session: Session, clinic_id: str, lot_id: str, *, since: dt.datetime, until: dt.datetime
+) -> list[Reconstitution]:
+    """Vials of the lot reconstituted between ``since`` and ``until``, newest first."""
+    query = select(Reconstitution).where(
+        Reconstitution.clinic_id == clinic_id,
+        Reconstitution.lot_id == lot_id,
+        Reconstitution.reconstituted_at >= since,
+        Reconstitution.reconstituted_at <= until,
+    )
+    return list(session.scalars(query.order_by(Reconstitution.reconstituted_at.desc())))
 
 
 def user_names(session: Session, clinic_id: str, user_ids: set[str]) -> dict[str, str]:
@@ -99,6 +163,8 @@ class TimelineRow:
     injector_name: str
     cosigned: bool
     indications: list[str] = field(default_factory=list)
+    """In the order they were first injected."""
+    units_by_indication: dict[str, Decimal] = field(default_factory=dict)
     findings: dict[str, int] = field(default_factory=dict)
     """Findings shown at signing, counted by severity."""
     overridden: int = 0
@@ -119,13 +185,19 @@ def timeline(session: Session, patient_id: str) -> list[TimelineRow]:
     if not ids:
         return []
     indications = session.execute(
-        select(TreatmentInjection.treatment_id, TreatmentInjection.indication, func.min(TreatmentInjection.seq))
+        select(
+            TreatmentInjection.treatment_id,
+            TreatmentInjection.indication,
+            func.min(TreatmentInjection.seq),
+            func.sum(TreatmentInjection.units),
+        )
         .where(TreatmentInjection.treatment_id.in_(ids))
         .group_by(TreatmentInjection.treatment_id, TreatmentInjection.indication)
         .order_by(func.min(TreatmentInjection.seq))
     )
-    for treatment_id, indication, _ in indications:
+    for treatment_id, indication, _, units in indications:
         found[treatment_id].indications.append(indication)
+        found[treatment_id].units_by_indication[indication] = Decimal(units)
     counts = session.execute(
         select(
             TreatmentFinding.treatment_id,

@@ -34,8 +34,15 @@ def lock(session: Session, clinic_id: str, patient_id: str) -> Patient | None:
 def search(session: Session, clinic_id: str, text: str, *, limit: int = 50, offset: int = 0) -> list[Patient]:
     query = select(Patient).where(Patient.clinic_id == clinic_id)
     if text:
-        like = f"%{text.lower()}%"
-        query = query.where(or_(func.lower(Patient.family_name).like(like), func.lower(Patient.given_name).like(like)))
+        # % and _ typed by a user are letters, not wildcards
+        escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{escaped}%"
+        query = query.where(
+            or_(
+                func.lower(Patient.family_name).like(like, escape="\\"),
+                func.lower(Patient.given_name).like(like, escape="\\"),
+            )
+        )
     return list(
         session.scalars(query.order_by(Patient.family_name, Patient.given_name, Patient.id).limit(limit).offset(offset))
     )
@@ -60,7 +67,7 @@ def latest_weight(session: Session, patient_id: str, on: dt.date) -> WeightRecor
     return session.scalar(
         select(WeightRecord)
         .where(WeightRecord.patient_id == patient_id, WeightRecord.measured_on <= on)
-        .order_by(WeightRecord.measured_on.desc(), WeightRecord.id.desc())
+        .order_by(WeightRecord.measured_on.desc(), WeightRecord.recorded_at.desc(), WeightRecord.id.desc())
         .limit(1)
     )
 

@@ -114,6 +114,12 @@ def lot(session: Session, clinic_id: str, lot_id: str) -> Lot | None:
     return session.scalar(select(Lot).where(Lot.id == lot_id, Lot.clinic_id == clinic_id))
 
 
+def lot_by_number(session: Session, clinic_id: str, product: str, lot_number: str) -> Lot | None:
+    return session.scalar(
+        select(Lot).where(Lot.clinic_id == clinic_id, Lot.product == product, Lot.lot_number == lot_number)
+    )
+
+
 def reconstitution(session: Session, clinic_id: str, reconstitution_id: str) -> Reconstitution | None:
     return session.scalar(
         select(Reconstitution).where(Reconstitution.id == reconstitution_id, Reconstitution.clinic_id == clinic_id)

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from toxplan.api.deps import DB, KB, ClinicPolicy, Now
 from toxplan.auth.sessions import Current
-from toxplan.db.repositories import patients as patient_repo
 from toxplan.errors import Conflict, InvalidInput, NotFound, ToxPlanError
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.services import patients, treatments
@@ -39,7 +38,7 @@ def _chart_page(
     error: ToxPlanError | None = None,
 ) -> Response:
     view = patients.get_patient(db, current.actor, patient_id, on=now.date())
-    data = chart_data(db, clinic_id=current.actor.clinic_id, patient=view.patient, kb=kb, now=now)
+    data = chart_data(db, actor=current.actor, patient=view.patient, kb=kb, now=now)
     return page(
         request,
         "chart.html",
@@ -49,7 +48,7 @@ def _chart_page(
         data=data,
         chart_svg=render_chart(kb.template),
         zooms=data["zooms"],
-        screening=patient_repo.screening_on(db, patient_id, now.date()),
+        screening=patients.screening_on(db, current.actor, patient_id, now.date()),
         error=error,
     )
 

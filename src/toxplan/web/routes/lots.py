@@ -12,8 +12,7 @@ from toxplan.api.deps import DB, KB, Now
 from toxplan.auth.sessions import Current
 from toxplan.errors import Conflict, InvalidInput, NotFound, ToxPlanError
 from toxplan.knowledge.base import KnowledgeBase
-from toxplan.services import inventory, treatments
-from toxplan.web import queries
+from toxplan.services import inventory, records, treatments
 from toxplan.web.access import Reader, redirect
 from toxplan.web.forms import Form, local_time, status_of, text, values
 from toxplan.web.rendering import page
@@ -33,7 +32,7 @@ def _lots_page(
     failed_form: str | None = None,
     form: dict[str, str] | None = None,
 ) -> Response:
-    rows = queries.lots(db, current.actor, today=now.date())
+    rows = records.lots(db, current.actor, today=now.date(), with_vials=True)
     return page(
         request,
         "lots.html",
@@ -43,7 +42,7 @@ def _lots_page(
         usable=[r for r in rows if r.status != "expired"],
         products=list(kb.products.values()),
         brands={p.id: p.brands[0] for p in kb.products.values()},
-        warning_days=queries.EXPIRY_WARNING_DAYS,
+        warning_days=records.EXPIRY_WARNING_DAYS,
         error=error,
         failed_form=failed_form,
         form=form or {},

@@ -8,11 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from toxplan.api.deps import DB, KB, Now
-from toxplan.db.repositories import patients as patient_repo
-from toxplan.db.repositories import treatments as treatment_repo
 from toxplan.errors import InvalidInput
-from toxplan.services import dose_window, outcomes, patients
-from toxplan.web import queries
+from toxplan.services import dose_window, outcomes, patients, records
 from toxplan.web.access import CLINICAL_READERS, Reader, Staff, redirect
 from toxplan.web.forms import Form, lines, status_of, text, values, yes_no
 from toxplan.web.rendering import page
@@ -70,19 +67,19 @@ def new_patient(request: Request, current: Staff, db: DB, now: Now, form: Form) 
 @router.get("/patients/{patient_id}")
 def patient_page(request: Request, patient_id: str, current: Reader, db: DB, kb: KB, now: Now) -> Response:
     today = now.date()
-    view = patients.get_patient(db, current.actor, patient_id, on=today)
-    rows = queries.timeline(db, current.actor, view.patient)
+    actor = current.actor
+    view = patients.get_patient(db, actor, patient_id, on=today)
     return page(
         request,
         "patient.html",
         current,
         view=view,
-        timeline=rows,
-        windows=dose_window.dose_windows(db, current.actor, patient_id, kb=kb, today=today),
-        summary=outcomes.history_summary(db, current.actor, patient_id),
-        follow_ups=queries.open_follow_ups(db, [r.treatment.id for r in rows]),
-        events=treatment_repo.adverse_events(db, patient_id),
-        screening=patient_repo.screening_on(db, patient_id, today),
+        timeline=records.timeline(db, actor, patient_id),
+        windows=dose_window.dose_windows(db, actor, patient_id, kb=kb, today=today),
+        summary=outcomes.history_summary(db, actor, patient_id),
+        follow_ups=[f for f in records.patient_follow_ups(db, actor, patient_id) if f.reviewed_on is None],
+        events=records.adverse_events(db, actor, patient_id),
+        screening=patients.screening_on(db, actor, patient_id, today),
         today=today,
         kb=kb,
     )

@@ -9,18 +9,20 @@ from sqlalchemy.orm import Session
 
 from toxplan.api.deps import DB, KB, Now
 from toxplan.auth.sessions import Current
+from toxplan.db.models import TreatmentFinding
 from toxplan.db.models.outcome import EVENT_TYPES, OUTCOMES, SEVERITIES
 from toxplan.errors import Conflict, InvalidInput, NotFound, ToxPlanError
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.presenters import sources_json
-from toxplan.services import outcomes, treatments
-from toxplan.web import queries
+from toxplan.services import listings, outcomes, records, treatments
 from toxplan.web.access import Director, Prescriber, Reader, redirect, safe_next
 from toxplan.web.forms import Form, status_of, text, values
 from toxplan.web.rendering import page
 
 router = APIRouter(include_in_schema=False)
 REFUSALS = (InvalidInput, Conflict, NotFound)
+QUEUE_SIZE = listings.MAX_LIMIT
+"""Treatments the co-sign page lists, latest visit first."""
 
 
 def _treatment_page(
@@ -34,8 +36,9 @@ def _treatment_page(
     failed_form: str | None = None,
     form: dict[str, str] | None = None,
 ) -> Response:
-    detail = queries.treatment(db, current.actor, treatment_id)
-    cited = (c for f in detail.findings for c in f.citations.split())
+    detail = records.treatment_detail(db, current.actor, treatment_id)
+    findings = sorted(detail.findings, key=_severity_first)
+    cited = (c for f in findings for c in f.citations.split())
     role = current.actor.role
     return page(
         request,
@@ -44,6 +47,7 @@ def _treatment_page(
         status_code=status_of(error) if error else 200,
         d=detail,
         t=detail.treatment,
+        findings=findings,
         sources=sources_json(kb, cited),
         product=kb.products.get(detail.treatment.product),
         can_prescribe=role in ("injector", "medical_director"),
@@ -59,6 +63,10 @@ def _treatment_page(
         form=form or {},
         signed=request.query_params.get("signed") == "1",
     )
+
+
+def _severity_first(finding: TreatmentFinding) -> tuple[int, str]:
+    return ({"critical": 0, "warning": 1}.get(finding.severity, 2), finding.code)
 
 
 @router.get("/treatments/{treatment_id}")
@@ -90,7 +98,8 @@ def cosign(request: Request, treatment_id: str, current: Director, db: DB, kb: K
 
 @router.get("/cosign")
 def cosign_queue(request: Request, current: Director, db: DB) -> Response:
-    return page(request, "cosign_queue.html", current, rows=queries.cosign_queue(db, current.actor))
+    waiting = listings.cosign_queue(db, current.actor, limit=QUEUE_SIZE, others_only=True, newest_first=True)
+    return page(request, "cosign_queue.html", current, rows=waiting.items)
 
 
 @router.post("/follow-ups/{follow_up_id}")
