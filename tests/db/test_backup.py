@@ -13,13 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.db.conftest import NOW, PG_URL, TODAY, ClinicSetup, make_clinic, postgres_unavailable, treatment_data
+from tests.db.conftest import NOW, TODAY, ClinicSetup, make_clinic, migrated_postgres_database, treatment_data
 from toxplan.db.base import Base
 from toxplan.db.engine import make_engine, session_factory, unit_of_work
-from toxplan.db.migrate import upgrade
 from toxplan.db.models import AuditEvent, Clinic, Patient, Treatment
 from toxplan.db.repositories.backup import NOT_BACKED_UP, TABLE_NAMES
 from toxplan.errors import Conflict, InvalidInput
@@ -32,21 +31,8 @@ Factory = sessionmaker[Session]
 @pytest.fixture(scope="session")
 def second_postgres_url() -> Iterator[str]:
     """A second migrated PostgreSQL database: the empty side of a PostgreSQL -> PostgreSQL restore."""
-    name = f"toxplan_test_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        postgres_unavailable(str(exc).splitlines()[0])
-    url = PG_URL.rsplit("/", 1)[0] + f"/{name}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with migrated_postgres_database() as url:
+        yield url
 
 
 def _sqlite(tmp_path: Path, template: Path, name: str) -> Iterator[Factory]:
