@@ -508,6 +508,8 @@ class InteractionClass(Cited):
     effect: str
     """What the label says happens."""
     severity: Severity = "warning"
+    recent_within: Duration | None = None
+    """For past doses (other toxin products): how long after a dose the interaction applies."""
     drugs: tuple[Drug, ...] = Field(min_length=1)
 
 

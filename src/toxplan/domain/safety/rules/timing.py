@@ -9,17 +9,9 @@ from decimal import Decimal
 from toxplan.domain.safety.context import CheckContext, start_of_window
 from toxplan.domain.safety.findings import Finding, Subject
 from toxplan.domain.safety.registry import rule
-from toxplan.knowledge.models import Duration
 
-OTHER_TOXIN_WINDOW = Duration(months=4)
 OTHER_TOXIN_CLASS = "other_botulinum_toxins"
-
-
-def _interaction_citations(ctx: CheckContext, class_id: str) -> tuple[str, ...]:
-    for cls in ctx.kb.interactions.classes:
-        if cls.id == class_id:
-            return cls.citations
-    return ctx.product.citations if ctx.product else ()
+"""The interaction class whose ``recent_within`` says how long another toxin still counts."""
 
 
 @rule("RETREATMENT_TOO_SOON")
@@ -71,25 +63,36 @@ def retreatment_interval(ctx: CheckContext) -> Iterator[Finding]:
                 )
 
 
-@rule("OTHER_TOXIN_RECENT")
+@rule("OTHER_TOXIN_RECENT", "RULE_NOT_EVALUATED")
 def other_toxin_recent(ctx: CheckContext) -> Iterator[Finding]:
-    if ctx.product is None:
+    if ctx.product is None or not ctx.history:
         return
-    start = start_of_window(ctx.on, OTHER_TOXIN_WINDOW)
-    citations = _interaction_citations(ctx, OTHER_TOXIN_CLASS)
+    toxins = next((c for c in ctx.kb.interactions.classes if c.id == OTHER_TOXIN_CLASS), None)
+    if toxins is None or toxins.recent_within is None:
+        yield Finding(
+            "RULE_NOT_EVALUATED",
+            "warning",
+            f"The knowledge base gives no window for other botulinum toxins ({OTHER_TOXIN_CLASS}.recent_within): "
+            f"earlier doses of other products were not checked.",
+            Subject("history", "other toxins"),
+            (),
+        )
+        return
+    window = toxins.recent_within
+    start = start_of_window(ctx.on, window)
     for index, (entry, other) in enumerate(zip(ctx.history, ctx.history_products, strict=True)):
         if entry.date < start or (other is not None and other.id == ctx.product.id):
             continue
         name = other.brands[0] if other else f"'{entry.product}' (not a known product)"
         yield Finding(
             "OTHER_TOXIN_RECENT",
-            "warning",
+            toxins.severity,
             f"{name} was given on {entry.date} ({entry.units} U, {entry.indication}), within "
-            f"4 months. Weakness may be exacerbated by another botulinum toxin before the "
+            f"{window.describe()}. Weakness may be exacerbated by another botulinum toxin before the "
             f"previous one's effect has resolved. Units of different products are not "
             f"comparable and are not added together.",
             Subject("history", entry.product, index),
-            citations,
+            toxins.citations,
         )
 
 
