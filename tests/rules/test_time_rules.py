@@ -51,9 +51,7 @@ class TestReconstitutedVialExpired:
 
     def test_quiet_within_24_hours(self, kb: KnowledgeBase) -> None:
         data = request(reconstituted_at="2026-11-24T13:00:00")
-        assert not with_code(
-            findings(kb, data, at=dt.datetime(2026, 11, 25, 12)), "RECONSTITUTED_VIAL_EXPIRED"
-        )
+        assert not with_code(findings(kb, data, at=dt.datetime(2026, 11, 25, 12)), "RECONSTITUTED_VIAL_EXPIRED")
 
     def test_says_so_when_the_in_use_time_is_not_known(self, kb: KnowledgeBase) -> None:
         data = request(
@@ -66,3 +64,21 @@ class TestReconstitutedVialExpired:
         found = findings(kb, data)
         assert not with_code(found, "RECONSTITUTED_VIAL_EXPIRED")
         assert with_code(found, "RULE_NOT_EVALUATED")
+
+
+class TestTimeZones:
+    def test_aware_times_are_compared_as_moments(self, kb: KnowledgeBase) -> None:
+        paris = dt.timezone(dt.timedelta(hours=1))
+        data = request(reconstituted_at="2026-11-24T13:30:00+01:00")  # 12:30 UTC the day before
+        at = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)  # 23.5 h later
+        assert not with_code(findings(kb, data, at=at), "RECONSTITUTED_VIAL_EXPIRED")
+        late = dt.datetime(2026, 11, 25, 13, 0, tzinfo=paris)  # the same moment written in +01:00
+        assert not with_code(findings(kb, data, at=late), "RECONSTITUTED_VIAL_EXPIRED")
+        later = dt.datetime(2026, 11, 25, 14, 0, tzinfo=paris)  # 13:00 UTC: 24.5 h
+        assert with_code(findings(kb, data, at=later), "RECONSTITUTED_VIAL_EXPIRED")
+
+    def test_a_time_without_zone_is_read_in_the_clocks_zone(self, kb: KnowledgeBase) -> None:
+        local = dt.timezone(dt.timedelta(hours=-5))
+        data = request(reconstituted_at="2026-11-24T13:00:00")  # local wall time of the clock
+        at = dt.datetime(2026, 11, 25, 12, 0, tzinfo=local)  # 23 h later on the same wall clock
+        assert not with_code(findings(kb, data, at=at), "RECONSTITUTED_VIAL_EXPIRED")

@@ -108,7 +108,7 @@ def check(
     with clean_errors():
         kb = knowledge()
         clinic_policy = policy_from(policy, kb)
-        now = dt.datetime.now()
+        now = dt.datetime.now().astimezone()  # local time, with its zone
         parsed = parse_check_request(read_request(request), today=now.date())
         assert parsed.date is not None
         checked = run_check(kb, parsed, at=check_moment(parsed.date, now), policy=clinic_policy)

@@ -10,6 +10,7 @@ from toxplan.api.deps import CLINICAL, KB, Allow, ClinicPolicy, Now
 from toxplan.api.errors import ERROR_RESPONSES
 from toxplan.domain.checking import check, check_moment
 from toxplan.domain.requests import CheckRequest, complete
+from toxplan.errors import InvalidInput
 from toxplan.presenters import finding_json, injections_json, sources_json, totals_json
 
 router = APIRouter(tags=["check"], responses=ERROR_RESPONSES)
@@ -18,6 +19,9 @@ router = APIRouter(tags=["check"], responses=ERROR_RESPONSES)
 @router.post("/check", dependencies=[Depends(Allow(*CLINICAL))])
 async def check_plan(body: CheckRequest, kb: KB, now: Now, policy: ClinicPolicy) -> dict[str, Any]:
     """Findings, injections and totals for a planned treatment; nothing is stored."""
+    made = body.treatment.reconstituted_at
+    if made is not None and made.tzinfo is None:  # the server cannot know the caller's zone
+        raise InvalidInput("give the time zone, e.g. 2026-11-25T08:30:00+01:00", field="treatment.reconstituted_at")
     parsed = complete(body, today=now.date())
     assert parsed.date is not None
     checked = check(kb, parsed, at=check_moment(parsed.date, now), policy=policy)

@@ -97,8 +97,12 @@ def other_toxin_recent(ctx: CheckContext) -> Iterator[Finding]:
 
 
 def _elapsed_hours(start: dt.datetime, end: dt.datetime) -> Decimal:
-    if (start.tzinfo is None) != (end.tzinfo is None):
-        start, end = start.replace(tzinfo=None), end.replace(tzinfo=None)
+    """Hours between two moments; a time written without a zone is read in the clock's zone
+    (the CLI's local time; the API refuses such times)."""
+    if start.tzinfo is None and end.tzinfo is not None:
+        start = start.replace(tzinfo=end.tzinfo)
+    elif end.tzinfo is None and start.tzinfo is not None:
+        end = end.replace(tzinfo=start.tzinfo)
     return Decimal((end - start).total_seconds()) / 3600
 
 
