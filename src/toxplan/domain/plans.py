@@ -67,7 +67,8 @@ class Plan:
         return None if self.dilution is None else self.dilution.dilution.volume_ml(injection.units)
 
     def indications(self) -> list[str]:
-        return list(dict.fromkeys(i.indication for i in self.injections))
+        """Indications in the order they first appear in the plan."""
+        return list(self.units_by_indication)
 
     def units_for(self, indication: str | None = None) -> Decimal:
         if indication is None:
