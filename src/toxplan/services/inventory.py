@@ -12,7 +12,7 @@ from toxplan.db.repositories import treatments as repo
 from toxplan.errors import Conflict, InvalidInput, NotFound
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.services.audit import log, require
-from toxplan.services.schemas import Actor, LotCreate, ReconstitutionCreate, parse
+from toxplan.services.schemas import Actor, LotCreate, ReconstitutionCreate, parse, require_past
 
 STOCK = ("injector", "medical_director", "admin")
 RECENT_VIAL = dt.timedelta(days=7)
@@ -47,10 +47,7 @@ def add_lot(session: Session, actor: Actor, data: object, *, kb: KnowledgeBase) 
 def reconstitute(session: Session, actor: Actor, data: object, *, now: dt.datetime) -> Reconstitution:
     require(actor, *STOCK)
     given = parse(ReconstitutionCreate, data)
-    if given.reconstituted_at.tzinfo is None:
-        raise InvalidInput("give the time zone", field="reconstituted_at")
-    if given.reconstituted_at > now + dt.timedelta(minutes=5):
-        raise InvalidInput(f"{given.reconstituted_at} is in the future", field="reconstituted_at")
+    require_past(given.reconstituted_at, now=now, field="reconstituted_at")
     lot = repo.lot(session, actor.clinic_id, given.lot_id)
     if lot is None:
         raise NotFound(f"no lot {given.lot_id} in this clinic", field="lot_id")

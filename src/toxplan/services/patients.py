@@ -19,7 +19,7 @@ from toxplan.db.models import (
 from toxplan.db.repositories import patients as repo
 from toxplan.errors import InvalidInput, NotFound
 from toxplan.services.audit import log, require
-from toxplan.services.schemas import Actor, PatientCreate, ScreeningCreate, WeightRecordCreate, parse
+from toxplan.services.schemas import Actor, PatientCreate, ScreeningCreate, WeightRecordCreate, parse, require_past
 
 CLINICAL = ("injector", "medical_director", "admin")
 ANY_STAFF = ("injector", "medical_director", "front_desk", "admin")
@@ -151,8 +151,7 @@ def add_consent(
 ) -> Consent:
     require(actor, *CLINICAL)
     patient = load(session, actor, patient_id)
-    if signed_at.tzinfo is None or signed_at > dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5):
-        raise InvalidInput("give a past time with its time zone", field="signed_at")
+    require_past(signed_at, now=dt.datetime.now(dt.UTC), field="signed_at")
     if not form_version.strip() or not signed_by.strip():
         raise InvalidInput(
             "form version and signer are required",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal, TypeVar
 
@@ -117,6 +118,18 @@ class AdverseEventCreate(_In):
     outcome: Literal[OUTCOMES]  # type: ignore[valid-type]
     sites: tuple[Name, ...] = ()
     description: Text | None = None
+
+
+CLOCK_SKEW = dt.timedelta(minutes=5)
+"""How far ahead of the server's clock a device may be before its time counts as future."""
+
+
+def require_past(moment: dt.datetime, *, now: dt.datetime, field: str) -> None:
+    """A recorded moment must carry its time zone and must not lie in the future."""
+    if moment.tzinfo is None:
+        raise InvalidInput("give the time zone (e.g. 2026-11-25T10:00:00+00:00)", field=field)
+    if moment > now + CLOCK_SKEW:
+        raise InvalidInput(f"{moment} is in the future", field=field)
 
 
 M = TypeVar("M", bound=BaseModel)

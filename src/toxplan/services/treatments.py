@@ -33,12 +33,11 @@ from toxplan.errors import Conflict, InvalidInput, NotFound
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.policy import Policy
 from toxplan.services.audit import log, require
-from toxplan.services.schemas import Actor, Override, TreatmentCreate, parse
+from toxplan.services.schemas import Actor, Override, TreatmentCreate, parse, require_past
 
 HISTORY_DAYS = 400
 """History loaded for a check: longer than any rolling window or interval in the labels."""
 FOLLOW_UP_AFTER = dt.timedelta(days=14)
-CLOCK_SKEW = dt.timedelta(minutes=5)
 NEVER_OVERRIDDEN = frozenset({"RECONSTITUTED_VIAL_EXPIRED"})
 """Critical findings that refuse the recording outright: no reason makes an old vial safe."""
 PRESCRIBERS = ("injector", "medical_director")
@@ -154,10 +153,7 @@ def record_treatment(
     """Check and sign a treatment; refuse (writing nothing) what must not be signed."""
     require(actor, *PRESCRIBERS)
     given = parse(TreatmentCreate, data)
-    if given.visit_at.tzinfo is None:
-        raise InvalidInput("give the time zone (e.g. 2026-11-25T10:00:00+00:00)", field="visit_at")
-    if given.visit_at > now + CLOCK_SKEW:
-        raise InvalidInput(f"{given.visit_at} is in the future", field="visit_at")
+    require_past(given.visit_at, now=now, field="visit_at")
     patient = patient_repo.lock(session, actor.clinic_id, given.patient_id)  # serialises this patient
     if patient is None:
         raise NotFound(f"no patient {given.patient_id} in this clinic", field="patient_id")
