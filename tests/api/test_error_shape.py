@@ -106,7 +106,13 @@ def test_422_from_service_validation_names_the_field(world: World) -> None:
 
 
 def test_check_refuses_a_reconstitution_time_without_zone(world: World) -> None:
-    body = {"treatment": {"product": "botox", "reconstituted_at": "2026-11-25T08:30:00",
-                          "injections": [{"indication": "glabellar_lines", "site": "procerus", "units": 4}]}}
-    assert_error(world.clinic["injector"].post(f"{API}/check", json=body), 422, "invalid_input",
-                 "treatment.reconstituted_at")
+    body = {
+        "treatment": {
+            "product": "botox",
+            "reconstituted_at": "2026-11-25T08:30:00",
+            "injections": [{"indication": "glabellar_lines", "site": "procerus", "units": 4}],
+        }
+    }
+    assert_error(
+        world.clinic["injector"].post(f"{API}/check", json=body), 422, "invalid_input", "treatment.reconstituted_at"
+    )

@@ -50,8 +50,10 @@ def test_a_sub_precision_dose_does_not_block_the_patients_later_treatments(world
 
 def test_a_sub_precision_weight_does_not_block_recording(world: World) -> None:
     client, nurse = lenient(world), world.clinic["injector"]
-    refused = client.post(f"{API}/patients", json={"given_name": "A", "family_name": "B", "birth_date": "1990-01-01",
-                                                   "sex": "female", "weight_kg": 0.001})
+    refused = client.post(
+        f"{API}/patients",
+        json={"given_name": "A", "family_name": "B", "birth_date": "1990-01-01", "sex": "female", "weight_kg": 0.001},
+    )
     assert refused.status_code == 422 and refused.json()["error"]["field"] == "weight_kg"
     patient = new_patient(nurse, weight_kg=61.5)
     screen(nurse, patient["id"])

@@ -114,9 +114,7 @@ class ClinicSetup:
     reconstitution_id: str
 
 
-def make_clinic(
-    factory: sessionmaker[Session], kb: KnowledgeBase, *, name: str = "Test clinic"
-) -> ClinicSetup:
+def make_clinic(factory: sessionmaker[Session], kb: KnowledgeBase, *, name: str = "Test clinic") -> ClinicSetup:
     with unit_of_work(factory) as session:
         clinic = clinics.create_clinic(session, name)
         actors = {}

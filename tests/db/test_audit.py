@@ -31,9 +31,7 @@ def test_reads_of_patient_data_are_logged(factory: sessionmaker[Session], clinic
     assert after[len(before) :] == [("read", "patient"), ("read", "history_summary")]
     with unit_of_work(factory) as session:
         who = session.scalars(
-            select(AuditEvent.user_id).where(
-                AuditEvent.patient_id == clinic.patient_id, AuditEvent.action == "read"
-            )
+            select(AuditEvent.user_id).where(AuditEvent.patient_id == clinic.patient_id, AuditEvent.action == "read")
         ).all()
     assert set(who) == {clinic.injector.user_id, clinic.director.user_id}
 
@@ -58,9 +56,7 @@ def test_the_database_refuses_to_change_or_delete_the_log(
 ) -> None:
     with pytest.raises(Exception, match="append-only"), unit_of_work(factory) as session:
         if statement == "update":
-            session.execute(
-                update(AuditEvent).where(AuditEvent.clinic_id == clinic.clinic_id).values(detail="x")
-            )
+            session.execute(update(AuditEvent).where(AuditEvent.clinic_id == clinic.clinic_id).values(detail="x"))
         elif statement == "delete":
             session.execute(delete(AuditEvent).where(AuditEvent.clinic_id == clinic.clinic_id))
         else:

@@ -43,9 +43,7 @@ def test_front_desk_cannot_read_clinical_records(factory: sessionmaker[Session],
     with pytest.raises(Forbidden), unit_of_work(factory) as session:
         patients.get_patient(session, clinic.front_desk, clinic.patient_id, on=TODAY)
     with unit_of_work(factory) as session:
-        assert [p.id for p in patients.search_patients(session, clinic.front_desk, "silva")] == [
-            clinic.patient_id
-        ]
+        assert [p.id for p in patients.search_patients(session, clinic.front_desk, "silva")] == [clinic.patient_id]
 
 
 def test_follow_up_adverse_event_and_history_summary(
@@ -87,9 +85,7 @@ def test_follow_up_adverse_event_and_history_summary(
     with unit_of_work(factory) as session:
         treatments.record_treatment(session, clinic.injector, treatment_data(clinic, units=5), kb=kb, now=NOW)
     with unit_of_work(factory) as session:
-        summary = {
-            s.indication: s for s in outcomes.history_summary(session, clinic.injector, clinic.patient_id)
-        }
+        summary = {s.indication: s for s in outcomes.history_summary(session, clinic.injector, clinic.patient_id)}
     glabellar = summary["glabellar_lines"]
     assert glabellar.treatments == 2
     assert glabellar.last_units == Decimal(25) and glabellar.last_date == TODAY
@@ -97,9 +93,7 @@ def test_follow_up_adverse_event_and_history_summary(
     assert glabellar.adverse_events == ["bruising"]
 
 
-def test_outcome_values_are_checked(
-    factory: sessionmaker[Session], kb: KnowledgeBase, clinic: ClinicSetup
-) -> None:
+def test_outcome_values_are_checked(factory: sessionmaker[Session], kb: KnowledgeBase, clinic: ClinicSetup) -> None:
     with unit_of_work(factory) as session:
         done = treatments.record_treatment(session, clinic.injector, treatment_data(clinic), kb=kb, now=NOW)
     for data, field in (

@@ -28,9 +28,7 @@ CD_SITES = [
 
 def record(factory: sessionmaker[Session], kb: KnowledgeBase, setup: ClinicSetup, **changes: object):  # type: ignore[no-untyped-def]
     with unit_of_work(factory) as session:
-        return treatments.record_treatment(
-            session, setup.injector, treatment_data(setup, **changes), kb=kb, now=NOW
-        )
+        return treatments.record_treatment(session, setup.injector, treatment_data(setup, **changes), kb=kb, now=NOW)
 
 
 def count(factory: sessionmaker[Session], model: type, clinic_id: str | None = None) -> int:
@@ -51,20 +49,11 @@ def test_a_clean_treatment_is_signed_with_its_findings_and_a_follow_up(
     with unit_of_work(factory) as session:
         stored = session.get(Treatment, done.treatment.id)
         assert stored is not None and stored.knowledge_version == kb.version
-        rows = session.scalars(
-            select(TreatmentInjection).where(TreatmentInjection.treatment_id == stored.id)
-        ).all()
+        rows = session.scalars(select(TreatmentInjection).where(TreatmentInjection.treatment_id == stored.id)).all()
         assert len(rows) == 5 and {r.volume_ml for r in rows} == {Decimal("0.1")}
-        kept = session.scalars(
-            select(TreatmentFinding).where(TreatmentFinding.treatment_id == stored.id)
-        ).all()
+        kept = session.scalars(select(TreatmentFinding).where(TreatmentFinding.treatment_id == stored.id)).all()
         assert len(kept) == len(done.findings)
-        assert (
-            session.scalar(
-                select(func.count()).select_from(FollowUp).where(FollowUp.treatment_id == stored.id)
-            )
-            == 1
-        )
+        assert session.scalar(select(func.count()).select_from(FollowUp).where(FollowUp.treatment_id == stored.id)) == 1
 
 
 def test_history_makes_a_critical_finding_that_needs_an_override(
@@ -117,9 +106,7 @@ def test_expired_vial_is_refused_whatever_the_reason(
         )
 
 
-def test_expired_lot_is_refused(
-    factory: sessionmaker[Session], kb: KnowledgeBase, clinic: ClinicSetup
-) -> None:
+def test_expired_lot_is_refused(factory: sessionmaker[Session], kb: KnowledgeBase, clinic: ClinicSetup) -> None:
     later = dt.datetime(2027, 7, 2, 10, tzinfo=dt.UTC)
     data = treatment_data(clinic, visit_at=later)
     data.pop("reconstitution_id")
@@ -190,16 +177,12 @@ def test_signed_treatments_are_amended_by_addenda_not_edits(
 ) -> None:
     done = record(factory, kb, clinic)
     with unit_of_work(factory) as session:
-        treatments.add_addendum(
-            session, clinic.injector, done.treatment.id, "Patient reported mild headache on day 2."
-        )
+        treatments.add_addendum(session, clinic.injector, done.treatment.id, "Patient reported mild headache on day 2.")
     with pytest.raises(Exception, match="append-only"), unit_of_work(factory) as session:
         stored = session.get(Treatment, done.treatment.id)
         assert stored is not None
         stored.total_units = 99  # type: ignore[assignment]
     with unit_of_work(factory) as session:
         assert session.get(Treatment, done.treatment.id).total_units == 20  # type: ignore[union-attr]
-        actions = session.scalars(
-            select(AuditEvent.action).where(AuditEvent.entity_id == done.treatment.id)
-        ).all()
+        actions = session.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == done.treatment.id)).all()
         assert set(actions) >= {"sign", "amend"}

@@ -109,9 +109,7 @@ CASES: list[tuple[str, Mutation, str, str]] = [
     ),
     (
         "regimen filed under the wrong product",
-        lambda root: shutil.move(
-            root / GLABELLAR, root / "regimens/prabotulinumtoxina/glabellar_lines_copy.yaml"
-        ),
+        lambda root: shutil.move(root / GLABELLAR, root / "regimens/prabotulinumtoxina/glabellar_lines_copy.yaml"),
         "regimens/prabotulinumtoxina/glabellar_lines_copy.yaml",
         "file should be",
     ),

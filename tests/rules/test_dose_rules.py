@@ -58,16 +58,12 @@ class TestSessionDoseAboveMax:
 
     def test_weight_based_pediatric_maximum_fires(self, kb: KnowledgeBase) -> None:
         # BOTOX pediatric upper limb: the lesser of 6 U/kg or 200 U; 20 kg -> 120 U.
-        found = with_code(
-            findings(kb, request(shots=biceps(130), patient=child(20))), "SESSION_DOSE_ABOVE_MAX"
-        )
+        found = with_code(findings(kb, request(shots=biceps(130), patient=child(20))), "SESSION_DOSE_ABOVE_MAX")
         assert found and "kg" in found[0].message
         cited(kb, found)
 
     def test_weight_based_maximum_quiet_under_the_limit(self, kb: KnowledgeBase) -> None:
-        assert not with_code(
-            findings(kb, request(shots=biceps(40), patient=child(20))), "SESSION_DOSE_ABOVE_MAX"
-        )
+        assert not with_code(findings(kb, request(shots=biceps(40), patient=child(20))), "SESSION_DOSE_ABOVE_MAX")
 
 
 class TestWeightRequired:
@@ -83,9 +79,7 @@ class TestWeightRequired:
 
 class TestCumulativeDoseAboveMax:
     def test_fires_when_history_and_plan_pass_400_units_in_3_months(self, kb: KnowledgeBase) -> None:
-        history = [
-            {"date": "2026-10-01", "product": "BOTOX", "indication": "cervical_dystonia", "units": 390}
-        ]
+        history = [{"date": "2026-10-01", "product": "BOTOX", "indication": "cervical_dystonia", "units": 390}]
         found = with_code(findings(kb, request(history=history)), "CUMULATIVE_DOSE_ABOVE_MAX")
         assert found and "410 U" in found[0].message
         cited(kb, found)
@@ -97,9 +91,7 @@ class TestCumulativeDoseAboveMax:
         assert not with_code(findings(kb, request(history=old)), "CUMULATIVE_DOSE_ABOVE_MAX")
 
     def test_other_products_units_are_never_added(self, kb: KnowledgeBase) -> None:
-        history = [
-            {"date": "2026-10-01", "product": "dysport", "indication": "cervical_dystonia", "units": 1000}
-        ]
+        history = [{"date": "2026-10-01", "product": "dysport", "indication": "cervical_dystonia", "units": 1000}]
         found = findings(kb, request(history=history))
         assert not with_code(found, "CUMULATIVE_DOSE_ABOVE_MAX")
         assert with_code(found, "OTHER_TOXIN_RECENT")

@@ -36,9 +36,7 @@ class TestContraindication:
 
     def test_bladder_contraindication_only_for_bladder_treatment(self, kb: KnowledgeBase) -> None:
         bladder = [{"indication": "overactive_bladder", "site": "detrusor", "units": 5}] * 20
-        found = with_code(
-            check_patient(kb, shots=bladder, conditions=["urinary tract infection"]), "CONTRAINDICATION"
-        )
+        found = with_code(check_patient(kb, shots=bladder, conditions=["urinary tract infection"]), "CONTRAINDICATION")
         assert found
         assert not with_code(check_patient(kb, conditions=["urinary tract infection"]), "CONTRAINDICATION")
 

@@ -11,6 +11,7 @@ from toxplan.domain.safety import rules as _rules  # noqa: F401  (registers the 
 from toxplan.domain.safety.context import CheckContext
 from toxplan.domain.safety.findings import Finding, sort_key, stricter
 from toxplan.domain.safety.registry import RULES
+from toxplan.domain.safety.wording import strongest_citations
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.policy import Policy
 
@@ -50,7 +51,7 @@ def evaluate(
     )
     findings: list[Finding] = []
     for registered in RULES:
-        findings.extend(registered.check(ctx))
+        findings.extend(f._replace(citations=strongest_citations(kb, f.citations)) for f in registered.check(ctx))
     if policy is not None:
         findings = [_apply_floor(f, policy) for f in findings]
     findings.sort(key=sort_key)
