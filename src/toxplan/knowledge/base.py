@@ -8,6 +8,7 @@ from typing import Any
 
 from toxplan.domain.geometry import CompiledZone, Position, compile_zone, place
 from toxplan.errors import NotFound
+from toxplan.knowledge.dose_models import ToxPlanDefaults
 from toxplan.knowledge.models import (
     Allergen,
     Citation,
@@ -98,6 +99,8 @@ class KnowledgeBase:
     allergen_terms: TermIndex
     product_names: Mapping[str, str]
     template: Mapping[str, Position] = field(default_factory=dict)
+    defaults: ToxPlanDefaults | None = None
+    """ToxPlan's conservative values where a label value is unconfirmed (``defaults.yaml``)."""
     readings: dict[tuple[str, str, Any], Any] = field(default_factory=dict, compare=False, repr=False)
     """Memo of free-text readings (medications, conditions, allergies): each text is read once."""
 

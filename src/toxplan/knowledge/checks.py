@@ -322,6 +322,7 @@ def _all_files(raw: RawKnowledge) -> list[tuple[str, BaseModel]]:
         ("face/danger_zones.yaml", raw.zone_file),
         ("interactions.yaml", raw.interactions),
         ("conditions.yaml", raw.condition_file),
+        ("defaults.yaml", raw.defaults),
     ):
         if model is not None:
             files.append((name, model))

@@ -22,6 +22,7 @@ from toxplan.knowledge.base import (
 )
 from toxplan.knowledge.cache import knowledge_cache_key, read_cached, write_cached
 from toxplan.knowledge.checks import check_knowledge
+from toxplan.knowledge.dose_models import ToxPlanDefaults
 from toxplan.knowledge.models import (
     CitationFile,
     ConditionFile,
@@ -119,6 +120,7 @@ def read_raw(directory: Path) -> tuple[RawKnowledge, list[Problem]]:
     raw.zone_file = _required(directory, "face/danger_zones.yaml", DangerZoneFile, raw, problems)
     raw.interactions = _required(directory, "interactions.yaml", InteractionFile, raw, problems)
     raw.condition_file = _required(directory, "conditions.yaml", ConditionFile, raw, problems)
+    raw.defaults = _required(directory, "defaults.yaml", ToxPlanDefaults, raw, problems)
     if not raw.citation_files:
         problems.append(Problem("citations/", "", "no citation file found"))
     return raw, problems
@@ -192,6 +194,7 @@ def _build(raw: RawKnowledge) -> KnowledgeBase:
         allergen_terms=allergen_terms,
         product_names=_product_names(products),
         template=template,
+        defaults=raw.defaults,
     )
 
 
