@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from toxplan.domain.geometry import CompiledZone, Position, compile_zone, place
@@ -167,6 +168,15 @@ class KnowledgeBase:
             hits = ((z, shape.holds(point.view, x, y)) for z, shape in self.zones_for(indication, point.view))
             found = self.readings[key] = tuple((z, near) for z, near in hits if near is not None)
         return found
+
+    def in_use_hours(self, product: Product) -> tuple[Decimal | None, bool]:
+        """Hours a reconstituted vial of ``product`` may be used, and whether that is ToxPlan's
+        default (the product's own label value being unconfirmed)."""
+        if product.in_use is not None:
+            return product.in_use.hours, False
+        if self.defaults is not None:
+            return self.defaults.in_use.hours, True
+        return None, True
 
     def evidence_of(self, citation_ids: tuple[str, ...]) -> list[EvidenceLevel]:
         return [self.citations[c].evidence for c in citation_ids]

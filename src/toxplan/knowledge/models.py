@@ -303,9 +303,9 @@ class Product(Cited):
     diluent: str
     reconstitution: tuple[ReconstitutionRow, ...] = ()
     """Empty when the label table is not in the knowledge base: dilution is then unverified."""
-    reconstitution_complete: bool = True
-    """False when only part of the label table is confirmed: other dilutions inside the class
-    band are then reported as unconfirmed rather than unusual."""
+    reconstitution_incomplete_vials: tuple[Positive, ...] = ()
+    """Vial sizes whose label table rows are only partly confirmed: their other dilutions inside
+    ToxPlan's class band are reported as unverified rather than unusual."""
     window_maxima: tuple[WindowMaximum, ...] = ()
     """The label's largest dose over a treatment window, used to add up different toxins as
     fractions of their own maxima (units are never converted)."""

@@ -88,6 +88,9 @@ CODES: dict[str, CodeInfo] = {
     ),
     "INPUT_MISSING": CodeInfo("info", "something a rule needs was not given, so that rule could not run fully"),
     "RULE_NOT_EVALUATED": CodeInfo("info", "the knowledge base lacks the label fact a rule needs"),
+    "LABEL_VALUE_UNCONFIRMED": CodeInfo(
+        "info", "a label value is unconfirmed, so ToxPlan's conservative default was applied"
+    ),
     "INPUT_INTERPRETED": CodeInfo("info", "an entry was read in a way the clinician should confirm"),
 }
 """Every finding code. Codes are stable: callers and stored records rely on them."""
