@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from toxplan.errors import Problem
 from toxplan.knowledge.base import build_term_indexes, expand_site
 from toxplan.knowledge.models import (
+    AgeRange,
     BetweenPlacement,
     Citation,
     Cited,
@@ -131,6 +132,33 @@ class _Checker:
             for j, ind in enumerate(ci.indications):
                 self.known(file, f"contraindications[{i}].indications[{j}]", ind, self.indications, "indication")
         self.limits(file, "limits", product.limits)
+
+    def check_age_coverage(self) -> None:
+        """No age gap: where a product's maxima for an indication depend on age, some maximum
+        must cover every age (pediatric and adult rules meet, with nothing in between)."""
+        maxima = ("session_max", "weight_based_max", "rolling_window_max", "per_side_max")
+        regimens: dict[str, dict[str, Regimen]] = {}
+        for _, regimen in self.raw.regimens:
+            regimens.setdefault(regimen.product, {})[regimen.indication] = regimen
+        for file, product in self.raw.products:
+            for indication, regimen in sorted(regimens.get(product.id, {}).items()):
+                scoped = [
+                    lim
+                    for lim in (*product.limits, *regimen.limits)
+                    if lim.kind in maxima
+                    and lim.severity == "critical"
+                    and (lim in regimen.limits or not lim.indications or indication in lim.indications)
+                ]
+                if not any(lim.ages is not None for lim in scoped):
+                    continue
+                gap = _first_uncovered_age([lim.ages for lim in scoped])
+                if gap is not None:
+                    self.add(
+                        file,
+                        "limits",
+                        f"{indication}: no critical maximum covers age {gap}, while other ages have one "
+                        f"(add a pediatric or adult limit, or a ToxPlan default)",
+                    )
 
     def check_regimens(self) -> None:
         for file, regimen in self.raw.regimens:
@@ -306,12 +334,24 @@ def check_knowledge(raw: RawKnowledge) -> list[Problem]:
     checker.unique(((f, "product", f"{r.product}/{r.indication}") for f, r in raw.regimens), "regimen")
     checker.check_products()
     checker.check_regimens()
+    checker.check_age_coverage()
     checker.check_sites()
     checker.check_zones()
     checker.check_terms()
     for file, model in _all_files(raw):
         checker.walk_cited(file, model)
     return checker.problems
+
+
+def _first_uncovered_age(ranges: list[AgeRange | None]) -> Decimal | None:
+    """The youngest age (0-120 years) that none of ``ranges`` covers; None covers every age."""
+    if any(r is None for r in ranges):
+        return None
+    bounds = sorted({Decimal(0), *(b for r in ranges if r for b in (r.from_years, r.under_years) if b is not None)})
+    for age in bounds:
+        if age <= 120 and not any(r.contains(age) for r in ranges if r is not None):
+            return age
+    return None
 
 
 def _all_files(raw: RawKnowledge) -> list[tuple[str, BaseModel]]:

@@ -147,7 +147,7 @@ def weight_based_maximum(ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
-@rule("CUMULATIVE_DOSE_ABOVE_MAX")
+@rule("CUMULATIVE_DOSE_ABOVE_MAX", "WEIGHT_REQUIRED")
 def rolling_window_maximum(ctx: CheckContext) -> Iterator[Finding]:
     for scoped in ctx.limits_of("rolling_window_max"):
         limit = scoped.limit
@@ -161,6 +161,16 @@ def rolling_window_maximum(ctx: CheckContext) -> Iterator[Finding]:
         earlier = sum((e.units for e in past), Decimal(0))
         maximum, words = limit.max_units, u(limit.max_units)
         weight = ctx.patient.weight_kg
+        if limit.units_per_kg is not None and weight is None and ctx.age is not None:
+            yield Finding(
+                "WEIGHT_REQUIRED",
+                "critical",
+                f"A maximum of {show_units(limit.units_per_kg)} U/kg in {limit.window.describe()} "
+                f"({_scope_words(ctx, scoped)}) applies at this age, but no weight is given: only the "
+                f"{u(limit.max_units)} ceiling was checked.",
+                Subject("patient", "weight_kg"),
+                limit.citations,
+            )
         if limit.units_per_kg is not None and weight is not None:
             maximum = min(maximum, limit.units_per_kg * weight)
             words = (
