@@ -11,7 +11,7 @@ from toxplan.domain.safety.context import CheckContext, start_of_window
 from toxplan.domain.safety.findings import Finding, Subject
 from toxplan.domain.safety.registry import rule
 from toxplan.domain.safety.wording import indication_name, product_name
-from toxplan.knowledge.models import Interval
+from toxplan.knowledge.models import Interval, Product
 
 OTHER_TOXIN_CLASS = "other_botulinum_toxins"
 """The interaction class whose ``recent_within`` says how long another toxin still counts."""
@@ -118,6 +118,7 @@ def other_toxin_recent(ctx: CheckContext) -> Iterator[Finding]:
         return
     window = toxins.recent_within
     start = start_of_window(ctx.on, window)
+    shares: list[tuple[str, Decimal]] = []
     for index, (entry, other) in enumerate(zip(ctx.history, ctx.history_products, strict=True)):
         if entry.date < start or (other is not None and other.id == ctx.product.id):
             continue
@@ -125,13 +126,51 @@ def other_toxin_recent(ctx: CheckContext) -> Iterator[Finding]:
         yield Finding(
             "OTHER_TOXIN_RECENT",
             toxins.severity,
-            f"{name} was given on {entry.date} ({entry.units} U, {entry.indication}), within "
-            f"{window.describe()}. Weakness may be exacerbated by another botulinum toxin before the "
-            f"previous one's effect has resolved. Units of different products are not "
-            f"comparable and are not added together.",
+            f"{name} was given on {entry.date} ({show_units(entry.units)} U, "
+            f"{indication_name(ctx.kb, entry.indication)}), within {window.describe()}. Weakness may be "
+            f"exacerbated by another botulinum toxin before the previous one's effect has resolved. "
+            f"Units of different products are not comparable and are not added together.",
             Subject("history", entry.product, index),
             toxins.citations,
         )
+        maximum = _window_maximum(ctx, other) if other is not None else None
+        if other is not None and maximum is not None:
+            shares.append((f"{other.brands[0]} {show_units(entry.units)} U on {entry.date}", entry.units / maximum[0]))
+    if not shares:
+        return
+    own = _window_maximum(ctx, ctx.product)
+    planned = ctx.plan.units_for()
+    if own is None or planned == 0:
+        return
+    shares.append((f"{product_name(ctx.kb, ctx.product.id)} {show_units(planned)} U planned", planned / own[0]))
+    total = sum((share for _, share in shares), Decimal(0))
+    if total > 1:
+        parts = "; ".join(f"{what} = {share:.0%} of its maximum" for what, share in shares)
+        citations = (*toxins.citations, *own[1])
+        yield Finding(
+            "OTHER_TOXIN_RECENT",
+            "critical",
+            f"Toxin load within {window.describe()}: {parts}; together {total:.0%} of one full maximum. "
+            f"ToxPlan's rule: each course counts as a fraction of its own product's label maximum for its "
+            f"window (units are never converted); above 100% is critical.",
+            Subject("history", "other toxins"),
+            citations,
+        )
+
+
+def _window_maximum(ctx: CheckContext, product: Product) -> tuple[Decimal, tuple[str, ...]] | None:
+    """The product's window maximum for this patient (age, weight), with its citations; with the
+    age unknown, the smallest that may apply."""
+    found: list[tuple[Decimal, tuple[str, ...]]] = []
+    for maximum in product.window_maxima:
+        if not ctx.age_matches(maximum.ages):
+            continue
+        units = maximum.max_units
+        weight = ctx.patient.weight_kg
+        if maximum.units_per_kg is not None and weight is not None:
+            units = min(units, maximum.units_per_kg * weight)
+        found.append((units, maximum.citations))
+    return min(found, key=lambda m: m[0]) if found else None
 
 
 def _elapsed_hours(start: dt.datetime, end: dt.datetime) -> Decimal:
