@@ -76,3 +76,62 @@ def test_broken_dose_knowledge_is_refused(tmp_path: Path, mutation: Mutation, fi
         load(root)
     matching = [p for p in caught.value.problems if p.file == file and expected in f"{p.field}: {p.message}"]
     assert matching, "\n".join(str(p) for p in caught.value.problems)
+
+
+TABLE_CASES: list[tuple[str, Mutation, str, str]] = [
+    (
+        "a per-muscle table naming an unknown muscle",
+        edit(XEOMIN_ULS, lambda d: table(d)["rows"][0].__setitem__("muscle", "flexor_digitorum_imaginarius")),
+        XEOMIN_ULS,
+        "unknown muscle (site) 'flexor_digitorum_imaginarius'",
+    ),
+    (
+        "a muscle dose above the table's total",
+        edit(XEOMIN_ULS, lambda d: table(d)["rows"][5].__setitem__("units", {"min": 50, "max": 450})),
+        XEOMIN_ULS,
+        "more than the table's total of 400 U",
+    ),
+    (
+        "a per-kg muscle dose above the table's per-kg total",
+        edit(BOTOX_ULS, lambda d: table(d)["rows"][0].__setitem__("units_per_kg", {"min": 1.5, "max": 7})),
+        BOTOX_ULS,
+        "more than the table's total of 6 U/kg",
+    ),
+    (
+        "a fixed weight-band table whose glands do not add up to its total",
+        edit(XEOMIN_SIALORRHEA, lambda d: table(d, 1)["rows"][0].__setitem__("units", {"min": 7, "max": 7})),
+        XEOMIN_SIALORRHEA,
+        "rows add up to 22",
+    ),
+    (
+        "a row with both units and units per kg",
+        edit(XEOMIN_ULS, lambda d: table(d)["rows"][0].__setitem__("units_per_kg", {"min": 1, "max": 2})),
+        XEOMIN_ULS,
+        "not both",
+    ),
+    (
+        "a dosed table with an undosed row",
+        edit(XEOMIN_ULS, lambda d: table(d)["rows"][0].pop("units")),
+        XEOMIN_ULS,
+        "every row needs units",
+    ),
+    (
+        "a muscle listed twice",
+        edit(XEOMIN_ULS, lambda d: table(d)["rows"].append(dict(table(d)["rows"][0]))),
+        XEOMIN_ULS,
+        "listed twice",
+    ),
+    (
+        "an unordered muscle range",
+        edit(XEOMIN_ULS, lambda d: table(d)["rows"][0].__setitem__("units", {"min": 100, "max": 25})),
+        XEOMIN_ULS,
+        "unordered",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("mutation", "file", "expected"), [c[1:] for c in TABLE_CASES], ids=[c[0] for c in TABLE_CASES]
+)
+def test_broken_muscle_tables_are_refused(tmp_path: Path, mutation: Mutation, file: str, expected: str) -> None:
+    test_broken_dose_knowledge_is_refused(tmp_path, mutation, file, expected)

@@ -169,6 +169,14 @@ class KnowledgeBase:
             found = self.readings[key] = tuple((z, near) for z, near in hits if near is not None)
         return found
 
+    def muscle_sites(self, muscle: str) -> tuple[str, ...]:
+        """The concrete site ids a per-muscle table row names: both sides of a bilateral
+        definition, or the one site."""
+        definition = self.site_definitions.get(muscle)
+        if definition is not None:
+            return tuple(site_id for site_id, _ in expand_site(definition))
+        return (muscle,) if muscle in self.sites else ()
+
     def in_use_hours(self, product: Product) -> tuple[Decimal | None, bool]:
         """Hours a reconstituted vial of ``product`` may be used, and whether that is ToxPlan's
         default (the product's own label value being unconfirmed)."""

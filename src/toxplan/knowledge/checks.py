@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from toxplan.errors import Problem
 from toxplan.knowledge.base import build_term_indexes, expand_site
+from toxplan.knowledge.dose_models import MuscleTable
 from toxplan.knowledge.models import (
     AgeRange,
     BetweenPlacement,
@@ -43,6 +44,7 @@ class _Checker:
         self.allergens = {a.id for a in raw.condition_file.allergens}
         self.conditions = {c.id for c in raw.condition_file.conditions}
         self.sites: set[str] = set()
+        self.site_definitions = {s.id for _, f in raw.site_files for s in f.sites}
 
     def add(self, file: str, field: str, message: str) -> None:
         self.problems.append(Problem(file, field, message))
@@ -168,6 +170,36 @@ class _Checker:
             self.known(file, "product", regimen.product, self.products, "product")
             self.known(file, "indication", regimen.indication, self.indications, "indication")
             self.check_variants(file, regimen)
+            for i, table in enumerate(regimen.muscle_tables):
+                self.check_muscle_table(file, f"muscle_tables[{i}]", table)
+
+    def check_muscle_table(self, file: str, path: str, table: MuscleTable) -> None:
+        """Every muscle is a known site and the numbers add up to the table's total."""
+        for j, row in enumerate(table.rows):
+            if row.muscle not in self.site_definitions and row.muscle not in self.sites:
+                self.add(file, f"{path}.rows[{j}].muscle", f"unknown muscle (site) {row.muscle!r}")
+            for dose, total, unit in (
+                (row.units, table.total_units, "U"),
+                (row.units_per_kg, table.total_units_per_kg, "U/kg"),
+            ):
+                if dose is not None and total is not None and dose.max > total.max:
+                    self.add(
+                        file,
+                        f"{path}.rows[{j}]",
+                        f"{row.muscle}: up to {dose.max} {unit} is more than the table's total of {total.max} {unit}",
+                    )
+        if table.dose_basis == "fixed" and table.total_units is not None:
+            rows = [r.units for r in table.rows]
+            if all(r is not None for r in rows):
+                low = sum((r.min for r in rows if r is not None), Decimal(0)) * table.sides
+                high = sum((r.max for r in rows if r is not None), Decimal(0)) * table.sides
+                if abs(low - table.total_units.min) > TOLERANCE or abs(high - table.total_units.max) > TOLERANCE:
+                    self.add(
+                        file,
+                        f"{path}.total_units",
+                        f"rows add up to {low}-{high} U over {table.sides} side(s), not "
+                        f"{table.total_units.min}-{table.total_units.max} U",
+                    )
 
     def check_variants(self, file: str, regimen: Regimen) -> None:
         for i, variant in enumerate(regimen.variants):

@@ -42,9 +42,13 @@ class MuscleDose(Strict):
 
     @model_validator(mode="after")
     def _one_dose(self) -> MuscleDose:
-        if (self.units is None) == (self.units_per_kg is None):
-            raise ValueError("give units or units_per_kg (exactly one)")
+        if self.units is not None and self.units_per_kg is not None:
+            raise ValueError("give units or units_per_kg, not both")
         return self
+
+    @property
+    def dosed(self) -> bool:
+        return self.units is not None or self.units_per_kg is not None
 
 
 class MuscleTable(Cited):
@@ -54,9 +58,11 @@ class MuscleTable(Cited):
     description: str
     ages: AgeRange | None = None
     weights: WeightRange | None = None
-    dose_basis: Literal["range", "fixed"] = "range"
+    dose_basis: Literal["range", "fixed", "muscles_only"] = "range"
     """``range``: the clinician selects muscles and doses within each range. ``fixed``: the
-    label gives one dose per muscle (e.g. sialorrhea by weight band), all muscles injected."""
+    label gives one dose per muscle (e.g. sialorrhea by weight band), all muscles injected.
+    ``muscles_only``: the label names the muscles but individualises the dose (a row may still
+    carry a recommended ceiling, e.g. BOTOX sternocleidomastoid 100 U)."""
     sides: int = Field(default=1, ge=1, le=2)
     """How many sides the total covers: 1 for 'per limb' tables, 2 when bilateral muscles are
     injected on both sides (sialorrhea)."""
@@ -72,6 +78,8 @@ class MuscleTable(Cited):
         muscles = [r.muscle for r in self.rows]
         if len(muscles) != len(set(muscles)):
             raise ValueError(f"a muscle is listed twice: {muscles}")
+        if self.dose_basis != "muscles_only" and not all(r.dosed for r in self.rows):
+            raise ValueError("every row needs units or units_per_kg (or make the table muscles_only)")
         return self
 
 

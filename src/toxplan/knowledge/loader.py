@@ -18,6 +18,7 @@ from toxplan.knowledge.base import (
     KnowledgeBase,
     build_sites,
     build_term_indexes,
+    expand_site,
     landmark_positions,
 )
 from toxplan.knowledge.cache import knowledge_cache_key, read_cached, write_cached
@@ -167,6 +168,10 @@ def _build(raw: RawKnowledge) -> KnowledgeBase:
         for variant in regimen.variants:
             for step in variant.pattern:
                 used_by.setdefault(step.site, set()).add(regimen.indication)
+        for row in (row for table in regimen.muscle_tables for row in table.rows):
+            definition = definitions.get(row.muscle)
+            for site_id in [s for s, _ in expand_site(definition)] if definition else [row.muscle]:
+                used_by.setdefault(site_id, set()).add(regimen.indication)
     conditions = {c.id: c for c in raw.condition_file.conditions}
     allergens = {a.id: a for a in raw.condition_file.allergens}
     drugs, drug_terms, known_terms, condition_terms, allergen_terms = build_term_indexes(
