@@ -255,3 +255,21 @@ def test_per_site_severity_is_monotonic_in_the_dose(kb: KnowledgeBase, units: De
         assert warning and not critical
     else:
         assert critical and critical[0].severity == "critical"
+
+
+@pytest.mark.parametrize(
+    ("units", "code", "severity"),
+    [(4, None, None), (5, "DOSE_ABOVE_LABEL", "warning"), (8.5, "SITE_DOSE_ABOVE_MAX", "critical")],
+)
+def test_xeomin_forehead_per_site_default_says_it_is_a_default(
+    kb: KnowledgeBase, units: float, code: str | None, severity: str | None
+) -> None:
+    shots = [{"indication": "forehead_lines", "site": "frontalis_lower_midline", "units": units}]
+    found = findings(kb, request(product="xeomin", shots=shots))
+    hits = on_injection(found, "DOSE_ABOVE_LABEL", 0) + on_injection(found, "SITE_DOSE_ABOVE_MAX", 0)
+    if code is None:
+        assert not hits
+    else:
+        assert [(f.code, f.severity) for f in hits] == [(code, severity)]
+        assert "ToxPlan's default" in hits[0].message and "unconfirmed" in hits[0].message
+        cites(kb, hits[0], "xeomin_prescriberpoint")

@@ -380,6 +380,9 @@ class Regimen(Cited):
     """Dose the label recommends for the indication; above it raises DOSE_ABOVE_LABEL."""
     units_per_site: UnitRange | None = None
     """Recommended units per injection; above it raises DOSE_ABOVE_LABEL (see ``dose_basis``)."""
+    units_per_site_is_default: bool = False
+    """True where the label's per-site dose is unconfirmed and ``units_per_site`` is ToxPlan's
+    cautious default (the product's confirmed dose for a neighbouring area); messages say so."""
     units_per_side: UnitRange | None = None
     """Recommended units per side (one axilla, one eye), where the label doses per side."""
     site_count: CountRange | None = None

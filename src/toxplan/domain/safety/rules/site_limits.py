@@ -28,6 +28,12 @@ def source_words(regimen: Regimen) -> str:
     return "the label's" if regimen.label_status == "on_label" else "the cited (off-label) source's"
 
 
+def per_site_words(regimen: Regimen) -> str:
+    if regimen.units_per_site_is_default:
+        return "ToxPlan's default (the label's per-site dose for this area is unconfirmed)"
+    return source_words(regimen)
+
+
 def factor_words(ctx: CheckContext) -> str:
     return f"{show_units(ctx.fixed_dose_factor)} ×"
 
@@ -57,7 +63,7 @@ def units_per_site(ctx: CheckContext) -> Iterator[Finding]:
             yield Finding(
                 "SITE_DOSE_ABOVE_MAX",
                 "critical",
-                f"{what}: more than {factor_words(ctx)} {source_words(regimen)} {band} per site for "
+                f"{what}: more than {factor_words(ctx)} {per_site_words(regimen)} {band} per site for "
                 f"{product_name(ctx.kb, regimen.product)} (ToxPlan's limit for a fixed label dose: {u(cap)}).",
                 where,
                 (*regimen.citations, *default_citations(ctx)),
@@ -66,9 +72,9 @@ def units_per_site(ctx: CheckContext) -> Iterator[Finding]:
             yield Finding(
                 "DOSE_ABOVE_LABEL",
                 "warning",
-                f"{what}, above {source_words(regimen)} recommended {band} per site.",
+                f"{what}, above {per_site_words(regimen)} recommended {band} per site.",
                 where,
-                regimen.citations,
+                (*regimen.citations, *(default_citations(ctx) if regimen.units_per_site_is_default else ())),
             )
 
 
