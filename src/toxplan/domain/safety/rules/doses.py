@@ -141,7 +141,8 @@ def weight_based_maximum(ctx: CheckContext) -> Iterator[Finding]:
                 "SESSION_DOSE_ABOVE_MAX",
                 limit.severity,
                 f"The plan gives {u(planned)} ({_scope_words(ctx, scoped)}); for {show_units(weight)} kg "
-                f"the maximum is {rule_words} = {u(maximum.quantize(Decimal('0.1')))}.",
+                f"the maximum is {rule_words} = {u(maximum.quantize(Decimal('0.1')))}."
+                + (f" {limit.note}" if _is_default(limit) and limit.note else ""),
                 _scope_subject(ctx, scoped),
                 limit.citations,
             )
