@@ -95,7 +95,7 @@ def retreatment_interval(ctx: CheckContext) -> Iterator[Finding]:
                     policy_rule.severity,
                     f"Clinic policy '{policy_rule.id}': {policy_rule.minimum.describe()} between "
                     f"treatments ({policy_rule.reason}); last in scope {last.date} "
-                    f"({last.indication}).",
+                    f"({indication_name(ctx.kb, last.indication)}).",
                     Subject("indication", indication),
                     (f"policy:{policy_rule.id}",),
                 )
