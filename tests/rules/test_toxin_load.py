@@ -84,3 +84,43 @@ def test_fractions_add_up(kb: KnowledgeBase, dysport: int, botox: int) -> None:
         findings(kb, request(shots=botox_cd(botox), history=[course("dysport", dysport)], vial_units=100, diluent_ml=2))
     )
     assert bool(found) == (Decimal(dysport) / 1500 + Decimal(botox) / 400 > 1)
+
+
+GL_PLANS = {  # product: (units per glabellar site, diluent, its window maximum)
+    "onabotulinumtoxina": (4, 2.5, 400),
+    "abobotulinumtoxina": (10, 2.5, 1500),
+    "incobotulinumtoxina": (4, 2.5, 400),
+    "prabotulinumtoxina": (4, 2.5, 20),
+    "daxibotulinumtoxina": (8, 1.25, 250),
+    "letibotulinumtoxina": (4, 2.5, 20),
+}
+SITES = [
+    "procerus",
+    "corrugator_medial_left",
+    "corrugator_medial_right",
+    "corrugator_lateral_left",
+    "corrugator_lateral_right",
+]
+
+
+@pytest.mark.parametrize("product", sorted(GL_PLANS))
+def test_every_product_counts_as_a_fraction_of_its_own_maximum(kb: KnowledgeBase, product: str) -> None:
+    per_site, diluent, maximum = GL_PLANS[product]
+    vial = 300 if product == "abobotulinumtoxina" else 100
+    shots = [{"indication": "glabellar_lines", "site": s, "units": per_site} for s in SITES]
+    planned = Decimal(5 * per_site) / maximum
+    other = "xeomin" if product != "incobotulinumtoxina" else "botox"  # both: 400 U maximum
+    room = (1 - planned) * 400  # the other toxin's units that bring the total to exactly one maximum
+    at_most = int(room)
+    history = (
+        [{"date": SIX_WEEKS_AGO, "product": other, "indication": "upper_limb_spasticity", "units": at_most}]
+        if at_most
+        else []
+    )
+    quiet = load(
+        findings(kb, request(product=product, shots=shots, history=history, vial_units=vial, diluent_ml=diluent))
+    )
+    assert not quiet
+    over = [{"date": SIX_WEEKS_AGO, "product": other, "indication": "upper_limb_spasticity", "units": at_most + 1}]
+    found = load(findings(kb, request(product=product, shots=shots, history=over, vial_units=vial, diluent_ml=diluent)))
+    assert [f.severity for f in found] == ["critical"]
