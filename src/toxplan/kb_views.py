@@ -63,13 +63,13 @@ def sites(kb: KnowledgeBase, product: str | None = None, indication: str | None 
         raise NotFound(f"unknown indication {indication!r}", field="indication")
     wanted: set[str] | None = None
     if only is not None or indication is not None:
-        wanted = {
-            step.site
+        chosen = [
+            r
             for (p, i), r in kb.regimens.items()
             if (only is None or p == only) and (indication is None or i == indication)
-            for v in r.variants
-            for step in v.pattern
-        }
+        ]
+        wanted = {step.site for r in chosen for v in r.variants for step in v.pattern}
+        wanted |= {s for r in chosen for t in r.muscle_tables for row in t.rows for s in kb.muscle_sites(row.muscle)}
     return [
         {
             "id": s.id,

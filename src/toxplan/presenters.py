@@ -41,6 +41,7 @@ def injections_json(plan: Plan) -> list[dict[str, Any]]:
                 "syringe_units": None if volume is None else number(show_marks(syringe_marks(volume))),
                 "depth": injection.depth,
                 "position": position_json(injection.position),
+                "note": injection.note,
             }
         )
     return rows
@@ -82,6 +83,8 @@ def plan_json(plan: Plan, kb: KnowledgeBase) -> dict[str, Any]:
         "dilution": dilution_json(plan),
         "injections": injections_json(plan),
         "totals": totals_json(plan),
+        "individualise": bool(plan.notes),
+        "notes": list(plan.notes),
         "knowledge_version": kb.version,
     }
 
@@ -142,6 +145,7 @@ def plan_text(plan: Plan, kb: KnowledgeBase) -> str:
     vials = "" if totals["vials"] is None else (f", {totals['vials']} vial(s), {totals['units_left_over']} U left over")
     lines.append(f"Total: {totals['units']} U, {volume} ({totals['syringe_units']} syringe units){vials}")
     lines.append("Marks are U-100 insulin-syringe units (1 mark = 0.01 mL), not toxin units.")
+    lines.extend(f"INDIVIDUALISE: {note}" for note in plan.notes)
     lines.append(f"Knowledge base {kb.version}")
     return "\n".join(lines)
 

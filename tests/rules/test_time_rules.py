@@ -53,7 +53,8 @@ class TestReconstitutedVialExpired:
         data = request(reconstituted_at="2026-11-24T13:00:00")
         assert not with_code(findings(kb, data, at=dt.datetime(2026, 11, 25, 12)), "RECONSTITUTED_VIAL_EXPIRED")
 
-    def test_says_so_when_the_in_use_time_is_not_known(self, kb: KnowledgeBase) -> None:
+    def test_an_unconfirmed_in_use_time_falls_back_to_the_class_default_loudly(self, kb: KnowledgeBase) -> None:
+        # Dysport's US in-use time is unconfirmed: a 5-day-old vial used to pass with a notice.
         data = request(
             product="dysport",
             vial_units=300,
@@ -61,9 +62,23 @@ class TestReconstitutedVialExpired:
             reconstituted_at="2026-11-20T08:00:00",
             shots=[{"indication": "glabellar_lines", "site": "procerus", "units": 10}],
         )
-        found = findings(kb, data)
+        found = with_code(findings(kb, data), "RECONSTITUTED_VIAL_EXPIRED")
+        assert [f.severity for f in found] == ["critical"]
+        assert "Dysport" in found[0].message and "ToxPlan" in found[0].message and "24 h" in found[0].message
+        cited(kb, found)
+
+    def test_within_the_default_it_still_says_the_label_value_is_unconfirmed(self, kb: KnowledgeBase) -> None:
+        data = request(
+            product="dysport",
+            vial_units=300,
+            diluent_ml=2.5,
+            reconstituted_at="2026-11-24T12:30:00",
+            shots=[{"indication": "glabellar_lines", "site": "procerus", "units": 10}],
+        )
+        found = findings(kb, data)  # checked at noon the next day: 23.5 h
         assert not with_code(found, "RECONSTITUTED_VIAL_EXPIRED")
-        assert with_code(found, "RULE_NOT_EVALUATED")
+        notices = [f for f in with_code(found, "LABEL_VALUE_UNCONFIRMED") if f.subject.type == "vial"]
+        assert notices and "unconfirmed" in notices[0].message
 
 
 class TestTimeZones:

@@ -9,8 +9,10 @@ from typing import NamedTuple
 
 from toxplan.domain.dilution import Dilution, VialUse, syringe_marks, vials_needed
 from toxplan.domain.geometry import Position
+from toxplan.domain.safety.wording import indication_name
 from toxplan.errors import InvalidInput, NotFound, PlanNotAvailable
 from toxplan.knowledge.base import KnowledgeBase
+from toxplan.knowledge.dose_models import MuscleTable
 from toxplan.knowledge.models import Depth, Product, Regimen
 
 
@@ -62,6 +64,8 @@ class Plan:
     product: str
     dilution: DilutionChoice | None
     injections: tuple[Injection, ...]
+    notes: tuple[str, ...] = ()
+    """What the clinician must do with the plan, e.g. individualise a label starting template."""
 
     def volume_ml(self, injection: Injection) -> Decimal | None:
         return None if self.dilution is None else self.dilution.dilution.volume_ml(injection.units)
@@ -164,13 +168,28 @@ def build_plan(
     vial_units: Decimal | None = None,
     diluent_ml: Decimal | None = None,
 ) -> Plan:
-    """The label-standard plan for each indication, in the order asked."""
+    """The label-standard plan for each indication, in the order asked.
+
+    An indication whose label individualises doses per muscle gets the label's starting
+    template instead (the low end of each muscle's range, one limb), marked "individualise".
+    """
     chosen = kb.product(product)
     if not indications:
         raise InvalidInput("name at least one indication", field="indication")
     regimens = [_regimen(kb, chosen, choice.indication) for choice in indications]
     injections: list[Injection] = []
+    notes: list[str] = []
     for choice, regimen in zip(indications, regimens, strict=True):
+        if not regimen.variants:
+            template = template_table(regimen)
+            assert template is not None  # _regimen refused the indication otherwise
+            injections.extend(_template_injections(kb, choice.indication, template))
+            notes.append(
+                f"{indication_name(kb, choice.indication)}: individualise. This is the label's starting template "
+                f"({template.description.strip()}) at the low end of each muscle's range, on the left "
+                f"side; choose the muscles, doses and side for the patient, then run `toxplan check`."
+            )
+            continue
         variant_id = choice.variant or regimen.default_variant
         variant = next((v for v in regimen.variants if v.id == variant_id), None)
         if variant is None:
@@ -182,7 +201,33 @@ def build_plan(
         for step in variant.pattern:
             injections.extend(at_site(kb, step.site, choice.indication, step.units) for _ in range(step.count))
     dilution = choose_dilution(chosen, regimens, vial_units, diluent_ml)
-    return Plan(chosen.id, dilution, tuple(injections))
+    return Plan(chosen.id, dilution, tuple(injections), tuple(notes))
+
+
+def template_table(regimen: Regimen) -> MuscleTable | None:
+    """The per-muscle table ``toxplan plan`` may lay out: adult, dosed in units."""
+    for table in regimen.muscle_tables:
+        adult = table.ages is None or table.ages.contains(Decimal(30))
+        dosed = all(row.units is not None for row in table.rows)
+        if table.template and adult and dosed and table.weights is None and table.dose_basis != "muscles_only":
+            return table
+    return None
+
+
+def _template_injections(kb: KnowledgeBase, indication: str, table: MuscleTable) -> list[Injection]:
+    found = []
+    for row in table.rows:
+        assert row.units is not None
+        sites = kb.muscle_sites(row.muscle)
+        site = next((s for s in sites if s.endswith("_left")), sites[0])
+        count = row.sites.min if row.sites is not None and row.sites.min > 0 else 1
+        each = (row.units.min / count).quantize(Decimal("0.001"))
+        words = f"individualise: label range {row.units.min}-{row.units.max} U" + (
+            f" in {row.sites.min}-{row.sites.max} sites" if row.sites is not None else ""
+        )
+        for _ in range(count):
+            found.append(at_site(kb, site, indication, each)._replace(note=words))
+    return found
 
 
 def _regimen(kb: KnowledgeBase, product: Product, indication: str) -> Regimen:
@@ -196,13 +241,20 @@ def _regimen(kb: KnowledgeBase, product: Product, indication: str) -> Regimen:
             f"and run `toxplan check` on them.",
             field="indication",
         )
-    if not regimen.variants:
+    if not regimen.variants and template_table(regimen) is None:
         dose = regimen.recommended_total_units
         detail = f" (recommended total {dose.min}-{dose.max} U)" if dose else ""
+        muscles = sorted({row.muscle for table in regimen.muscle_tables for row in table.rows})
+        listed = (
+            f" Muscles the knowledge base names for it: {', '.join(m.replace('_', ' ') for m in muscles)}."
+            if muscles
+            else ""
+        )
         raise PlanNotAvailable(
-            f"the source gives no fixed injection pattern for {indication} with "
-            f"{product.brands[0]}: doses are individualised per muscle{detail}. Chart the "
-            f"injections yourself and run `toxplan check` on them.",
+            f"the source gives no fixed injection pattern or adult per-muscle starting doses for "
+            f"{indication} with {product.brands[0]}: doses are individualised per muscle{detail}.{listed} "
+            f"Chart the injections yourself (`toxplan kb sites --indication {indication}`) and run "
+            f"`toxplan check` on them.",
             field="indication",
         )
     return regimen

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from toxplan.domain.geometry import CompiledZone, Position, compile_zone, place
 from toxplan.errors import NotFound
+from toxplan.knowledge.dose_models import ToxPlanDefaults
 from toxplan.knowledge.models import (
     Allergen,
     Citation,
@@ -98,6 +100,8 @@ class KnowledgeBase:
     allergen_terms: TermIndex
     product_names: Mapping[str, str]
     template: Mapping[str, Position] = field(default_factory=dict)
+    defaults: ToxPlanDefaults | None = None
+    """ToxPlan's conservative values where a label value is unconfirmed (``defaults.yaml``)."""
     readings: dict[tuple[str, str, Any], Any] = field(default_factory=dict, compare=False, repr=False)
     """Memo of free-text readings (medications, conditions, allergies): each text is read once."""
 
@@ -164,6 +168,23 @@ class KnowledgeBase:
             hits = ((z, shape.holds(point.view, x, y)) for z, shape in self.zones_for(indication, point.view))
             found = self.readings[key] = tuple((z, near) for z, near in hits if near is not None)
         return found
+
+    def muscle_sites(self, muscle: str) -> tuple[str, ...]:
+        """The concrete site ids a per-muscle table row names: both sides of a bilateral
+        definition, or the one site."""
+        definition = self.site_definitions.get(muscle)
+        if definition is not None:
+            return tuple(site_id for site_id, _ in expand_site(definition))
+        return (muscle,) if muscle in self.sites else ()
+
+    def in_use_hours(self, product: Product) -> tuple[Decimal | None, bool]:
+        """Hours a reconstituted vial of ``product`` may be used, and whether that is ToxPlan's
+        default (the product's own label value being unconfirmed)."""
+        if product.in_use is not None:
+            return product.in_use.hours, False
+        if self.defaults is not None:
+            return self.defaults.in_use.hours, True
+        return None, True
 
     def evidence_of(self, citation_ids: tuple[str, ...]) -> list[EvidenceLevel]:
         return [self.citations[c].evidence for c in citation_ids]

@@ -9,7 +9,9 @@ from pydantic import BaseModel
 
 from toxplan.errors import Problem
 from toxplan.knowledge.base import build_term_indexes, expand_site
+from toxplan.knowledge.dose_models import MuscleTable
 from toxplan.knowledge.models import (
+    AgeRange,
     BetweenPlacement,
     Citation,
     Cited,
@@ -42,6 +44,7 @@ class _Checker:
         self.allergens = {a.id for a in raw.condition_file.allergens}
         self.conditions = {c.id for c in raw.condition_file.conditions}
         self.sites: set[str] = set()
+        self.site_definitions = {s.id for _, f in raw.site_files for s in f.sites}
 
     def add(self, file: str, field: str, message: str) -> None:
         self.problems.append(Problem(file, field, message))
@@ -132,6 +135,33 @@ class _Checker:
                 self.known(file, f"contraindications[{i}].indications[{j}]", ind, self.indications, "indication")
         self.limits(file, "limits", product.limits)
 
+    def check_age_coverage(self) -> None:
+        """No age gap: where a product's maxima for an indication depend on age, some maximum
+        must cover every age (pediatric and adult rules meet, with nothing in between)."""
+        maxima = ("session_max", "weight_based_max", "rolling_window_max", "per_side_max")
+        regimens: dict[str, dict[str, Regimen]] = {}
+        for _, regimen in self.raw.regimens:
+            regimens.setdefault(regimen.product, {})[regimen.indication] = regimen
+        for file, product in self.raw.products:
+            for indication, regimen in sorted(regimens.get(product.id, {}).items()):
+                scoped = [
+                    lim
+                    for lim in (*product.limits, *regimen.limits)
+                    if lim.kind in maxima
+                    and lim.severity == "critical"
+                    and (lim in regimen.limits or not lim.indications or indication in lim.indications)
+                ]
+                if not any(lim.ages is not None for lim in scoped):
+                    continue
+                gap = _first_uncovered_age([lim.ages for lim in scoped])
+                if gap is not None:
+                    self.add(
+                        file,
+                        "limits",
+                        f"{indication}: no critical maximum covers age {gap}, while other ages have one "
+                        f"(add a pediatric or adult limit, or a ToxPlan default)",
+                    )
+
     def check_regimens(self) -> None:
         for file, regimen in self.raw.regimens:
             expected = f"regimens/{regimen.product}/{regimen.indication}.yaml"
@@ -140,6 +170,36 @@ class _Checker:
             self.known(file, "product", regimen.product, self.products, "product")
             self.known(file, "indication", regimen.indication, self.indications, "indication")
             self.check_variants(file, regimen)
+            for i, table in enumerate(regimen.muscle_tables):
+                self.check_muscle_table(file, f"muscle_tables[{i}]", table)
+
+    def check_muscle_table(self, file: str, path: str, table: MuscleTable) -> None:
+        """Every muscle is a known site and the numbers add up to the table's total."""
+        for j, row in enumerate(table.rows):
+            if row.muscle not in self.site_definitions and row.muscle not in self.sites:
+                self.add(file, f"{path}.rows[{j}].muscle", f"unknown muscle (site) {row.muscle!r}")
+            for dose, total, unit in (
+                (row.units, table.total_units, "U"),
+                (row.units_per_kg, table.total_units_per_kg, "U/kg"),
+            ):
+                if dose is not None and total is not None and dose.max > total.max:
+                    self.add(
+                        file,
+                        f"{path}.rows[{j}]",
+                        f"{row.muscle}: up to {dose.max} {unit} is more than the table's total of {total.max} {unit}",
+                    )
+        if table.dose_basis == "fixed" and table.total_units is not None:
+            rows = [r.units for r in table.rows]
+            if all(r is not None for r in rows):
+                low = sum((r.min for r in rows if r is not None), Decimal(0)) * table.sides
+                high = sum((r.max for r in rows if r is not None), Decimal(0)) * table.sides
+                if abs(low - table.total_units.min) > TOLERANCE or abs(high - table.total_units.max) > TOLERANCE:
+                    self.add(
+                        file,
+                        f"{path}.total_units",
+                        f"rows add up to {low}-{high} U over {table.sides} side(s), not "
+                        f"{table.total_units.min}-{table.total_units.max} U",
+                    )
 
     def check_variants(self, file: str, regimen: Regimen) -> None:
         for i, variant in enumerate(regimen.variants):
@@ -306,12 +366,24 @@ def check_knowledge(raw: RawKnowledge) -> list[Problem]:
     checker.unique(((f, "product", f"{r.product}/{r.indication}") for f, r in raw.regimens), "regimen")
     checker.check_products()
     checker.check_regimens()
+    checker.check_age_coverage()
     checker.check_sites()
     checker.check_zones()
     checker.check_terms()
     for file, model in _all_files(raw):
         checker.walk_cited(file, model)
     return checker.problems
+
+
+def _first_uncovered_age(ranges: list[AgeRange | None]) -> Decimal | None:
+    """The youngest age (0-120 years) that none of ``ranges`` covers; None covers every age."""
+    if any(r is None for r in ranges):
+        return None
+    bounds = sorted({Decimal(0), *(b for r in ranges if r for b in (r.from_years, r.under_years) if b is not None)})
+    for age in bounds:
+        if age <= 120 and not any(r.contains(age) for r in ranges if r is not None):
+            return age
+    return None
 
 
 def _all_files(raw: RawKnowledge) -> list[tuple[str, BaseModel]]:
@@ -322,6 +394,7 @@ def _all_files(raw: RawKnowledge) -> list[tuple[str, BaseModel]]:
         ("face/danger_zones.yaml", raw.zone_file),
         ("interactions.yaml", raw.interactions),
         ("conditions.yaml", raw.condition_file),
+        ("defaults.yaml", raw.defaults),
     ):
         if model is not None:
             files.append((name, model))

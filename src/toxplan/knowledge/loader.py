@@ -18,10 +18,12 @@ from toxplan.knowledge.base import (
     KnowledgeBase,
     build_sites,
     build_term_indexes,
+    expand_site,
     landmark_positions,
 )
 from toxplan.knowledge.cache import knowledge_cache_key, read_cached, write_cached
 from toxplan.knowledge.checks import check_knowledge
+from toxplan.knowledge.dose_models import ToxPlanDefaults
 from toxplan.knowledge.models import (
     CitationFile,
     ConditionFile,
@@ -119,6 +121,7 @@ def read_raw(directory: Path) -> tuple[RawKnowledge, list[Problem]]:
     raw.zone_file = _required(directory, "face/danger_zones.yaml", DangerZoneFile, raw, problems)
     raw.interactions = _required(directory, "interactions.yaml", InteractionFile, raw, problems)
     raw.condition_file = _required(directory, "conditions.yaml", ConditionFile, raw, problems)
+    raw.defaults = _required(directory, "defaults.yaml", ToxPlanDefaults, raw, problems)
     if not raw.citation_files:
         problems.append(Problem("citations/", "", "no citation file found"))
     return raw, problems
@@ -165,6 +168,10 @@ def _build(raw: RawKnowledge) -> KnowledgeBase:
         for variant in regimen.variants:
             for step in variant.pattern:
                 used_by.setdefault(step.site, set()).add(regimen.indication)
+        for row in (row for table in regimen.muscle_tables for row in table.rows):
+            definition = definitions.get(row.muscle)
+            for site_id in [s for s, _ in expand_site(definition)] if definition else [row.muscle]:
+                used_by.setdefault(site_id, set()).add(regimen.indication)
     conditions = {c.id: c for c in raw.condition_file.conditions}
     allergens = {a.id: a for a in raw.condition_file.allergens}
     drugs, drug_terms, known_terms, condition_terms, allergen_terms = build_term_indexes(
@@ -192,6 +199,7 @@ def _build(raw: RawKnowledge) -> KnowledgeBase:
         allergen_terms=allergen_terms,
         product_names=_product_names(products),
         template=template,
+        defaults=raw.defaults,
     )
 
 

@@ -212,9 +212,33 @@ class RollingWindowMax(_LimitBase):
     kind: Literal["rolling_window_max"]
     max_units: Positive
     window: Duration
+    units_per_kg: Positive | None = None
+    """When given, the maximum is the lesser of ``units_per_kg`` x weight and ``max_units``."""
 
 
-DoseLimit = Annotated[SiteMax | SessionMax | WeightBasedMax | RollingWindowMax, Field(discriminator="kind")]
+class PerSideMax(_LimitBase):
+    """Most units on one side of the body (one limb, one axilla, one eye) in a session.
+
+    Injections are grouped by the side of their site (left or right); midline sites belong
+    to no side. ``units_per_kg`` makes it 'the lesser of N U/kg or M U per limb'.
+    """
+
+    kind: Literal["per_side_max"]
+    max_units: Positive | None = None
+    units_per_kg: Positive | None = None
+    side_word: str = "side"
+    """How messages name one side: limb, leg, arm, axilla, eye."""
+
+    @model_validator(mode="after")
+    def _something(self) -> PerSideMax:
+        if self.max_units is None and self.units_per_kg is None:
+            raise ValueError("give max_units, units_per_kg or both")
+        return self
+
+
+DoseLimit = Annotated[
+    SiteMax | SessionMax | WeightBasedMax | RollingWindowMax | PerSideMax, Field(discriminator="kind")
+]
 
 
 # --- products -------------------------------------------------------------------------------
@@ -279,6 +303,12 @@ class Product(Cited):
     diluent: str
     reconstitution: tuple[ReconstitutionRow, ...] = ()
     """Empty when the label table is not in the knowledge base: dilution is then unverified."""
+    reconstitution_incomplete_vials: tuple[Positive, ...] = ()
+    """Vial sizes whose label table rows are only partly confirmed: their other dilutions inside
+    ToxPlan's class band are reported as unverified rather than unusual."""
+    window_maxima: tuple[WindowMaximum, ...] = ()
+    """The label's largest dose over a treatment window, used to add up different toxins as
+    fractions of their own maxima (units are never converted)."""
     in_use: InUse | None = None
     storage: Storage | None = None
     formulation: Formulation
@@ -332,6 +362,8 @@ class Interval(Cited):
     severity: Severity = "warning"
     wording: str
     """The label's own words, shown to the clinician."""
+    ages: AgeRange | None = None
+    """Patients it applies to (``age_intervals`` only); empty means every patient."""
 
 
 class Regimen(Cited):
@@ -347,8 +379,23 @@ class Regimen(Cited):
     recommended_total_units: UnitRange | None = None
     """Dose the label recommends for the indication; above it raises DOSE_ABOVE_LABEL."""
     units_per_site: UnitRange | None = None
+    """Recommended units per injection; above it raises DOSE_ABOVE_LABEL (see ``dose_basis``)."""
+    units_per_site_is_default: bool = False
+    """True where the label's per-site dose is unconfirmed and ``units_per_site`` is ToxPlan's
+    cautious default (the product's confirmed dose for a neighbouring area); messages say so."""
+    units_per_side: UnitRange | None = None
+    """Recommended units per side (one axilla, one eye), where the label doses per side."""
     site_count: CountRange | None = None
+    dose_basis: Literal["fixed", "individualised"] = "fixed"
+    """``fixed``: the source gives one dose per site and per area (cosmetic areas, chronic
+    migraine, bladder); more than the clinic's factor (ToxPlan default 2) times it is critical.
+    ``individualised``: a starting dose or range the clinician titrates; only stated maxima are
+    critical."""
     min_interval: Interval | None = None
+    age_intervals: tuple[Interval, ...] = ()
+    """Longer intervals for some ages (e.g. Dysport pediatric upper limb: 16 weeks)."""
+    muscle_tables: tuple[MuscleTable, ...] = ()
+    """The label's per-muscle dose tables (spasticity, dystonia, sialorrhea weight bands)."""
     default_variant: str | None = None
     variants: tuple[Variant, ...] = ()
     """Empty when the source gives no fixed pattern (doses individualised per muscle)."""
@@ -368,6 +415,9 @@ class Regimen(Cited):
         for limit in self.limits:
             if limit.indications:
                 raise ValueError(f"limit {limit.id}: leave 'indications' empty inside a regimen")
+        for interval in self.age_intervals:
+            if interval.ages is None:
+                raise ValueError("every one of age_intervals names the ages it applies to")
         return self
 
 
@@ -579,3 +629,8 @@ class Manifest(Strict):
     name: str
     version: str = Field(pattern=r"^\d{4}\.\d{1,2}\.\d+$")
     description: str
+
+
+# Schema of the per-muscle tables, the window maxima and ToxPlan's defaults lives in its own
+# module; importing it here lets the models above refer to it.
+from toxplan.knowledge.dose_models import MuscleTable, WindowMaximum  # noqa: E402

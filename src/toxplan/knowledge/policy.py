@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pydantic import Field
 
 from toxplan.domain.safety.findings import CODES, SEVERITY_RANK
@@ -35,6 +37,9 @@ class Policy(Strict):
     name: str
     severity_floors: tuple[SeverityFloor, ...] = ()
     intervals: tuple[IntervalRule, ...] = Field(default=())
+    fixed_dose_factor: Decimal | None = Field(default=None, ge=1)
+    """More than this many times a fixed label dose per site or per area is critical. It may
+    only be lower (stricter) than ToxPlan's default in ``defaults.yaml`` (2)."""
 
     def floor(self, code: str) -> Severity | None:
         floors: list[Severity] = [f.severity for f in self.severity_floors if f.code == code]
@@ -62,6 +67,15 @@ def policy_problems(policy: Policy, kb: KnowledgeBase, file: str) -> list[Proble
                     f"{floor.code} is {info.baseline} by the label; a policy may not lower it to {floor.severity}",
                 )
             )
+    default = kb.defaults.fixed_dose_factor.factor if kb.defaults is not None else None
+    if policy.fixed_dose_factor is not None and default is not None and policy.fixed_dose_factor > default:
+        problems.append(
+            Problem(
+                file,
+                "fixed_dose_factor",
+                f"{policy.fixed_dose_factor} is above ToxPlan's default of {default}; a policy may only tighten it",
+            )
+        )
     for i, rule in enumerate(policy.intervals):
         field = f"intervals[{i}]"
         if not rule.categories and not rule.indications:

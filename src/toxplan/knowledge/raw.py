@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from toxplan.knowledge.dose_models import ToxPlanDefaults
 from toxplan.knowledge.models import (
     CitationFile,
     ConditionFile,
@@ -35,6 +36,7 @@ class RawKnowledge:
     zone_file: DangerZoneFile | None = None
     interactions: InteractionFile | None = None
     condition_file: ConditionFile | None = None
+    defaults: ToxPlanDefaults | None = None
     texts: dict[str, str] = field(default_factory=dict)
 
     def relative(self, path: Path) -> str:

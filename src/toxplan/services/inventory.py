@@ -75,6 +75,7 @@ def usable_stock(
     found = []
     for lot in listings.unexpired_lots(session, actor.clinic_id, now.date()):
         product = kb.products.get(lot.product)
-        keep = dt.timedelta(hours=float(product.in_use.hours)) if product and product.in_use else RECENT_VIAL
+        hours = kb.in_use_hours(product)[0] if product else None
+        keep = dt.timedelta(hours=float(hours)) if hours is not None else RECENT_VIAL
         found.append((lot, listings.vials(session, actor.clinic_id, lot.id, since=now - keep, until=now)))
     return found

@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import NamedTuple
 
-from toxplan.domain.plans import Plan
+from toxplan.domain.plans import Injection, Plan
 from toxplan.domain.requests import CodedEntry, HistoryIn, PatientIn
 from toxplan.domain.safety.matching import (
     Recognised,
@@ -17,7 +17,7 @@ from toxplan.domain.safety.matching import (
     recognise_medications,
 )
 from toxplan.knowledge.base import KnowledgeBase
-from toxplan.knowledge.models import DoseLimit, Duration, Product, Regimen
+from toxplan.knowledge.models import AgeRange, DoseLimit, Duration, Product, Regimen, Side
 from toxplan.knowledge.policy import Policy
 
 
@@ -134,6 +134,34 @@ class CheckContext:
 
     def limits_of(self, kind: str) -> Iterator[ScopedLimit]:
         return (s for s in self.limits if s.limit.kind == kind)
+
+    @cached_property
+    def fixed_dose_factor(self) -> Decimal:
+        """Times a fixed label dose that is critical: ToxPlan's default, or the clinic's stricter one."""
+        default = self.kb.defaults.fixed_dose_factor.factor if self.kb.defaults is not None else Decimal(2)
+        if self.policy is not None and self.policy.fixed_dose_factor is not None:
+            return min(default, self.policy.fixed_dose_factor)
+        return default
+
+    def side_of(self, injection: Injection) -> Side | None:
+        """Left or right for a lateral site (or a free point off the midline), else None."""
+        site = self.kb.sites.get(injection.site) if injection.site else None
+        if site is not None and site.side is not None:
+            return site.side
+        point = injection.position if site is None else None
+        if point is None:
+            return None
+        if point.view in ("left", "right"):
+            return point.view
+        if point.x_mm == 0:
+            return None
+        return "left" if point.x_mm > 0 else "right"  # front and back frames: x toward the patient's left
+
+    def age_matches(self, ages: AgeRange | None) -> bool:
+        """Whether ``ages`` includes the patient; unknown age counts as inside (the stricter reading)."""
+        if ages is None or self.age is None:
+            return True
+        return ages.contains(self.age)
 
     def applies_by_age(self, limit: DoseLimit) -> bool:
         """Unknown age counts as inside the range: the stricter reading when in doubt."""

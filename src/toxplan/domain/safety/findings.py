@@ -54,7 +54,12 @@ class CodeInfo:
 
 CODES: dict[str, CodeInfo] = {
     "SITE_DOSE_ABOVE_MAX": CodeInfo("critical", "an injection's units or volume exceed a per-site maximum"),
-    "DOSE_ABOVE_LABEL": CodeInfo("warning", "an indication's total exceeds the label's recommended dose"),
+    "DOSE_ABOVE_LABEL": CodeInfo(
+        "warning", "a site's, side's, muscle's or indication's dose exceeds the label's recommended dose"
+    ),
+    "SITE_COUNT_OUTSIDE_LABEL": CodeInfo(
+        "warning", "more (or fewer) injection sites than the label gives for the indication or muscle"
+    ),
     "SESSION_DOSE_ABOVE_MAX": CodeInfo(
         "critical", "a per-session or per-indication maximum (weight-based included) is exceeded"
     ),
@@ -83,6 +88,9 @@ CODES: dict[str, CodeInfo] = {
     ),
     "INPUT_MISSING": CodeInfo("info", "something a rule needs was not given, so that rule could not run fully"),
     "RULE_NOT_EVALUATED": CodeInfo("info", "the knowledge base lacks the label fact a rule needs"),
+    "LABEL_VALUE_UNCONFIRMED": CodeInfo(
+        "info", "a label value is unconfirmed, so ToxPlan's conservative default was applied"
+    ),
     "INPUT_INTERPRETED": CodeInfo("info", "an entry was read in a way the clinician should confirm"),
 }
 """Every finding code. Codes are stable: callers and stored records rely on them."""

@@ -9,7 +9,8 @@ from toxplan.domain.dilution import show_units, show_volume
 from toxplan.domain.safety.context import CheckContext, ScopedLimit, start_of_window
 from toxplan.domain.safety.findings import Finding, Subject
 from toxplan.domain.safety.registry import rule
-from toxplan.knowledge.models import RollingWindowMax, SessionMax, SiteMax, WeightBasedMax
+from toxplan.domain.safety.wording import indication_name, indications_named, product_name, site_name
+from toxplan.knowledge.models import PerSideMax, RollingWindowMax, SessionMax, SiteMax, WeightBasedMax
 
 
 def u(value: Decimal) -> str:
@@ -23,8 +24,8 @@ def _scope_subject(ctx: CheckContext, scoped: ScopedLimit) -> Subject:
     return Subject("product", ctx.product.id)
 
 
-def _scope_words(scoped: ScopedLimit) -> str:
-    return ", ".join(sorted(scoped.indications)) if scoped.indications else "all indications"
+def _scope_words(ctx: CheckContext, scoped: ScopedLimit) -> str:
+    return indications_named(ctx.kb, scoped.indications) if scoped.indications else "all indications"
 
 
 def _planned(ctx: CheckContext, scoped: ScopedLimit) -> Decimal:
@@ -47,9 +48,9 @@ def site_maximum(ctx: CheckContext) -> Iterator[Finding]:
                 yield Finding(
                     "SITE_DOSE_ABOVE_MAX",
                     limit.severity,
-                    f"Injection {index + 1} ({injection.site or 'free position'}, "
-                    f"{injection.indication}) has {u(injection.units)}; the per-site maximum is "
-                    f"{u(limit.max_units)}.",
+                    f"Injection {index + 1} ({site_name(ctx.kb, injection.site)}, "
+                    f"{indication_name(ctx.kb, injection.indication)}) has {u(injection.units)}; the "
+                    f"per-site maximum is {u(limit.max_units)}.",
                     where,
                     limit.citations,
                 )
@@ -62,7 +63,7 @@ def site_maximum(ctx: CheckContext) -> Iterator[Finding]:
                 yield Finding(
                     "SITE_DOSE_ABOVE_MAX",
                     limit.severity,
-                    f"Injection {index + 1} ({injection.site or 'free position'}) is "
+                    f"Injection {index + 1} ({site_name(ctx.kb, injection.site)}) is "
                     f"{show_volume(volume)} mL; no more than {limit.max_volume_ml} mL per site.",
                     where,
                     limit.citations,
@@ -72,7 +73,7 @@ def site_maximum(ctx: CheckContext) -> Iterator[Finding]:
                 "INPUT_MISSING",
                 "warning",
                 f"No dilution given: the per-site volume cap of {limit.max_volume_ml} mL "
-                f"({_scope_words(scoped)}) could not be checked.",
+                f"({_scope_words(ctx, scoped)}) could not be checked.",
                 Subject("dilution", "dilution"),
                 limit.citations,
             )
@@ -100,7 +101,7 @@ def session_maximum(ctx: CheckContext) -> Iterator[Finding]:
             yield Finding(
                 "SESSION_DOSE_ABOVE_MAX",
                 limit.severity,
-                f"The plan gives {u(planned)} ({_scope_words(scoped)}) in one session; the "
+                f"The plan gives {u(planned)} ({_scope_words(ctx, scoped)}) in one session; the "
                 f"maximum{ages} is {u(limit.max_units)}.",
                 _scope_subject(ctx, scoped),
                 limit.citations,
@@ -124,7 +125,7 @@ def weight_based_maximum(ctx: CheckContext) -> Iterator[Finding]:
             yield Finding(
                 "WEIGHT_REQUIRED",
                 "critical",
-                f"A weight-based maximum ({rule_words}, {_scope_words(scoped)}) applies"
+                f"A weight-based maximum ({rule_words}, {_scope_words(ctx, scoped)}) applies"
                 f"{age}, but no weight is given: the dose cannot be checked.",
                 Subject("patient", "weight_kg"),
                 limit.citations,
@@ -139,14 +140,15 @@ def weight_based_maximum(ctx: CheckContext) -> Iterator[Finding]:
             yield Finding(
                 "SESSION_DOSE_ABOVE_MAX",
                 limit.severity,
-                f"The plan gives {u(planned)} ({_scope_words(scoped)}); for {show_units(weight)} kg "
-                f"the maximum is {rule_words} = {u(maximum.quantize(Decimal('0.1')))}.",
+                f"The plan gives {u(planned)} ({_scope_words(ctx, scoped)}); for {show_units(weight)} kg "
+                f"the maximum is {rule_words} = {u(maximum.quantize(Decimal('0.1')))}."
+                + (f" {limit.note}" if _is_default(limit) and limit.note else ""),
                 _scope_subject(ctx, scoped),
                 limit.citations,
             )
 
 
-@rule("CUMULATIVE_DOSE_ABOVE_MAX")
+@rule("CUMULATIVE_DOSE_ABOVE_MAX", "WEIGHT_REQUIRED")
 def rolling_window_maximum(ctx: CheckContext) -> Iterator[Finding]:
     for scoped in ctx.limits_of("rolling_window_max"):
         limit = scoped.limit
@@ -158,38 +160,129 @@ def rolling_window_maximum(ctx: CheckContext) -> Iterator[Finding]:
         start = start_of_window(ctx.on, limit.window)
         past = [e for e in ctx.same_product_history if e.date >= start and scoped.covers(e.indication)]
         earlier = sum((e.units for e in past), Decimal(0))
-        if planned + earlier > limit.max_units:
-            listed = "; ".join(f"{e.date} {e.indication} {u(e.units)}" for e in past)
+        maximum, words = limit.max_units, u(limit.max_units)
+        weight = ctx.patient.weight_kg
+        if limit.units_per_kg is not None and weight is None and ctx.age is not None:
+            yield Finding(
+                "WEIGHT_REQUIRED",
+                "critical",
+                f"A maximum of {show_units(limit.units_per_kg)} U/kg in {limit.window.describe()} "
+                f"({_scope_words(ctx, scoped)}) applies at this age, but no weight is given: only the "
+                f"{u(limit.max_units)} ceiling was checked.",
+                Subject("patient", "weight_kg"),
+                limit.citations,
+            )
+        if limit.units_per_kg is not None and weight is not None:
+            maximum = min(maximum, limit.units_per_kg * weight)
+            words = (
+                f"the lesser of {show_units(limit.units_per_kg)} U/kg or {u(limit.max_units)} "
+                f"= {u(maximum.quantize(Decimal('0.1')))} for {show_units(weight)} kg"
+            )
+        if planned + earlier > maximum:
+            listed = "; ".join(f"{e.date} {indication_name(ctx.kb, e.indication)} {u(e.units)}" for e in past)
+            ages = f" for patients {limit.ages.describe()}" if limit.ages else ""
             yield Finding(
                 "CUMULATIVE_DOSE_ABOVE_MAX",
                 limit.severity,
-                f"{ctx.product.brands[0]}: {u(earlier)} given since {start} ({listed or 'none'}) "
-                f"plus {u(planned)} planned = {u(planned + earlier)}, above the maximum of "
-                f"{u(limit.max_units)} in {limit.window.describe()} ({_scope_words(scoped)}). "
-                f"Doses of other toxin products are not counted: their units are not comparable.",
+                f"{product_name(ctx.kb, ctx.product.id)}: {u(earlier)} given since {start} ({listed or 'none'}) "
+                f"plus {u(planned)} planned = {u(planned + earlier)}, above the maximum{ages} of "
+                f"{words} in {limit.window.describe()} ({_scope_words(ctx, scoped)}). "
+                f"Doses of other toxin products are not counted: their units are not comparable."
+                + (f" {limit.note}" if _is_default(limit) and limit.note else ""),
                 _scope_subject(ctx, scoped),
                 limit.citations,
             )
 
 
-@rule("DOSE_ABOVE_LABEL")
+def _is_default(limit: object) -> bool:
+    """A limit ToxPlan applies where the label value is unconfirmed (its id says so)."""
+    return "toxplan_default" in getattr(limit, "id", "")
+
+
+@rule("SESSION_DOSE_ABOVE_MAX", "WEIGHT_REQUIRED")
+def per_side_maximum(ctx: CheckContext) -> Iterator[Finding]:
+    """A per-limb (per-axilla, per-eye) maximum, checked on each side separately."""
+    for scoped in ctx.limits_of("per_side_max"):
+        limit = scoped.limit
+        assert isinstance(limit, PerSideMax)
+        if not ctx.applies_by_age(limit):
+            continue
+        by_side: dict[str, Decimal] = {}
+        for injection in ctx.plan.injections:
+            side = ctx.side_of(injection) if scoped.covers(injection.indication) else None
+            if side is not None:
+                by_side[side] = by_side.get(side, Decimal(0)) + injection.units
+        if not by_side:
+            continue
+        weight = ctx.patient.weight_kg
+        if limit.units_per_kg is not None and weight is None:
+            yield Finding(
+                "WEIGHT_REQUIRED",
+                "critical",
+                f"A per-{limit.side_word} maximum of {show_units(limit.units_per_kg)} U/kg "
+                f"({_scope_words(ctx, scoped)}) applies, but no weight is given: the dose per "
+                f"{limit.side_word} cannot be checked.",
+                Subject("patient", "weight_kg"),
+                limit.citations,
+            )
+        maximum: Decimal | None = limit.max_units
+        words = u(limit.max_units) if limit.max_units is not None else ""
+        if limit.units_per_kg is not None and weight is not None:
+            per_kg = limit.units_per_kg * weight
+            maximum = per_kg if maximum is None else min(maximum, per_kg)
+            words = f"{show_units(limit.units_per_kg)} U/kg" + (f" or {words}" if words else "")
+            words = f"{words} = {u(maximum.quantize(Decimal('0.1')))} for {show_units(weight)} kg"
+        if maximum is None:
+            continue
+        for side_name, planned in sorted(by_side.items()):
+            if planned > maximum:
+                ages = f" for patients {limit.ages.describe()}" if limit.ages else ""
+                yield Finding(
+                    "SESSION_DOSE_ABOVE_MAX",
+                    limit.severity,
+                    f"{_scope_words(ctx, scoped)}: {u(planned)} in the {side_name} {limit.side_word}; the "
+                    f"maximum per {limit.side_word}{ages} is {words}."
+                    + (f" {limit.note}" if _is_default(limit) and limit.note else ""),
+                    _scope_subject(ctx, scoped),
+                    limit.citations,
+                )
+
+
+@rule("DOSE_ABOVE_LABEL", "SESSION_DOSE_ABOVE_MAX")
 def above_label_dose(ctx: CheckContext) -> Iterator[Finding]:
+    """An indication's total against the recommended dose; fixed doses are critical above the factor."""
     for indication in ctx.known_indications:
         regimen = ctx.regimen(indication)
         if regimen is None or regimen.recommended_total_units is None:
             continue
         planned = ctx.plan.units_for(indication)
         recommended = regimen.recommended_total_units
-        if planned > recommended.max and not _session_limit_exceeded(ctx, indication):
-            dose = (
-                u(recommended.max)
-                if recommended.min == recommended.max
-                else (f"{show_units(recommended.min)}-{u(recommended.max)}")
+        if planned <= recommended.max:
+            continue
+        dose = (
+            u(recommended.max)
+            if recommended.min == recommended.max
+            else (f"{show_units(recommended.min)}-{u(recommended.max)}")
+        )
+        name = indication_name(ctx.kb, indication)
+        whose = "the label's" if regimen.label_status == "on_label" else "the cited (off-label) source's"
+        cap = recommended.max * ctx.fixed_dose_factor
+        if regimen.dose_basis == "fixed" and planned > cap:
+            factor_citations = ctx.kb.defaults.fixed_dose_factor.citations if ctx.kb.defaults else ()
+            yield Finding(
+                "SESSION_DOSE_ABOVE_MAX",
+                "critical",
+                f"{name}: {u(planned)} planned with {product_name(ctx.kb, regimen.product)}, more than "
+                f"{show_units(ctx.fixed_dose_factor)} × {whose} dose of {dose} for the area (ToxPlan's "
+                f"limit for a fixed label dose: {u(cap)}).",
+                Subject("indication", indication),
+                (*regimen.citations, *factor_citations),
             )
+        elif not _session_limit_exceeded(ctx, indication):
             yield Finding(
                 "DOSE_ABOVE_LABEL",
                 "warning",
-                f"{indication}: {u(planned)} planned; the recommended dose is {dose}.",
+                f"{name}: {u(planned)} planned; {whose} recommended dose is {dose}.",
                 Subject("indication", indication),
                 regimen.citations,
             )

@@ -9,6 +9,7 @@ from toxplan.domain.dilution import show_units
 from toxplan.domain.safety.context import CheckContext
 from toxplan.domain.safety.findings import Finding, Subject
 from toxplan.domain.safety.registry import rule
+from toxplan.domain.safety.wording import product_name
 
 
 @rule("UNRECOGNISED_INPUT")
@@ -105,14 +106,18 @@ def danger_zones(ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
-@rule("DILUTION_UNUSUAL", "RULE_NOT_EVALUATED", "INPUT_MISSING")
+@rule("DILUTION_UNUSUAL", "LABEL_VALUE_UNCONFIRMED", "INPUT_MISSING")
 def dilution(ctx: CheckContext) -> Iterator[Finding]:
+    """The dilution against the label table; where the table is unconfirmed or incomplete,
+    against ToxPlan's class band (loudly)."""
     product = ctx.product
     choice = ctx.plan.dilution
     if product is None or choice is None:
         return
     used = choice.dilution
+    name = product_name(ctx.kb, product.id)
     subject = Subject("dilution", f"{show_units(used.vial_units)} U/{used.diluent_ml} mL")
+    concentration = show_units(used.units_per_0_1_ml.quantize(Decimal("0.01")))
     if choice.source != "given":
         yield Finding(
             "INPUT_MISSING",
@@ -127,32 +132,44 @@ def dilution(ctx: CheckContext) -> Iterator[Finding]:
         yield Finding(
             "DILUTION_UNUSUAL",
             "warning",
-            f"{product.brands[0]} comes in {sizes} vials, not {show_units(used.vial_units)} U.",
+            f"{name} comes in {sizes} vials, not {show_units(used.vial_units)} U.",
             subject,
             product.vial_sizes[0].citations,
         )
-    if not product.reconstitution:
-        yield Finding(
-            "RULE_NOT_EVALUATED",
-            "info",
-            f"The label reconstitution table of {product.brands[0]} is not in the knowledge "
-            f"base: {show_units(used.units_per_0_1_ml)} U per 0.1 mL is unverified.",
-            subject,
-            product.citations,
-        )
-        return
     rows = [r for r in product.reconstitution if r.vial_units == used.vial_units]
-    if not any(r.diluent_ml == used.diluent_ml for r in rows):
-        table = "; ".join(
-            f"{show_units(r.vial_units)} U + {r.diluent_ml} mL = {show_units(r.units_per_0_1_ml)} U/0.1 mL"
-            for r in product.reconstitution
-        )
+    if any(r.diluent_ml == used.diluent_ml for r in rows):
+        return
+    table_citations = tuple(dict.fromkeys(c for r in product.reconstitution for c in r.citations))
+    table = "; ".join(
+        f"{show_units(r.vial_units)} U + {r.diluent_ml} mL = {show_units(r.units_per_0_1_ml)} U/0.1 mL"
+        for r in product.reconstitution
+    )
+    if product.reconstitution and used.vial_units not in product.reconstitution_incomplete_vials:
         yield Finding(
             "DILUTION_UNUSUAL",
             "warning",
-            f"{show_units(used.vial_units)} U in {used.diluent_ml} mL gives "
-            f"{show_units(used.units_per_0_1_ml.quantize(Decimal('0.01')))} "
-            f"U per 0.1 mL, which is not in the label table ({table}).",
+            f"{show_units(used.vial_units)} U of {name} in {used.diluent_ml} mL gives {concentration} U per "
+            f"0.1 mL, which is not in the label table ({table}).",
             subject,
-            tuple(dict.fromkeys(c for r in product.reconstitution for c in r.citations)),
+            table_citations,
         )
+        return
+    band = ctx.kb.defaults.dilution_band if ctx.kb.defaults is not None else None
+    if band is None:
+        return
+    known = f" (confirmed rows: {table})" if table else ""
+    inside = band.min_units_per_0_1_ml <= used.units_per_0_1_ml <= band.max_units_per_0_1_ml
+    words = (
+        f"{show_units(used.vial_units)} U of {name} in {used.diluent_ml} mL gives {concentration} U per 0.1 mL. "
+        f"The label's reconstitution table for {name} is {'incomplete' if table else 'unconfirmed'}"
+        f"{' for this vial' if table else ''}{known}; "
+        f"ToxPlan's default accepts {show_units(band.min_units_per_0_1_ml)}-"
+        f"{show_units(band.max_units_per_0_1_ml)} U per 0.1 mL, the span of the class's confirmed tables."
+    )
+    yield Finding(
+        "LABEL_VALUE_UNCONFIRMED" if inside else "DILUTION_UNUSUAL",
+        "info" if inside else "warning",
+        words if inside else f"{words} This dilution is outside it.",
+        subject,
+        (*table_citations, *band.citations),
+    )

@@ -6,30 +6,68 @@ import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 
+from toxplan.domain.dilution import show_units
 from toxplan.domain.safety.context import CheckContext, start_of_window
 from toxplan.domain.safety.findings import Finding, Subject
 from toxplan.domain.safety.registry import rule
+from toxplan.domain.safety.wording import indication_name, product_name
+from toxplan.knowledge.models import Interval, Product
 
 OTHER_TOXIN_CLASS = "other_botulinum_toxins"
 """The interaction class whose ``recent_within`` says how long another toxin still counts."""
 
 
-@rule("RETREATMENT_TOO_SOON")
+def _label_interval(ctx: CheckContext, indication: str) -> tuple[Interval | None, bool]:
+    """The interval that applies to this patient: the longest of the regimen's own (an age
+    interval for this age included), else ToxPlan's default for the category (second item True)."""
+    regimen = ctx.regimen(indication)
+    candidates = [] if regimen is None else [regimen.min_interval] if regimen.min_interval else []
+    if regimen is not None:
+        candidates += [i for i in regimen.age_intervals if ctx.age_matches(i.ages)]
+    if candidates:
+        return max(candidates, key=lambda i: i.minimum.approx_days()), False
+    defaults = ctx.kb.defaults
+    if defaults is None:
+        return None, True
+    category = ctx.kb.indications[indication].category
+    fallback = defaults.therapeutic_interval if category == "therapeutic" else defaults.aesthetic_interval
+    interval = Interval(
+        minimum=fallback.minimum,
+        severity="warning",
+        wording=f"ToxPlan default: the label interval is unconfirmed. {fallback.note}",
+        citations=fallback.citations,
+        evidence=fallback.evidence,
+    )
+    return interval, True
+
+
+@rule("RETREATMENT_TOO_SOON", "LABEL_VALUE_UNCONFIRMED")
 def retreatment_interval(ctx: CheckContext) -> Iterator[Finding]:
     for indication in ctx.known_indications:
         category = ctx.kb.indications[indication].category
-        regimen = ctx.regimen(indication)
-        if regimen is not None and regimen.min_interval is not None:
-            interval = regimen.min_interval
+        name = indication_name(ctx.kb, indication)
+        interval, is_default = _label_interval(ctx, indication)
+        product = product_name(ctx.kb, ctx.product.id) if ctx.product else ctx.plan.product
+        if interval is not None:
             last = ctx.latest(indication, start_of_window(ctx.on, interval.minimum))
+            whose = "ToxPlan's default interval" if is_default else "the label interval"
             if last is not None:
                 days = (ctx.on - last.date).days
                 yield Finding(
                     "RETREATMENT_TOO_SOON",
                     interval.severity,
-                    f"{indication} was treated {days} days ago ({last.date}, {last.product} "
-                    f"{last.units} U); the label interval is {interval.minimum.describe()}: "
+                    f"{name} was treated {days} days ago ({last.date}, {product_name(ctx.kb, last.product)} "
+                    f"{show_units(last.units)} U); {whose} is {interval.minimum.describe()}: "
                     f'"{interval.wording}"',
+                    Subject("indication", indication),
+                    interval.citations,
+                )
+            elif is_default and ctx.history:
+                yield Finding(
+                    "LABEL_VALUE_UNCONFIRMED",
+                    "info",
+                    f"{name} with {product}: the label's retreatment interval is unconfirmed; ToxPlan "
+                    f"applied its default of {interval.minimum.describe()} and found no earlier course inside it.",
                     Subject("indication", indication),
                     interval.citations,
                 )
@@ -57,7 +95,7 @@ def retreatment_interval(ctx: CheckContext) -> Iterator[Finding]:
                     policy_rule.severity,
                     f"Clinic policy '{policy_rule.id}': {policy_rule.minimum.describe()} between "
                     f"treatments ({policy_rule.reason}); last in scope {last.date} "
-                    f"({last.indication}).",
+                    f"({indication_name(ctx.kb, last.indication)}).",
                     Subject("indication", indication),
                     (f"policy:{policy_rule.id}",),
                 )
@@ -80,6 +118,7 @@ def other_toxin_recent(ctx: CheckContext) -> Iterator[Finding]:
         return
     window = toxins.recent_within
     start = start_of_window(ctx.on, window)
+    shares: list[tuple[str, Decimal]] = []
     for index, (entry, other) in enumerate(zip(ctx.history, ctx.history_products, strict=True)):
         if entry.date < start or (other is not None and other.id == ctx.product.id):
             continue
@@ -87,13 +126,51 @@ def other_toxin_recent(ctx: CheckContext) -> Iterator[Finding]:
         yield Finding(
             "OTHER_TOXIN_RECENT",
             toxins.severity,
-            f"{name} was given on {entry.date} ({entry.units} U, {entry.indication}), within "
-            f"{window.describe()}. Weakness may be exacerbated by another botulinum toxin before the "
-            f"previous one's effect has resolved. Units of different products are not "
-            f"comparable and are not added together.",
+            f"{name} was given on {entry.date} ({show_units(entry.units)} U, "
+            f"{indication_name(ctx.kb, entry.indication)}), within {window.describe()}. Weakness may be "
+            f"exacerbated by another botulinum toxin before the previous one's effect has resolved. "
+            f"Units of different products are not comparable and are not added together.",
             Subject("history", entry.product, index),
             toxins.citations,
         )
+        maximum = _window_maximum(ctx, other) if other is not None else None
+        if other is not None and maximum is not None:
+            shares.append((f"{other.brands[0]} {show_units(entry.units)} U on {entry.date}", entry.units / maximum[0]))
+    if not shares:
+        return
+    own = _window_maximum(ctx, ctx.product)
+    planned = ctx.plan.units_for()
+    if own is None or planned == 0:
+        return
+    shares.append((f"{product_name(ctx.kb, ctx.product.id)} {show_units(planned)} U planned", planned / own[0]))
+    total = sum((share for _, share in shares), Decimal(0))
+    if total > 1:
+        parts = "; ".join(f"{what} = {share:.0%} of its maximum" for what, share in shares)
+        citations = (*toxins.citations, *own[1])
+        yield Finding(
+            "OTHER_TOXIN_RECENT",
+            "critical",
+            f"Toxin load within {window.describe()}: {parts}; together {total:.0%} of one full maximum. "
+            f"ToxPlan's rule: each course counts as a fraction of its own product's label maximum for its "
+            f"window (units are never converted); above 100% is critical.",
+            Subject("history", "other toxins"),
+            citations,
+        )
+
+
+def _window_maximum(ctx: CheckContext, product: Product) -> tuple[Decimal, tuple[str, ...]] | None:
+    """The product's window maximum for this patient (age, weight), with its citations; with the
+    age unknown, the smallest that may apply."""
+    found: list[tuple[Decimal, tuple[str, ...]]] = []
+    for maximum in product.window_maxima:
+        if not ctx.age_matches(maximum.ages):
+            continue
+        units = maximum.max_units
+        weight = ctx.patient.weight_kg
+        if maximum.units_per_kg is not None and weight is not None:
+            units = min(units, maximum.units_per_kg * weight)
+        found.append((units, maximum.citations))
+    return min(found, key=lambda m: m[0]) if found else None
 
 
 def _elapsed_hours(start: dt.datetime, end: dt.datetime) -> Decimal:
@@ -106,40 +183,51 @@ def _elapsed_hours(start: dt.datetime, end: dt.datetime) -> Decimal:
     return Decimal((end - start).total_seconds()) / 3600
 
 
-@rule("RECONSTITUTED_VIAL_EXPIRED", "RULE_NOT_EVALUATED", "INPUT_MISSING")
+@rule("RECONSTITUTED_VIAL_EXPIRED", "LABEL_VALUE_UNCONFIRMED", "INPUT_MISSING")
 def vial_in_use_time(ctx: CheckContext) -> Iterator[Finding]:
     product = ctx.product
     if product is None:
         return
-    in_use = product.in_use
-    vial = Subject("vial", product.id)
-    if in_use is None:
-        if ctx.reconstituted_at is not None:
-            yield Finding(
-                "RULE_NOT_EVALUATED",
-                "warning",
-                f"The in-use time of reconstituted {product.brands[0]} is not confirmed in the "
-                f"label sources of the knowledge base: check the current label.",
-                vial,
-                product.citations,
-            )
+    hours_allowed, is_default = ctx.kb.in_use_hours(product)
+    if hours_allowed is None:
         return
+    name = product_name(ctx.kb, product.id)
+    vial = Subject("vial", product.id)
+    defaults = ctx.kb.defaults
+    if is_default and defaults is not None:
+        citations = (*product.citations, *defaults.in_use.citations)
+        rule_words = (
+            f"the label's in-use time of reconstituted {name} is unconfirmed, so ToxPlan applies "
+            f"its default of {show_units(hours_allowed)} h (the shortest confirmed for the class)"
+        )
+    else:
+        assert product.in_use is not None
+        citations = product.in_use.citations
+        rule_words = f"{name} must be used within {show_units(hours_allowed)} h ({product.in_use.storage})"
     if ctx.reconstituted_at is None or ctx.at is None:
         yield Finding(
             "INPUT_MISSING",
             "info",
-            f"No reconstitution time given: the {in_use.hours} h in-use limit of {product.brands[0]} was not checked.",
+            f"No reconstitution time given: the {show_units(hours_allowed)} h in-use limit of {name} was not checked"
+            + (" (ToxPlan default; label value unconfirmed)." if is_default else "."),
             vial,
-            in_use.citations,
+            citations,
         )
         return
     hours = _elapsed_hours(ctx.reconstituted_at, ctx.at)
-    if hours > in_use.hours:
+    if hours > hours_allowed:
         yield Finding(
             "RECONSTITUTED_VIAL_EXPIRED",
             "critical",
-            f"The vial was reconstituted {hours:.1f} h before injection ({ctx.reconstituted_at}); "
-            f"{product.brands[0]} must be used within {in_use.hours} h ({in_use.storage}).",
+            f"The vial was reconstituted {hours:.1f} h before injection ({ctx.reconstituted_at}); {rule_words}.",
             vial,
-            in_use.citations,
+            citations,
+        )
+    elif is_default:
+        yield Finding(
+            "LABEL_VALUE_UNCONFIRMED",
+            "info",
+            f"Reconstituted {hours:.1f} h before injection: {rule_words}. Check the current label.",
+            vial,
+            citations,
         )
