@@ -107,3 +107,17 @@ def test_printing_is_an_audited_export_and_the_front_desk_may_not(demo: Demo, kb
         assert events[-1].patient_id == treatment.patient_id
     with pytest.raises(Forbidden):
         _pdf(demo, kb, treatment.id, role="front_desk")
+
+
+def test_a_record_without_consent_says_so(demo: Demo, kb: KnowledgeBase) -> None:
+    import dataclasses  # noqa: PLC0415
+
+    from toxplan.reports.record import record_html  # noqa: PLC0415
+    from toxplan.services.exports import treatment_report  # noqa: PLC0415
+
+    with unit_of_work(demo.factory) as session:
+        report = treatment_report(
+            session, demo.actors["injector"], _treatment(demo, 20).id, document="treatment_record"
+        )
+    html = record_html(dataclasses.replace(report, consent=None), kb, now=NOW)
+    assert "No consent recorded" in html

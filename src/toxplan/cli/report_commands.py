@@ -50,3 +50,22 @@ def report_treatment(
                 session, _actor(session, user, clinic), treatment_id, kb=kb, now=dt.datetime.now(dt.UTC)
             )
         write(output, pdf)
+
+
+@report_app.command("aftercare")
+def report_aftercare(
+    treatment_id: Annotated[str, typer.Argument(help="Treatment id.")],
+    output: Annotated[Path, typer.Option(help="PDF file to write.")],
+    user: User,
+    clinic: Clinic = None,
+) -> None:
+    """The patient's aftercare sheet as PDF: what to expect, what to avoid, when to get help."""
+    from toxplan.reports.aftercare import aftercare_pdf  # noqa: PLC0415
+
+    with clean_errors():
+        kb = knowledge()
+        with database_session() as session:
+            pdf = aftercare_pdf(
+                session, _actor(session, user, clinic), treatment_id, kb=kb, now=dt.datetime.now(dt.UTC)
+            )
+        write(output, pdf)

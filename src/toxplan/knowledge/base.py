@@ -8,6 +8,7 @@ from typing import Any
 
 from toxplan.domain.geometry import CompiledZone, Position, compile_zone, place
 from toxplan.errors import NotFound
+from toxplan.knowledge.aftercare import AftercareGeneral, IndicationAftercare, SiteCode
 from toxplan.knowledge.models import (
     Allergen,
     Citation,
@@ -98,6 +99,11 @@ class KnowledgeBase:
     allergen_terms: TermIndex
     product_names: Mapping[str, str]
     template: Mapping[str, Position] = field(default_factory=dict)
+    aftercare_general: AftercareGeneral | None = None
+    aftercare: Mapping[str, IndicationAftercare] = field(default_factory=dict)
+    """Aftercare text per indication (``knowledge/aftercare/``)."""
+    site_codes: Mapping[str, SiteCode] = field(default_factory=dict)
+    """SNOMED CT body-structure codes by site definition id (``knowledge/interop/``)."""
     readings: dict[tuple[str, str, Any], Any] = field(default_factory=dict, compare=False, repr=False)
     """Memo of free-text readings (medications, conditions, allergies): each text is read once."""
 
