@@ -69,3 +69,44 @@ def report_aftercare(
                 session, _actor(session, user, clinic), treatment_id, kb=kb, now=dt.datetime.now(dt.UTC)
             )
         write(output, pdf)
+
+
+@export_app.command("fhir")
+def export_fhir(
+    patient: Annotated[str, typer.Option(help="Patient id.")],
+    user: User,
+    output: Annotated[Path | None, typer.Option(help="JSON file to write (default: standard output).")] = None,
+    clinic: Clinic = None,
+) -> None:
+    """A patient's toxin record as a FHIR R4 Bundle (collection), validated before it is written."""
+    import json  # noqa: PLC0415
+
+    from toxplan.interop.fhir import patient_bundle  # noqa: PLC0415
+
+    with clean_errors():
+        kb = knowledge()
+        with database_session() as session:
+            bundle = patient_bundle(session, _actor(session, user, clinic), patient, kb=kb, now=dt.datetime.now(dt.UTC))
+        write(output, (json.dumps(bundle, indent=2, ensure_ascii=False) + "\n").encode())
+
+
+@export_app.command("csv")
+def export_csv(
+    kind: Annotated[
+        str, typer.Argument(help="treatments (one row per injection), lots, adverse_events or follow_ups.")
+    ],
+    start: Annotated[dt.datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="First day (UTC), YYYY-MM-DD.")],
+    end: Annotated[dt.datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day (UTC), YYYY-MM-DD.")],
+    user: User,
+    output: Annotated[Path | None, typer.Option(help="CSV file to write (default: standard output).")] = None,
+    clinic: Clinic = None,
+) -> None:
+    """The clinic's records of one kind over a period as CSV (treatments and follow-ups by visit
+    day, adverse events by onset day, lots by the visits that used them)."""
+    from toxplan.interop.csv_export import export_csv as make_csv  # noqa: PLC0415
+
+    with clean_errors():
+        kb = knowledge()
+        with database_session() as session:
+            text = make_csv(session, _actor(session, user, clinic), kind, start.date(), end.date(), kb=kb)
+        write(output, text.encode())
