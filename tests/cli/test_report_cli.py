@@ -24,7 +24,12 @@ def test_reports_and_exports_from_the_command_line(monkeypatch: pytest.MonkeyPat
     with engine.connect() as connection:
         treatment_id, patient_id = connection.execute(text("SELECT id, patient_id FROM treatments LIMIT 1")).one()
         user = connection.execute(text("SELECT email FROM users WHERE role = 'injector' LIMIT 1")).scalar_one()
+        admin = connection.execute(text("SELECT email FROM users WHERE role = 'admin' LIMIT 1")).scalar_one()
     engine.dispose()
+    phone = runner.invoke(app, ["clinic", "phone", "+44 20 7946 0000", "--user", admin])
+    assert phone.exit_code == 0 and "+44 20 7946 0000" in phone.stdout, phone.output
+    refused = runner.invoke(app, ["clinic", "phone", "123", "--user", user])
+    assert refused.exit_code == 2 and "role" in refused.stderr
     for kind in ("treatment", "aftercare"):
         out = tmp_path / f"{kind}.pdf"
         made = runner.invoke(app, ["report", kind, treatment_id, "--output", str(out), "--user", user])
