@@ -143,6 +143,16 @@ ACCESS: dict[tuple[str, str], tuple[tuple[str, ...], Call]] = {
         ),
     ),
     ("GET", "/recall/{lot_number}"): (READERS, lambda v: (f"/recall/{v.lot_number}", None)),
+    ("GET", "/patients/{patient_id}/fhir"): (READERS, lambda v: (f"/patients/{v.patient_id}/fhir", None)),
+    ("GET", "/treatments/{treatment_id}/record.pdf"): (
+        READERS,
+        lambda v: (f"/treatments/{v.treatment_id}/record.pdf", None),
+    ),
+    ("GET", "/treatments/{treatment_id}/aftercare.pdf"): (
+        READERS,
+        lambda v: (f"/treatments/{v.treatment_id}/aftercare.pdf", None),
+    ),
+    ("GET", "/exports/{kind}"): (READERS, lambda v: ("/exports/treatments?from=2026-11-01&to=2026-11-30", None)),
 }
 
 
@@ -315,6 +325,8 @@ def test_another_clinic_gets_404_for_this_clinics_ids(world: World, visit: Visit
     response = call(world.other[role], key[0], path, body)
     if key == ("GET", "/recall/{lot_number}"):  # a lot number is not an id: the answer is no rows
         assert ok(response) == []
+    elif key == ("GET", "/exports/{kind}"):  # a kind is not an id: the other clinic gets its own (empty) rows
+        assert response.status_code == 200 and len(response.text.strip().splitlines()) == 1
     else:
         assert_error(response, 404, "not_found", unknown_field(key))
 

@@ -18,6 +18,7 @@ OUTER_LAYERS = (
     "toxplan.web",
     "toxplan.reports",
     "toxplan.fhir",
+    "toxplan.interop",
     "toxplan.photo",
 )
 FRAMEWORKS = (

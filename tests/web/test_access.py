@@ -30,6 +30,9 @@ GET_PAGES = {
     "/cosign": ("medical_director",),
     "/lots": READERS,
     "/lots/recall": READERS,
+    "/treatments/{treatment_id}/record.pdf": READERS,
+    "/treatments/{treatment_id}/aftercare.pdf": READERS,
+    "/exports": READERS,
 }
 POST_FORMS = {
     "/sign-out": "front_desk",

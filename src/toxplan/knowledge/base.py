@@ -9,6 +9,7 @@ from typing import Any
 
 from toxplan.domain.geometry import CompiledZone, Position, compile_zone, place
 from toxplan.errors import NotFound
+from toxplan.knowledge.aftercare import AftercareGeneral, IndicationAftercare, SiteCode
 from toxplan.knowledge.dose_models import ToxPlanDefaults
 from toxplan.knowledge.models import (
     Allergen,
@@ -102,6 +103,11 @@ class KnowledgeBase:
     template: Mapping[str, Position] = field(default_factory=dict)
     defaults: ToxPlanDefaults | None = None
     """ToxPlan's conservative values where a label value is unconfirmed (``defaults.yaml``)."""
+    aftercare_general: AftercareGeneral | None = None
+    aftercare: Mapping[str, IndicationAftercare] = field(default_factory=dict)
+    """Aftercare text per indication (``knowledge/aftercare/``)."""
+    site_codes: Mapping[str, SiteCode] = field(default_factory=dict)
+    """SNOMED CT body-structure codes by site definition id (``knowledge/interop/``)."""
     readings: dict[tuple[str, str, Any], Any] = field(default_factory=dict, compare=False, repr=False)
     """Memo of free-text readings (medications, conditions, allergies): each text is read once."""
 

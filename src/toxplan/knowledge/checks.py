@@ -8,6 +8,7 @@ from decimal import Decimal
 from pydantic import BaseModel
 
 from toxplan.errors import Problem
+from toxplan.knowledge.aftercare import check_aftercare
 from toxplan.knowledge.base import build_term_indexes, expand_site
 from toxplan.knowledge.dose_models import MuscleTable
 from toxplan.knowledge.models import (
@@ -370,6 +371,7 @@ def check_knowledge(raw: RawKnowledge) -> list[Problem]:
     checker.check_sites()
     checker.check_zones()
     checker.check_terms()
+    check_aftercare(checker, raw)
     for file, model in _all_files(raw):
         checker.walk_cited(file, model)
     return checker.problems

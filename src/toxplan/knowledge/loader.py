@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from toxplan.errors import KnowledgeBaseError, Problem
+from toxplan.knowledge.aftercare import AftercareGeneral, IndicationAftercare, SiteCodeFile
 from toxplan.knowledge.base import (
     KnowledgeBase,
     build_sites,
@@ -122,6 +123,9 @@ def read_raw(directory: Path) -> tuple[RawKnowledge, list[Problem]]:
     raw.interactions = _required(directory, "interactions.yaml", InteractionFile, raw, problems)
     raw.condition_file = _required(directory, "conditions.yaml", ConditionFile, raw, problems)
     raw.defaults = _required(directory, "defaults.yaml", ToxPlanDefaults, raw, problems)
+    raw.aftercare_general = _required(directory, "aftercare/general.yaml", AftercareGeneral, raw, problems)
+    raw.aftercare = _read_all(directory, "aftercare/indications/*.yaml", IndicationAftercare, raw, problems)
+    raw.site_codes = _required(directory, "interop/snomed_sites.yaml", SiteCodeFile, raw, problems)
     if not raw.citation_files:
         problems.append(Problem("citations/", "", "no citation file found"))
     return raw, problems
@@ -200,6 +204,9 @@ def _build(raw: RawKnowledge) -> KnowledgeBase:
         product_names=_product_names(products),
         template=template,
         defaults=raw.defaults,
+        aftercare_general=raw.aftercare_general,
+        aftercare={a.indication: a for _, a in raw.aftercare},
+        site_codes={c.site: c for c in raw.site_codes.codes} if raw.site_codes else {},
     )
 
 

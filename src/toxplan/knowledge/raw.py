@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from toxplan.knowledge.aftercare import AftercareGeneral, IndicationAftercare, SiteCodeFile
 from toxplan.knowledge.dose_models import ToxPlanDefaults
 from toxplan.knowledge.models import (
     CitationFile,
@@ -37,6 +38,9 @@ class RawKnowledge:
     interactions: InteractionFile | None = None
     condition_file: ConditionFile | None = None
     defaults: ToxPlanDefaults | None = None
+    aftercare_general: AftercareGeneral | None = None
+    aftercare: list[tuple[str, IndicationAftercare]] = field(default_factory=list)
+    site_codes: SiteCodeFile | None = None
     texts: dict[str, str] = field(default_factory=dict)
 
     def relative(self, path: Path) -> str:

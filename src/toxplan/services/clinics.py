@@ -6,14 +6,14 @@ from sqlalchemy.orm import Session
 
 from toxplan.db.models import Clinic, User
 from toxplan.db.repositories import clinics as repo
-from toxplan.errors import Conflict, InvalidInput, NotFound
+from toxplan.errors import Conflict, Forbidden, InvalidInput, NotFound
 from toxplan.services.schemas import Actor, UserCreate, parse
 
 
-def create_clinic(session: Session, name: str) -> Clinic:
+def create_clinic(session: Session, name: str, *, phone: str | None = None) -> Clinic:
     if not name.strip():
         raise InvalidInput("must not be empty", field="name")
-    clinic = Clinic(name=name.strip())
+    clinic = Clinic(name=name.strip(), phone=_phone(phone))
     session.add(clinic)
     session.flush()
     return clinic
@@ -43,3 +43,22 @@ def actor_for(session: Session, user_id: str) -> Actor:
     if user is None or not user.active:
         raise NotFound(f"no active user {user_id}", field="user_id")
     return Actor(clinic_id=user.clinic_id, user_id=user.id, role=user.role)
+
+
+def _phone(phone: str | None) -> str | None:
+    if phone is None or not phone.strip():
+        return None
+    if len(phone.strip()) > 50 or "\x00" in phone:
+        raise InvalidInput("give a phone number of at most 50 characters", field="phone")
+    return phone.strip()
+
+
+def set_phone(session: Session, actor: Actor, phone: str | None) -> Clinic:
+    """The clinic's phone number, printed on aftercare sheets; admins and medical directors set it."""
+    if actor.role not in ("admin", "medical_director"):
+        raise Forbidden("only an admin or a medical director may change the clinic's details", field="role")
+    clinic = session.get(Clinic, actor.clinic_id)
+    if clinic is None:
+        raise NotFound(f"no clinic {actor.clinic_id}", field="clinic_id")
+    clinic.phone = _phone(phone)
+    return clinic

@@ -23,6 +23,7 @@ from toxplan.services import clinics, inventory, outcomes, patients, treatments
 from toxplan.services.schemas import Actor
 
 CLINIC_NAME = "ToxPlan Demo Clinic"
+CLINIC_PHONE = "+1-202-555-0100"
 STAFF = (
     ("Dr. Helena Marsh", "medical_director"),
     ("Sam Okafor", "injector"),
@@ -133,7 +134,7 @@ class _Seeder:
     # --- the clinic, its staff and stock ----------------------------------------------------
 
     def clinic(self) -> DemoSummary:
-        clinic = clinics.create_clinic(self.session, CLINIC_NAME)
+        clinic = clinics.create_clinic(self.session, CLINIC_NAME, phone=CLINIC_PHONE)
         users = []
         for name, role in STAFF:
             email = f"{_ascii(name.removeprefix('Dr. ')).replace(' ', '.')}@demo.toxplan.org".lower()

@@ -16,6 +16,8 @@ class Clinic(IdMixin, Base):
     __tablename__ = "clinics"
 
     name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(50), default=None)
+    """Printed on aftercare sheets and records; None until the clinic gives one."""
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
