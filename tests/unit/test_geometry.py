@@ -5,7 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from toxplan.domain.geometry import Position, inside, place
-from toxplan.knowledge.models import BandAbove, BetweenPlacement, Circle, OffsetPlacement
+from toxplan.knowledge.models import BetweenPlacement, OffsetPlacement
+from toxplan.knowledge.zone_models import BandAbove, Circle
 
 D = Decimal
 LANDMARKS = {
@@ -34,7 +35,7 @@ def test_side_view_uses_anterior_offset() -> None:
 
 def test_band_above_holds_points_too_close_above_the_landmark() -> None:
     band = BandAbove(kind="band_above", landmarks=("brow_left",), min_above_mm=D(20), half_width_mm=D(15))
-    assert inside(band, Position("front", D(30), D(35)), LANDMARKS) == "brow_left"
+    assert inside(band, Position("front", D(30), D(35)), LANDMARKS) == "left"
     assert inside(band, Position("front", D(30), D("39.8")), LANDMARKS) is None  # exactly 2 cm: allowed
     assert inside(band, Position("front", D(0), D(35)), LANDMARKS) is None  # too far sideways
     assert inside(band, Position("left", D(30), D(35)), LANDMARKS) is None  # other view
@@ -42,5 +43,5 @@ def test_band_above_holds_points_too_close_above_the_landmark() -> None:
 
 def test_circle_radius_is_exclusive() -> None:
     circle = Circle(kind="circle", landmarks=("glabella",), radius_mm=D(10))
-    assert inside(circle, Position("front", D(0), D("27.7")), LANDMARKS) == "glabella"
+    assert inside(circle, Position("front", D(0), D("27.7")), LANDMARKS) == "midline"
     assert inside(circle, Position("front", D(0), D("27.8")), LANDMARKS) is None

@@ -6,13 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from toxplan.domain.geometry import CompiledZone, Position, compile_zone, place
+from toxplan.domain.geometry import CompiledZone, Position, compile_zone, distance_mm, place
 from toxplan.errors import NotFound
 from toxplan.knowledge.models import (
     Allergen,
     Citation,
     Condition,
-    DangerZone,
     Depth,
     Drug,
     EvidenceLevel,
@@ -27,6 +26,7 @@ from toxplan.knowledge.models import (
     View,
 )
 from toxplan.knowledge.terms import DOSE_WORDS, SALT_WORDS, TermIndex, normalise
+from toxplan.knowledge.zone_models import DangerZone, ZoneExemption
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,15 @@ def expand_site(definition: SiteDefinition) -> list[tuple[str, Side | None]]:
     if definition.laterality == "bilateral":
         return [(f"{definition.id}_left", "left"), (f"{definition.id}_right", "right")]
     return [(definition.id, None)]
+
+
+def exemption_sites(exemption: ZoneExemption, definitions: Mapping[str, SiteDefinition]) -> list[str]:
+    """The concrete site ids an exemption names (a bilateral definition id names both sides)."""
+    found: list[str] = []
+    for name in exemption.sites:
+        definition = definitions.get(name)
+        found.extend([sid for sid, _ in expand_site(definition)] if definition is not None else [name])
+    return found
 
 
 def landmark_positions(landmarks: Mapping[str, Landmark]) -> dict[str, Position]:
@@ -140,29 +149,42 @@ class KnowledgeBase:
     def on_label_indications(self, product_id: str) -> list[str]:
         return sorted(i for (p, i), r in self.regimens.items() if p == product_id and r.label_status == "on_label")
 
-    def zones_for(self, indication: str, view: View) -> tuple[tuple[DangerZone, CompiledZone], ...]:
-        """The danger zones for an injection for ``indication`` in ``view``, on the template."""
-        key = ("zones", indication, view)
+    def zones_for(self, view: View) -> tuple[tuple[DangerZone, CompiledZone], ...]:
+        """The danger zones of ``view``, compiled on the template face (every injection there)."""
+        key = ("zones", view, None)
         found: tuple[tuple[DangerZone, CompiledZone], ...] | None = self.readings.get(key)
         if found is None:
             found = self.readings[key] = tuple(
-                (z, compile_zone(z.shape, self.template))
-                for z in self.danger_zones
-                if z.view == view and (not z.indications or indication in z.indications)
+                (z, compile_zone(z.shape, self.template, z.view)) for z in self.danger_zones if z.view == view
             )
         return found
 
-    def zones_holding(self, indication: str, point: Position) -> tuple[tuple[DangerZone, str], ...]:
-        """Zones (with the landmark they were near) that hold an injection at ``point``.
+    def exempt(self, zone: DangerZone, indication: str, point: Position) -> ZoneExemption | None:
+        """The exemption of ``zone`` covering an injection for ``indication`` at ``point``."""
+        for exemption in zone.exemptions:
+            if indication not in exemption.indications:
+                continue
+            for site_id in exemption_sites(exemption, self.site_definitions):
+                where = self.sites[site_id].position if site_id in self.sites else None
+                if where is not None and where.view == point.view and distance_mm(where, point) < exemption.within_mm:
+                    return exemption
+        return None
 
-        Memoised: most injections sit at the template's own site positions.
+    def zones_holding(self, indication: str, point: Position) -> tuple[tuple[DangerZone, str], ...]:
+        """Zones (with the part, ``left``/``right``/``midline``) that hold an injection at ``point``.
+
+        A zone applies whatever the injection's indication, unless one of its exemptions
+        covers this indication at this point. Memoised: most injections sit at the template's
+        own site positions.
         """
         key = ("zone_hits", indication, point)
         found: tuple[tuple[DangerZone, str], ...] | None = self.readings.get(key)
         if found is None:
             x, y = float(point.x_mm), float(point.y_mm)
-            hits = ((z, shape.holds(point.view, x, y)) for z, shape in self.zones_for(indication, point.view))
-            found = self.readings[key] = tuple((z, near) for z, near in hits if near is not None)
+            hits = ((z, shape.holds(point.view, x, y)) for z, shape in self.zones_for(point.view))
+            found = self.readings[key] = tuple(
+                (z, part) for z, part in hits if part is not None and self.exempt(z, indication, point) is None
+            )
         return found
 
     def evidence_of(self, citation_ids: tuple[str, ...]) -> list[EvidenceLevel]:

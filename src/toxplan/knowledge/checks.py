@@ -7,8 +7,9 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
+from toxplan.domain.geometry import compile_zone
 from toxplan.errors import Problem
-from toxplan.knowledge.base import build_term_indexes, expand_site
+from toxplan.knowledge.base import build_term_indexes, expand_site, landmark_positions
 from toxplan.knowledge.models import (
     BetweenPlacement,
     Citation,
@@ -21,8 +22,28 @@ from toxplan.knowledge.models import (
 )
 from toxplan.knowledge.raw import RawKnowledge
 from toxplan.knowledge.terms import ICD10, normalise
+from toxplan.knowledge.zone_models import Band, BandAbove, Circle, DangerZone, Polygon, ZoneShape
 
 TOLERANCE = Decimal("0.005")
+ZONES = "face/danger_zones.yaml"
+
+
+def zone_landmarks(shape: ZoneShape) -> list[tuple[str, str]]:
+    """Each landmark a zone shape is drawn from, with the field naming it (sides filled in)."""
+    if isinstance(shape, BandAbove | Circle):
+        return [(name, f"landmarks[{j}]") for j, name in enumerate(shape.landmarks)]
+    points = shape.line if isinstance(shape, Band) else shape.corners
+    field = "line" if isinstance(shape, Band) else "corners"
+    found = []
+    for side in shape.sides or (None,):
+        for j, point in enumerate(points):
+            names = [point.landmark] if isinstance(point, OffsetPlacement) else [point.a, point.b]
+            for name in names:
+                if "{side}" in name and side is None:
+                    found.append((name, f"{field}[{j}] (give sides: [left, right] to use {{side}})"))
+                else:
+                    found.append((name.replace("{side}", side or ""), f"{field}[{j}]"))
+    return found
 
 
 class _Checker:
@@ -42,6 +63,7 @@ class _Checker:
         self.allergens = {a.id for a in raw.condition_file.allergens}
         self.conditions = {c.id for c in raw.condition_file.conditions}
         self.sites: set[str] = set()
+        self.site_definitions = {s.id for _, f in raw.site_files for s in f.sites}
 
     def add(self, file: str, field: str, message: str) -> None:
         self.problems.append(Problem(file, field, message))
@@ -213,30 +235,42 @@ class _Checker:
                 )
 
     def check_zones(self) -> None:
+        """Every landmark a zone is drawn from exists in its view, the shape can be drawn on
+        the template face, and every exemption names known indications and sites."""
         assert self.raw.zone_file
-        for i, zone in enumerate(self.raw.zone_file.danger_zones):
-            for j, name in enumerate(zone.shape.landmarks):
-                landmark = self.landmarks.get(name)
-                if landmark is None:
-                    self.add(
-                        "face/danger_zones.yaml",
-                        f"danger_zones[{i}].shape.landmarks[{j}]",
-                        f"unknown landmark {name!r}",
-                    )
-                elif landmark.view != zone.view:
-                    self.add(
-                        "face/danger_zones.yaml",
-                        f"danger_zones[{i}].shape.landmarks[{j}]",
-                        f"landmark {name!r} is not in view {zone.view!r}",
-                    )
-            for j, ind in enumerate(zone.indications):
-                self.known(
-                    "face/danger_zones.yaml",
-                    f"danger_zones[{i}].indications[{j}]",
-                    ind,
-                    self.indications,
-                    "indication",
-                )
+        zones = self.raw.zone_file.danger_zones
+        for i, zone in enumerate(zones):
+            self.check_zone_points(f"danger_zones[{i}]", zone)
+            for j, exemption in enumerate(zone.exemptions):
+                field = f"danger_zones[{i}].exemptions[{j}]"
+                for k, ind in enumerate(exemption.indications):
+                    self.known(ZONES, f"{field}.indications[{k}]", ind, self.indications, "indication")
+                for k, site in enumerate(exemption.sites):
+                    if site not in self.sites and site not in self.site_definitions:
+                        self.add(ZONES, f"{field}.sites[{k}]", f"unknown site {site!r}")
+        if any(p.file == ZONES for p in self.problems):
+            return
+        template = landmark_positions(self.landmarks)
+        for i, zone in enumerate(zones):
+            try:
+                compile_zone(zone.shape, template, zone.view)
+            except ValueError as exc:  # ShapeError included
+                self.add(ZONES, f"danger_zones[{i}].shape", f"cannot be drawn on the template face: {exc}")
+
+    def check_zone_points(self, field: str, zone: DangerZone) -> None:
+        for name, where in zone_landmarks(zone.shape):
+            landmark = self.landmarks.get(name)
+            if landmark is None:
+                self.add(ZONES, f"{field}.shape.{where}", f"unknown landmark {name!r}")
+            elif landmark.view != zone.view:
+                self.add(ZONES, f"{field}.shape.{where}", f"landmark {name!r} is not in view {zone.view!r}")
+        if not isinstance(zone.shape, Band | Polygon):
+            return
+        side_view = zone.view in ("left", "right")
+        wrong = "lateral_mm" if side_view else "anterior_mm"
+        for j, point in enumerate(zone.shape.line if isinstance(zone.shape, Band) else zone.shape.corners):
+            if (point.lateral_mm if side_view else point.anterior_mm) != 0:
+                self.add(ZONES, f"{field}.shape", f"point {j}: the {zone.view} view does not use {wrong}")
 
     def check_terms(self) -> None:
         raw = self.raw

@@ -25,7 +25,6 @@ from toxplan.knowledge.checks import check_knowledge
 from toxplan.knowledge.models import (
     CitationFile,
     ConditionFile,
-    DangerZoneFile,
     IndicationFile,
     InteractionFile,
     LandmarkFile,
@@ -37,6 +36,7 @@ from toxplan.knowledge.models import (
 from toxplan.knowledge.policy import Policy, policy_problems
 from toxplan.knowledge.raw import RawKnowledge
 from toxplan.knowledge.terms import normalise
+from toxplan.knowledge.zone_models import DangerZoneFile
 
 M = TypeVar("M", bound=BaseModel)
 

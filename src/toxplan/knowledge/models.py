@@ -445,45 +445,8 @@ class SiteFile(Strict):
     sites: tuple[SiteDefinition, ...] = Field(min_length=1)
 
 
-class BandAbove(Strict):
-    """Points near a landmark horizontally and less than ``min_above_mm`` above it."""
-
-    kind: Literal["band_above"]
-    landmarks: tuple[str, ...] = Field(min_length=1)
-    min_above_mm: Positive
-    half_width_mm: Positive
-    reach_below_mm: NonNegative = Decimal(15)
-    """How far below the landmark the zone still reaches."""
-
-
-class Circle(Strict):
-    """Points closer than ``radius_mm`` to any of the landmarks."""
-
-    kind: Literal["circle"]
-    landmarks: tuple[str, ...] = Field(min_length=1)
-    radius_mm: Positive
-
-
-ZoneShape = Annotated[BandAbove | Circle, Field(discriminator="kind")]
-
-
-class DangerZone(Cited):
-    id: Identifier
-    name: str
-    reason: str
-    severity: Severity
-    view: View
-    indications: tuple[Identifier, ...] = ()
-    """Indications it applies to; empty means every injection in this view."""
-    shape: ZoneShape
-
-
 class LandmarkFile(Strict):
     landmarks: tuple[Landmark, ...] = Field(min_length=1)
-
-
-class DangerZoneFile(Strict):
-    danger_zones: tuple[DangerZone, ...] = Field(min_length=1)
 
 
 # --- interactions, conditions, allergens ----------------------------------------------------

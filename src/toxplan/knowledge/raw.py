@@ -9,7 +9,6 @@ from pathlib import Path
 from toxplan.knowledge.models import (
     CitationFile,
     ConditionFile,
-    DangerZoneFile,
     IndicationFile,
     InteractionFile,
     LandmarkFile,
@@ -18,6 +17,7 @@ from toxplan.knowledge.models import (
     Regimen,
     SiteFile,
 )
+from toxplan.knowledge.zone_models import DangerZoneFile
 
 
 @dataclass

@@ -9,6 +9,7 @@ from toxplan.domain.dilution import show_units
 from toxplan.domain.safety.context import CheckContext
 from toxplan.domain.safety.findings import Finding, Subject
 from toxplan.domain.safety.registry import rule
+from toxplan.domain.safety.wording import indication_name, site_name
 
 
 @rule("UNRECOGNISED_INPUT")
@@ -89,17 +90,20 @@ def off_label(ctx: CheckContext) -> Iterator[Finding]:
 
 @rule("DANGER_ZONE")
 def danger_zones(ctx: CheckContext) -> Iterator[Finding]:
+    """Zones are anatomy: they hold whatever indication an injection is typed as."""
+    kb = ctx.kb
     for index, injection in enumerate(ctx.plan.injections):
         point = injection.position
         if point is None:
             continue
-        for zone, near in ctx.kb.zones_holding(injection.indication, point):
+        for zone, part in kb.zones_holding(injection.indication, point):
+            side = "" if part == "midline" else f", {part} side"
             yield Finding(
                 "DANGER_ZONE",
                 zone.severity,
-                f"Injection {index + 1} ({injection.site or 'free position'} at "
-                f"x {point.x_mm}, y {point.y_mm} mm) lies in '{zone.name}' near {near}: "
-                f"{zone.reason}",
+                f"Injection {index + 1} ({site_name(kb, injection.site)} for "
+                f"{indication_name(kb, injection.indication)}, at x {point.x_mm}, y {point.y_mm} mm) "
+                f"lies in the danger zone '{zone.name}'{side}: {zone.reason}",
                 Subject("injection", injection.site or "position", index),
                 zone.citations,
             )
