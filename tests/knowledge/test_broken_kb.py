@@ -87,10 +87,36 @@ CASES: list[tuple[str, Mutation, str, str]] = [
         "unknown landmark in a placement",
         edit(
             "face/danger_zones.yaml",
-            lambda d: d["danger_zones"][0]["shape"].__setitem__("landmarks", ["chin_dimple"]),
+            lambda d: d["danger_zones"][0]["shape"]["line"][1].__setitem__("landmark", "chin_dimple"),
         ),
         "face/danger_zones.yaml",
         "unknown landmark 'chin_dimple'",
+    ),
+    (
+        "danger zone band that turns back on itself",
+        edit(
+            "face/danger_zones.yaml",
+            lambda d: d["danger_zones"][0]["shape"]["line"].append(
+                {"kind": "offset", "landmark": "brow_medial_{side}"}
+            ),
+        ),
+        "face/danger_zones.yaml",
+        "turns back",
+    ),
+    (
+        "danger zone exemption at an unknown site",
+        edit(
+            "face/danger_zones.yaml",
+            lambda d: d["danger_zones"][1]["exemptions"][0].__setitem__("sites", ["third_eye"]),
+        ),
+        "face/danger_zones.yaml",
+        "unknown site 'third_eye'",
+    ),
+    (
+        "danger zone limited to indications (zones are anatomy)",
+        edit("face/danger_zones.yaml", lambda d: d["danger_zones"][1].__setitem__("indications", ["blepharospasm"])),
+        "face/danger_zones.yaml",
+        "Extra inputs are not permitted",
     ),
     (
         "limit with an unknown kind",

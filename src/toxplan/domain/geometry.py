@@ -230,10 +230,18 @@ def _polygon_part(label: str, view: View, points: tuple[tuple[float, float], ...
     return PolygonPart(label, view, points, (min(xs), min(ys), max(xs), max(ys)))
 
 
+def _own_side(placement: Placement) -> Side | None:
+    """The side of a point placed from a sided landmark in a sideless shape (for mirroring)."""
+    name = placement.landmark if isinstance(placement, OffsetPlacement) else placement.a
+    label = side_label(name)
+    return label if label in ("left", "right") else None  # type: ignore[return-value]
+
+
 def _placed(
     placements: tuple[Placement, ...], view: View, side: Side | None, landmarks: Mapping[str, Position]
 ) -> list[tuple[float, float]]:
-    placed = (place(p, view, side, landmarks) for p in placements)
+    """Place each point; in a sideless shape "lateral" still means away from the midline."""
+    placed = (place(p, view, side or _own_side(p), landmarks) for p in placements)
     return [(float(p.x_mm), float(p.y_mm)) for p in placed]
 
 
