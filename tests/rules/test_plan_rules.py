@@ -60,7 +60,6 @@ class TestDangerZone:
         ]
         assert with_code(findings(kb, request(shots=shots)), "DANGER_ZONE")
 
-
     def test_a_zone_holds_every_indication_typed(self, kb: KnowledgeBase) -> None:
         """A point over the levator is dangerous whatever it is typed as."""
         pupil = kb.template["pupil_left"]

@@ -76,7 +76,6 @@ def distance_mm(a: Position, b: Position) -> Decimal:
     return ((a.x_mm - b.x_mm) ** 2 + (a.y_mm - b.y_mm) ** 2).sqrt()
 
 
-
 # --- danger-zone shapes -----------------------------------------------------------------------
 
 EPSILON = 1e-9
@@ -191,9 +190,7 @@ def _upward_normal(a: tuple[float, float], b: tuple[float, float]) -> tuple[floa
     return nx, ny
 
 
-def band_outline(
-    line: list[tuple[float, float]], above: float, below: float
-) -> tuple[tuple[float, float], ...]:
+def band_outline(line: list[tuple[float, float]], above: float, below: float) -> tuple[tuple[float, float], ...]:
     """The outline of the band around ``line``: offset up by ``above``, down by ``below``.
 
     Each corner is moved along the bisector of its two segments' normals (a mitre), so both

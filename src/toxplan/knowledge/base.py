@@ -12,6 +12,7 @@ from toxplan.knowledge.models import (
     Allergen,
     Citation,
     Condition,
+    ConditionMarker,
     Depth,
     Drug,
     EvidenceLevel,
@@ -25,6 +26,7 @@ from toxplan.knowledge.models import (
     SiteDefinition,
     View,
 )
+from toxplan.knowledge.purpose import PatientRisk
 from toxplan.knowledge.terms import DOSE_WORDS, SALT_WORDS, TermIndex, normalise
 from toxplan.knowledge.zone_models import DangerZone, ZoneExemption
 
@@ -79,10 +81,13 @@ def landmark_positions(landmarks: Mapping[str, Landmark]) -> dict[str, Position]
 
 @dataclass(frozen=True)
 class DrugEntry:
-    """A drug and every label interaction class it belongs to."""
+    """A medicine: every label interaction class it belongs to, and the conditions it implies."""
 
-    drug: Drug
+    name: str
+    drug: Drug | None
+    """Its entry in an interaction class; None for a medicine known only as a condition marker."""
     classes: tuple[str, ...]
+    markers: tuple[ConditionMarker, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,8 @@ class KnowledgeBase:
     allergen_terms: TermIndex
     product_names: Mapping[str, str]
     template: Mapping[str, Position] = field(default_factory=dict)
+    risks: Mapping[str, PatientRisk] = field(default_factory=dict)
+    """The purpose-severity table (purpose_severity.yaml), by risk id."""
     readings: dict[tuple[str, str, Any], Any] = field(default_factory=dict, compare=False, repr=False)
     """Memo of free-text readings (medications, conditions, allergies): each text is read once."""
 
@@ -187,6 +194,12 @@ class KnowledgeBase:
             )
         return found
 
+    def risk_of_condition(self, condition_id: str) -> PatientRisk | None:
+        return next((r for r in self.risks.values() if condition_id in r.conditions), None)
+
+    def risk_of_drug(self, drug_key: str) -> PatientRisk | None:
+        return next((r for r in self.risks.values() if any(normalise(d) == drug_key for d in r.drugs)), None)
+
     def evidence_of(self, citation_ids: tuple[str, ...]) -> list[EvidenceLevel]:
         return [self.citations[c].evidence for c in citation_ids]
 
@@ -220,8 +233,26 @@ def build_term_indexes(
             key = normalise(drug.name)
             classes_of.setdefault(key, []).append(cls.id)
             drug_of.setdefault(key, drug)
-    drugs = {k: DrugEntry(drug_of[k], tuple(v)) for k, v in classes_of.items()}
-    drug_phrases: dict[str, list[str]] = {k: [e.drug.name, *e.drug.synonyms, *e.drug.brands] for k, e in drugs.items()}
+    markers_of: dict[str, list[ConditionMarker]] = {}
+    for marker in interactions.condition_markers:
+        markers_of.setdefault(normalise(marker.name), []).append(marker)
+    drugs = {
+        k: DrugEntry(
+            drug_of[k].name if k in drug_of else markers_of[k][0].name,
+            drug_of.get(k),
+            tuple(classes_of.get(k, ())),
+            tuple(markers_of.get(k, ())),
+        )
+        for k in dict.fromkeys([*classes_of, *markers_of])
+    }
+    drug_phrases: dict[str, list[str]] = {}
+    for key, entry in drugs.items():
+        names = [entry.name]
+        if entry.drug is not None:
+            names += [*entry.drug.synonyms, *entry.drug.brands]
+        for marker in entry.markers:
+            names += [*marker.synonyms, *marker.brands]
+        drug_phrases[key] = list(dict.fromkeys(names))
     for combo in interactions.combinations:
         for ingredient in combo.ingredients:
             drug_phrases.setdefault(normalise(ingredient), []).append(combo.brand)

@@ -25,6 +25,7 @@ PATTERNS = (
     "indications.yaml",
     "interactions.yaml",
     "conditions.yaml",
+    "purpose_severity.yaml",
     "citations/*.yaml",
     "products/*.yaml",
     "regimens/*/*.yaml",

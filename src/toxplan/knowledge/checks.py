@@ -301,6 +301,31 @@ class _Checker:
                     "indication",
                 )
 
+    def check_risks(self) -> None:
+        """Condition markers and the purpose-severity table name known conditions and drugs,
+        and no condition, drug or flag belongs to two risks."""
+        raw = self.raw
+        assert raw.interactions
+        for i, marker in enumerate(raw.interactions.condition_markers):
+            for j, condition in enumerate(marker.implies):
+                field = f"condition_markers[{i}].implies[{j}]"
+                self.known("interactions.yaml", field, condition, self.conditions, "condition")
+        if raw.purpose_file is None:
+            return
+        drugs = {normalise(d.name) for c in raw.interactions.classes for d in c.drugs}
+        owner: dict[str, str] = {}
+        for i, risk in enumerate(raw.purpose_file.risks):
+            for field, value, pool in (
+                *((f"risks[{i}].conditions[{j}]", c, self.conditions) for j, c in enumerate(risk.conditions)),
+                *((f"risks[{i}].drugs[{j}]", normalise(d), drugs) for j, d in enumerate(risk.drugs)),
+            ):
+                self.known("purpose_severity.yaml", field, value, pool, "condition or drug")
+                claimed = owner.setdefault(value, risk.id)
+                if claimed != risk.id:
+                    self.add("purpose_severity.yaml", field, f"{value!r} already belongs to risk {claimed!r}")
+            if risk.flag and owner.setdefault(f"flag:{risk.flag}", risk.id) != risk.id:
+                self.add("purpose_severity.yaml", f"risks[{i}].flag", f"flag {risk.flag!r} is repeated")
+
 
 def check_knowledge(raw: RawKnowledge) -> list[Problem]:
     """Every cross-file problem of an otherwise well-formed knowledge base."""
@@ -343,6 +368,7 @@ def check_knowledge(raw: RawKnowledge) -> list[Problem]:
     checker.check_sites()
     checker.check_zones()
     checker.check_terms()
+    checker.check_risks()
     for file, model in _all_files(raw):
         checker.walk_cited(file, model)
     return checker.problems
@@ -356,6 +382,7 @@ def _all_files(raw: RawKnowledge) -> list[tuple[str, BaseModel]]:
         ("face/danger_zones.yaml", raw.zone_file),
         ("interactions.yaml", raw.interactions),
         ("conditions.yaml", raw.condition_file),
+        ("purpose_severity.yaml", raw.purpose_file),
     ):
         if model is not None:
             files.append((name, model))

@@ -34,6 +34,7 @@ from toxplan.knowledge.models import (
     SiteFile,
 )
 from toxplan.knowledge.policy import Policy, policy_problems
+from toxplan.knowledge.purpose import PurposeSeverityFile
 from toxplan.knowledge.raw import RawKnowledge
 from toxplan.knowledge.terms import normalise
 from toxplan.knowledge.zone_models import DangerZoneFile
@@ -119,6 +120,7 @@ def read_raw(directory: Path) -> tuple[RawKnowledge, list[Problem]]:
     raw.zone_file = _required(directory, "face/danger_zones.yaml", DangerZoneFile, raw, problems)
     raw.interactions = _required(directory, "interactions.yaml", InteractionFile, raw, problems)
     raw.condition_file = _required(directory, "conditions.yaml", ConditionFile, raw, problems)
+    raw.purpose_file = _required(directory, "purpose_severity.yaml", PurposeSeverityFile, raw, problems)
     if not raw.citation_files:
         problems.append(Problem("citations/", "", "no citation file found"))
     return raw, problems
@@ -192,6 +194,7 @@ def _build(raw: RawKnowledge) -> KnowledgeBase:
         allergen_terms=allergen_terms,
         product_names=_product_names(products),
         template=template,
+        risks={r.id: r for r in raw.purpose_file.risks} if raw.purpose_file else {},
     )
 
 

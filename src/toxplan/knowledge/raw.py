@@ -17,6 +17,7 @@ from toxplan.knowledge.models import (
     Regimen,
     SiteFile,
 )
+from toxplan.knowledge.purpose import PurposeSeverityFile
 from toxplan.knowledge.zone_models import DangerZoneFile
 
 
@@ -35,6 +36,7 @@ class RawKnowledge:
     zone_file: DangerZoneFile | None = None
     interactions: InteractionFile | None = None
     condition_file: ConditionFile | None = None
+    purpose_file: PurposeSeverityFile | None = None
     texts: dict[str, str] = field(default_factory=dict)
 
     def relative(self, path: Path) -> str:
