@@ -113,6 +113,24 @@ CASES: list[tuple[str, Mutation, str, str]] = [
         "unknown site 'third_eye'",
     ),
     (
+        "label combination naming an unknown indication",
+        edit("combinations.yaml", lambda d: d["combinations"][0]["requires"].append("frown_lines")),
+        "combinations.yaml",
+        "unknown indication 'frown_lines'",
+    ),
+    (
+        "purpose-severity risk naming an unknown drug",
+        edit("purpose_severity.yaml", lambda d: d["risks"][3]["drugs"].append("gentamycine forte")),
+        "purpose_severity.yaml",
+        "unknown condition or drug",
+    ),
+    (
+        "condition marker implying an unknown condition",
+        edit("interactions.yaml", lambda d: d["condition_markers"][0].__setitem__("implies", ["myasthenia"])),
+        "interactions.yaml",
+        "unknown condition 'myasthenia'",
+    ),
+    (
         "danger zone limited to indications (zones are anatomy)",
         edit("face/danger_zones.yaml", lambda d: d["danger_zones"][1].__setitem__("indications", ["blepharospasm"])),
         "face/danger_zones.yaml",

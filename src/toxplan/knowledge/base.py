@@ -8,6 +8,7 @@ from typing import Any
 
 from toxplan.domain.geometry import CompiledZone, Position, compile_zone, distance_mm, place
 from toxplan.errors import NotFound
+from toxplan.knowledge.combinations import PlanCombination
 from toxplan.knowledge.models import (
     Allergen,
     Citation,
@@ -114,6 +115,8 @@ class KnowledgeBase:
     template: Mapping[str, Position] = field(default_factory=dict)
     risks: Mapping[str, PatientRisk] = field(default_factory=dict)
     """The purpose-severity table (purpose_severity.yaml), by risk id."""
+    combinations: tuple[PlanCombination, ...] = ()
+    """Indications a label doses only together with others (combinations.yaml)."""
     readings: dict[tuple[str, str, Any], Any] = field(default_factory=dict, compare=False, repr=False)
     """Memo of free-text readings (medications, conditions, allergies): each text is read once."""
 

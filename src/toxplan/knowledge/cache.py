@@ -26,6 +26,7 @@ PATTERNS = (
     "interactions.yaml",
     "conditions.yaml",
     "purpose_severity.yaml",
+    "combinations.yaml",
     "citations/*.yaml",
     "products/*.yaml",
     "regimens/*/*.yaml",

@@ -326,6 +326,15 @@ class _Checker:
             if risk.flag and owner.setdefault(f"flag:{risk.flag}", risk.id) != risk.id:
                 self.add("purpose_severity.yaml", f"risks[{i}].flag", f"flag {risk.flag!r} is repeated")
 
+    def check_combinations(self) -> None:
+        if self.raw.combination_file is None:
+            return
+        for i, combo in enumerate(self.raw.combination_file.combinations):
+            named = [(f"combinations[{i}].planned", combo.planned)]
+            named += [(f"combinations[{i}].requires[{j}]", r) for j, r in enumerate(combo.requires)]
+            for field, value in named:
+                self.known("combinations.yaml", field, value, self.indications, "indication")
+
 
 def check_knowledge(raw: RawKnowledge) -> list[Problem]:
     """Every cross-file problem of an otherwise well-formed knowledge base."""
@@ -369,6 +378,7 @@ def check_knowledge(raw: RawKnowledge) -> list[Problem]:
     checker.check_zones()
     checker.check_terms()
     checker.check_risks()
+    checker.check_combinations()
     for file, model in _all_files(raw):
         checker.walk_cited(file, model)
     return checker.problems
@@ -383,6 +393,7 @@ def _all_files(raw: RawKnowledge) -> list[tuple[str, BaseModel]]:
         ("interactions.yaml", raw.interactions),
         ("conditions.yaml", raw.condition_file),
         ("purpose_severity.yaml", raw.purpose_file),
+        ("combinations.yaml", raw.combination_file),
     ):
         if model is not None:
             files.append((name, model))

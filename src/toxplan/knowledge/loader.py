@@ -22,6 +22,7 @@ from toxplan.knowledge.base import (
 )
 from toxplan.knowledge.cache import knowledge_cache_key, read_cached, write_cached
 from toxplan.knowledge.checks import check_knowledge
+from toxplan.knowledge.combinations import CombinationFile
 from toxplan.knowledge.models import (
     CitationFile,
     ConditionFile,
@@ -121,6 +122,7 @@ def read_raw(directory: Path) -> tuple[RawKnowledge, list[Problem]]:
     raw.interactions = _required(directory, "interactions.yaml", InteractionFile, raw, problems)
     raw.condition_file = _required(directory, "conditions.yaml", ConditionFile, raw, problems)
     raw.purpose_file = _required(directory, "purpose_severity.yaml", PurposeSeverityFile, raw, problems)
+    raw.combination_file = _required(directory, "combinations.yaml", CombinationFile, raw, problems)
     if not raw.citation_files:
         problems.append(Problem("citations/", "", "no citation file found"))
     return raw, problems
@@ -195,6 +197,7 @@ def _build(raw: RawKnowledge) -> KnowledgeBase:
         product_names=_product_names(products),
         template=template,
         risks={r.id: r for r in raw.purpose_file.risks} if raw.purpose_file else {},
+        combinations=raw.combination_file.combinations if raw.combination_file else (),
     )
 
 

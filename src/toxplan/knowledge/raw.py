@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from toxplan.knowledge.combinations import CombinationFile
 from toxplan.knowledge.models import (
     CitationFile,
     ConditionFile,
@@ -37,6 +38,7 @@ class RawKnowledge:
     interactions: InteractionFile | None = None
     condition_file: ConditionFile | None = None
     purpose_file: PurposeSeverityFile | None = None
+    combination_file: CombinationFile | None = None
     texts: dict[str, str] = field(default_factory=dict)
 
     def relative(self, path: Path) -> str:

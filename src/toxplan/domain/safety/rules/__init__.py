@@ -3,6 +3,6 @@
 Importing this package registers them; see ``registry.rule``.
 """
 
-from toxplan.domain.safety.rules import doses, patient, plan_checks, problem_list, timing
+from toxplan.domain.safety.rules import combinations, doses, patient, plan_checks, problem_list, timing
 
-__all__ = ["doses", "patient", "plan_checks", "problem_list", "timing"]
+__all__ = ["combinations", "doses", "patient", "plan_checks", "problem_list", "timing"]
