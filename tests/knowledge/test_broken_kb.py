@@ -125,6 +125,12 @@ CASES: list[tuple[str, Mutation, str, str]] = [
         "unknown condition or drug",
     ),
     (
+        "purpose-severity table without the pregnancy risk",
+        edit("purpose_severity.yaml", lambda d: d["risks"].pop(0)),
+        "purpose_severity.yaml",
+        "no risk records the 'pregnant' screening answer",
+    ),
+    (
         "condition marker implying an unknown condition",
         edit("interactions.yaml", lambda d: d["condition_markers"][0].__setitem__("implies", ["myasthenia"])),
         "interactions.yaml",

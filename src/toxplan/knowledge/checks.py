@@ -325,6 +325,9 @@ class _Checker:
                     self.add("purpose_severity.yaml", field, f"{value!r} already belongs to risk {claimed!r}")
             if risk.flag and owner.setdefault(f"flag:{risk.flag}", risk.id) != risk.id:
                 self.add("purpose_severity.yaml", f"risks[{i}].flag", f"flag {risk.flag!r} is repeated")
+        for flag in ("pregnant", "breastfeeding"):  # else a pregnant patient would pass silently
+            if f"flag:{flag}" not in owner:
+                self.add("purpose_severity.yaml", "risks", f"no risk records the {flag!r} screening answer")
 
     def check_combinations(self) -> None:
         if self.raw.combination_file is None:
