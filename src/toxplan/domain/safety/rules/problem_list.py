@@ -51,8 +51,8 @@ PAST = ("history of ", "hx of ", "hx ", "past ", "previous ", "prior ", "old ", 
 
 @rule("CONTRAINDICATION", "INPUT_INTERPRETED")
 def conditions_near_the_plan(ctx: CheckContext) -> Iterator[Finding]:
-    """Conditions that are a contraindication where they are: a skin infection at or near a
-    planned site, a current urinary tract infection before bladder injections, ..."""
+    """Conditions that are a contraindication where they are: a skin infection in the body
+    region of a planned indication (critical), or one whose site is not recorded (warning)."""
     for condition_id, all_entries in sorted(ctx.condition_entries.items()):
         condition = ctx.kb.conditions[condition_id]
         if condition.finding != "CONTRAINDICATION":
