@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from toxplan.domain.geometry import compile_zone, outline
 from toxplan.errors import NotFound
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.presenters import number, position_json
@@ -108,6 +109,7 @@ def sources(kb: KnowledgeBase) -> list[dict[str, Any]]:
 
 
 def danger_zones(kb: KnowledgeBase) -> list[dict[str, Any]]:
+    """Each zone with its drawing on the template face (``outline``) and its exemptions."""
     return [
         {
             "id": z.id,
@@ -115,8 +117,9 @@ def danger_zones(kb: KnowledgeBase) -> list[dict[str, Any]]:
             "reason": z.reason,
             "severity": z.severity,
             "view": z.view,
-            "indications": list(z.indications),
             "shape": z.shape.model_dump(mode="json"),
+            "outline": outline(compile_zone(z.shape, kb.template, z.view)),
+            "exemptions": [e.model_dump(mode="json") for e in z.exemptions],
             "citations": list(z.citations),
         }
         for z in kb.danger_zones

@@ -10,6 +10,7 @@ from toxplan.domain.dilution import show_marks, show_units, show_volume, syringe
 from toxplan.domain.geometry import Position
 from toxplan.domain.plans import Plan, Totals
 from toxplan.domain.safety.findings import Finding
+from toxplan.domain.safety.wording import indication_name, strongest_citations
 from toxplan.knowledge.base import KnowledgeBase
 
 
@@ -77,6 +78,26 @@ def dilution_json(plan: Plan) -> dict[str, Any] | None:
     }
 
 
+def indication_status(plan: Plan, kb: KnowledgeBase) -> list[dict[str, Any]]:
+    """Per planned indication: its purpose, whether it is on the product's US label, and the
+    evidence its doses rest on (label, consensus, practice report, ...) with its sources."""
+    rows = []
+    for ind in plan.indications():
+        known = kb.indications.get(ind)
+        regimen = kb.regimen(plan.product, ind)
+        rows.append(
+            {
+                "id": ind,
+                "name": indication_name(kb, ind),
+                "category": known.category if known else None,
+                "label_status": regimen.label_status if regimen else "off_label",
+                "evidence": regimen.evidence if regimen else None,
+                "citations": list(strongest_citations(kb, regimen.citations)) if regimen else [],
+            }
+        )
+    return rows
+
+
 def plan_json(plan: Plan, kb: KnowledgeBase) -> dict[str, Any]:
     return {
         "product": plan.product,
@@ -85,6 +106,7 @@ def plan_json(plan: Plan, kb: KnowledgeBase) -> dict[str, Any]:
         "totals": totals_json(plan),
         "individualise": bool(plan.notes),
         "notes": list(plan.notes),
+        "indications": indication_status(plan, kb),
         "knowledge_version": kb.version,
     }
 
@@ -139,8 +161,13 @@ def plan_text(plan: Plan, kb: KnowledgeBase) -> str:
             f"{row['units']:>6} {volume:>7} {marks:>6}  {row['depth'] or '-'}"
         )
     totals = totals_json(plan)
+    status = {row["id"]: row for row in indication_status(plan, kb)}
     for ind, t in totals["by_indication"].items():
-        lines.append(f"     {ind}: {t['units']} U in {t['injections']} injections")
+        row = status[ind]
+        label = "on the US label" if row["label_status"] == "on_label" else "OFF-LABEL for this product"
+        evidence = str(row["evidence"] or "").replace("_", " ")
+        basis = f", doses from {evidence} evidence" if evidence else ", no dose in the knowledge base"
+        lines.append(f"     {ind}: {t['units']} U in {t['injections']} injections ({label}{basis})")
     volume = "-" if totals["volume_ml"] is None else f"{totals['volume_ml']} mL"
     vials = "" if totals["vials"] is None else (f", {totals['vials']} vial(s), {totals['units_left_over']} U left over")
     lines.append(f"Total: {totals['units']} U, {volume} ({totals['syringe_units']} syringe units){vials}")

@@ -79,6 +79,26 @@ def test_plan_text_is_readable() -> None:
     assert "Total: 50 U" in result.stdout
 
 
+def test_plan_shows_label_status_and_evidence_per_indication() -> None:
+    args = ("plan", "--product", "botox", "--indication", "glabellar_lines", "--indication", "masseter")
+    text = run(*args).stdout
+    assert "glabellar_lines: 20 U in 5 injections (on the US label, doses from label evidence)" in text
+    assert "masseter: 48 U in 6 injections (OFF-LABEL for this product, doses from practice report evidence)" in text
+    data = json.loads(run(*args, "--format", "json").stdout)
+    rows = {row["id"]: row for row in data["indications"]}
+    assert rows["glabellar_lines"] | {"citations": []} == {
+        "id": "glabellar_lines",
+        "name": "glabellar lines",
+        "category": "aesthetic",
+        "label_status": "on_label",
+        "evidence": "label",
+        "citations": [],
+    }
+    assert rows["glabellar_lines"]["citations"][0] == "botox_cosmetic_dosage_drugs_com"
+    assert rows["masseter"]["label_status"] == "off_label" and rows["masseter"]["evidence"] == "practice_report"
+    assert 1 <= len(rows["masseter"]["citations"]) <= 3
+
+
 @pytest.mark.parametrize(
     ("args", "field"),
     [

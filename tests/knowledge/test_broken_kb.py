@@ -87,10 +87,60 @@ CASES: list[tuple[str, Mutation, str, str]] = [
         "unknown landmark in a placement",
         edit(
             "face/danger_zones.yaml",
-            lambda d: d["danger_zones"][0]["shape"].__setitem__("landmarks", ["chin_dimple"]),
+            lambda d: d["danger_zones"][0]["shape"]["line"][1].__setitem__("landmark", "chin_dimple"),
         ),
         "face/danger_zones.yaml",
         "unknown landmark 'chin_dimple'",
+    ),
+    (
+        "danger zone band that turns back on itself",
+        edit(
+            "face/danger_zones.yaml",
+            lambda d: d["danger_zones"][0]["shape"]["line"].append(
+                {"kind": "offset", "landmark": "brow_medial_{side}"}
+            ),
+        ),
+        "face/danger_zones.yaml",
+        "turns back",
+    ),
+    (
+        "danger zone exemption at an unknown site",
+        edit(
+            "face/danger_zones.yaml",
+            lambda d: d["danger_zones"][1]["exemptions"][0].__setitem__("sites", ["third_eye"]),
+        ),
+        "face/danger_zones.yaml",
+        "unknown site 'third_eye'",
+    ),
+    (
+        "label combination naming an unknown indication",
+        edit("combinations.yaml", lambda d: d["combinations"][0]["requires"].append("frown_lines")),
+        "combinations.yaml",
+        "unknown indication 'frown_lines'",
+    ),
+    (
+        "purpose-severity risk naming an unknown drug",
+        edit("purpose_severity.yaml", lambda d: d["risks"][3]["drugs"].append("gentamycine forte")),
+        "purpose_severity.yaml",
+        "unknown condition or drug",
+    ),
+    (
+        "purpose-severity table without the pregnancy risk",
+        edit("purpose_severity.yaml", lambda d: d["risks"].pop(0)),
+        "purpose_severity.yaml",
+        "no risk records the 'pregnant' screening answer",
+    ),
+    (
+        "condition marker implying an unknown condition",
+        edit("interactions.yaml", lambda d: d["condition_markers"][0].__setitem__("implies", ["myasthenia"])),
+        "interactions.yaml",
+        "unknown condition 'myasthenia'",
+    ),
+    (
+        "danger zone limited to indications (zones are anatomy)",
+        edit("face/danger_zones.yaml", lambda d: d["danger_zones"][1].__setitem__("indications", ["blepharospasm"])),
+        "face/danger_zones.yaml",
+        "Extra inputs are not permitted",
     ),
     (
         "limit with an unknown kind",

@@ -178,6 +178,8 @@ def test_head_and_neck_sites_have_positions_and_body_sites_do_not(kb: KnowledgeB
 
 @pytest.mark.parametrize("product", sorted(PRODUCTS))
 def test_every_label_standard_pattern_is_outside_the_danger_zones(kb: KnowledgeBase, product: str) -> None:
+    """Zones hold every indication; a standard site inside one must be a cited exemption."""
+    checked = 0
     for (p, indication), regimen in kb.regimens.items():
         if p != product:
             continue
@@ -186,16 +188,15 @@ def test_every_label_standard_pattern_is_outside_the_danger_zones(kb: KnowledgeB
                 site = kb.sites[step.site]
                 if site.position is None:
                     continue
+                checked += 1
                 for zone in kb.danger_zones:
-                    applies = zone.view == site.position.view and (
-                        not zone.indications or indication in zone.indications
-                    )
-                    if applies:
-                        assert inside(zone.shape, site.position, kb.template) is None, (
-                            indication,
-                            step.site,
-                            zone.id,
-                        )
+                    if zone.view != site.position.view or inside(zone.shape, site.position, kb.template) is None:
+                        continue
+                    exemption = kb.exempt(zone, indication, site.position)
+                    assert exemption is not None, (indication, variant.id, step.site, zone.id)
+                    assert exemption.citations and exemption.reason
+                assert kb.zones_holding(indication, site.position) == ()
+    assert checked, f"{product}: no charted label-standard site was checked"
 
 
 def test_every_fact_cites_a_known_source(kb: KnowledgeBase) -> None:

@@ -68,9 +68,11 @@ class TestNeuromuscularDisorder:
 
 class TestPregnancyOrLactation:
     def test_fires_when_pregnant_or_breastfeeding(self, kb: KnowledgeBase) -> None:
+        # Glabellar lines are elective: the purpose-severity table makes this critical
+        # (purpose_severity.yaml); therapeutic plans keep the label's warning (test_purpose_rules).
         for flags in ({"pregnant": True}, {"breastfeeding": True}):
             found = with_code(check_patient(kb, **flags), "PREGNANCY_OR_LACTATION")
-            assert found and found[0].severity == "warning"
+            assert found and found[0].severity == "critical"
             cited(kb, found)
 
     def test_quiet_otherwise(self, kb: KnowledgeBase) -> None:
@@ -79,9 +81,10 @@ class TestPregnancyOrLactation:
 
 class TestDrugInteraction:
     def test_fires_for_an_aminoglycoside_by_generic_brand_or_misspelling(self, kb: KnowledgeBase) -> None:
+        # critical for an elective (glabellar) plan: purpose_severity.yaml, aminoglycoside therapy
         for entry in ["gentamicin 80 mg IV", "Gentamycin", "tobramycin sulfate"]:
             found = with_code(check_patient(kb, medications=[entry]), "DRUG_INTERACTION")
-            assert found and found[0].severity == "warning", entry
+            assert found and found[0].severity == "critical", entry
             cited(kb, found)
 
     def test_anticholinergic_and_muscle_relaxant(self, kb: KnowledgeBase) -> None:

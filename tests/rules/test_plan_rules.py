@@ -60,6 +60,40 @@ class TestDangerZone:
         ]
         assert with_code(findings(kb, request(shots=shots)), "DANGER_ZONE")
 
+    def test_a_zone_holds_every_indication_typed(self, kb: KnowledgeBase) -> None:
+        """A point over the levator is dangerous whatever it is typed as."""
+        pupil = kb.template["pupil_left"]
+        where = {"x_mm": float(pupil.x_mm), "y_mm": 8, "view": "front"}
+        for indication in ("lateral_canthal_lines", "glabellar_lines", "forehead_lines", "brow_lift"):
+            shots = [{"indication": indication, "units": 2, "position": where}]
+            found = with_code(findings(kb, request(shots=shots)), "DANGER_ZONE")
+            assert [f.severity for f in found if "eyelid over the levator" in f.message] == ["critical"], indication
+            cited(kb, found)
+
+    def test_a_cited_exemption_covers_only_its_indication_at_its_site(self, kb: KnowledgeBase) -> None:
+        shots = [{"indication": "blepharospasm", "site": "pretarsal_upper_lateral_left", "units": 2.5}]
+        assert not with_code(findings(kb, request(shots=shots)), "DANGER_ZONE")
+        typed_otherwise = [{**shots[0], "indication": "lateral_canthal_lines"}]
+        assert with_code(findings(kb, request(shots=typed_otherwise)), "DANGER_ZONE")
+        site = kb.sites["pretarsal_upper_lateral_left"].position
+        assert site is not None
+        moved = [{**shots[0], "position": {"x_mm": float(site.x_mm) - 8, "y_mm": float(site.y_mm), "view": "front"}}]
+        assert with_code(findings(kb, request(shots=moved)), "DANGER_ZONE")
+
+    def test_message_names_the_site_and_indication_as_clinicians_say_them(self, kb: KnowledgeBase) -> None:
+        brow = kb.template["brow_right"]
+        shots = [
+            {
+                "indication": "glabellar_lines",
+                "site": "corrugator_lateral_right",
+                "units": 4,
+                "position": {"x_mm": float(brow.x_mm), "y_mm": float(brow.y_mm) + 3, "view": "front"},
+            }
+        ]
+        message = with_code(findings(kb, request(shots=shots)), "DANGER_ZONE")[0].message
+        assert "right corrugator, lateral site for glabellar lines" in message
+        assert "corrugator_lateral_right" not in message and "glabellar_lines" not in message
+
 
 class TestDilutionUnusual:
     def test_fires_for_a_concentration_outside_the_label_table(self, kb: KnowledgeBase) -> None:

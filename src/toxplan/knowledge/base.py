@@ -7,15 +7,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from toxplan.domain.geometry import CompiledZone, Position, compile_zone, place
+from toxplan.domain.geometry import CompiledZone, Position, compile_zone, distance_mm, place
 from toxplan.errors import NotFound
 from toxplan.knowledge.aftercare import AftercareGeneral, IndicationAftercare, SiteCode
+from toxplan.knowledge.combinations import PlanCombination
 from toxplan.knowledge.dose_models import ToxPlanDefaults
 from toxplan.knowledge.models import (
     Allergen,
     Citation,
     Condition,
-    DangerZone,
+    ConditionMarker,
     Depth,
     Drug,
     EvidenceLevel,
@@ -29,7 +30,9 @@ from toxplan.knowledge.models import (
     SiteDefinition,
     View,
 )
+from toxplan.knowledge.purpose import PatientRisk
 from toxplan.knowledge.terms import DOSE_WORDS, SALT_WORDS, TermIndex, normalise
+from toxplan.knowledge.zone_models import DangerZone, ZoneExemption
 
 
 @dataclass(frozen=True)
@@ -67,16 +70,28 @@ def expand_site(definition: SiteDefinition) -> list[tuple[str, Side | None]]:
     return [(definition.id, None)]
 
 
+def exemption_sites(exemption: ZoneExemption, definitions: Mapping[str, SiteDefinition]) -> list[str]:
+    """The concrete site ids an exemption names (a bilateral definition id names both sides)."""
+    found: list[str] = []
+    for name in exemption.sites:
+        definition = definitions.get(name)
+        found.extend([sid for sid, _ in expand_site(definition)] if definition is not None else [name])
+    return found
+
+
 def landmark_positions(landmarks: Mapping[str, Landmark]) -> dict[str, Position]:
     return {k: Position(lm.view, lm.x_mm, lm.y_mm) for k, lm in landmarks.items()}
 
 
 @dataclass(frozen=True)
 class DrugEntry:
-    """A drug and every label interaction class it belongs to."""
+    """A medicine: every label interaction class it belongs to, and the conditions it implies."""
 
-    drug: Drug
+    name: str
+    drug: Drug | None
+    """Its entry in an interaction class; None for a medicine known only as a condition marker."""
     classes: tuple[str, ...]
+    markers: tuple[ConditionMarker, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,6 +123,10 @@ class KnowledgeBase:
     """Aftercare text per indication (``knowledge/aftercare/``)."""
     site_codes: Mapping[str, SiteCode] = field(default_factory=dict)
     """SNOMED CT body-structure codes by site definition id (``knowledge/interop/``)."""
+    risks: Mapping[str, PatientRisk] = field(default_factory=dict)
+    """The purpose-severity table (purpose_severity.yaml), by risk id."""
+    combinations: tuple[PlanCombination, ...] = ()
+    """Indications a label doses only together with others (combinations.yaml)."""
     readings: dict[tuple[str, str, Any], Any] = field(default_factory=dict, compare=False, repr=False)
     """Memo of free-text readings (medications, conditions, allergies): each text is read once."""
 
@@ -150,29 +169,42 @@ class KnowledgeBase:
     def on_label_indications(self, product_id: str) -> list[str]:
         return sorted(i for (p, i), r in self.regimens.items() if p == product_id and r.label_status == "on_label")
 
-    def zones_for(self, indication: str, view: View) -> tuple[tuple[DangerZone, CompiledZone], ...]:
-        """The danger zones for an injection for ``indication`` in ``view``, on the template."""
-        key = ("zones", indication, view)
+    def zones_for(self, view: View) -> tuple[tuple[DangerZone, CompiledZone], ...]:
+        """The danger zones of ``view``, compiled on the template face (every injection there)."""
+        key = ("zones", view, None)
         found: tuple[tuple[DangerZone, CompiledZone], ...] | None = self.readings.get(key)
         if found is None:
             found = self.readings[key] = tuple(
-                (z, compile_zone(z.shape, self.template))
-                for z in self.danger_zones
-                if z.view == view and (not z.indications or indication in z.indications)
+                (z, compile_zone(z.shape, self.template, z.view)) for z in self.danger_zones if z.view == view
             )
         return found
 
-    def zones_holding(self, indication: str, point: Position) -> tuple[tuple[DangerZone, str], ...]:
-        """Zones (with the landmark they were near) that hold an injection at ``point``.
+    def exempt(self, zone: DangerZone, indication: str, point: Position) -> ZoneExemption | None:
+        """The exemption of ``zone`` covering an injection for ``indication`` at ``point``."""
+        for exemption in zone.exemptions:
+            if indication not in exemption.indications:
+                continue
+            for site_id in exemption_sites(exemption, self.site_definitions):
+                where = self.sites[site_id].position if site_id in self.sites else None
+                if where is not None and where.view == point.view and distance_mm(where, point) < exemption.within_mm:
+                    return exemption
+        return None
 
-        Memoised: most injections sit at the template's own site positions.
+    def zones_holding(self, indication: str, point: Position) -> tuple[tuple[DangerZone, str], ...]:
+        """Zones (with the part, ``left``/``right``/``midline``) that hold an injection at ``point``.
+
+        A zone applies whatever the injection's indication, unless one of its exemptions
+        covers this indication at this point. Memoised: most injections sit at the template's
+        own site positions.
         """
         key = ("zone_hits", indication, point)
         found: tuple[tuple[DangerZone, str], ...] | None = self.readings.get(key)
         if found is None:
             x, y = float(point.x_mm), float(point.y_mm)
-            hits = ((z, shape.holds(point.view, x, y)) for z, shape in self.zones_for(indication, point.view))
-            found = self.readings[key] = tuple((z, near) for z, near in hits if near is not None)
+            hits = ((z, shape.holds(point.view, x, y)) for z, shape in self.zones_for(point.view))
+            found = self.readings[key] = tuple(
+                (z, part) for z, part in hits if part is not None and self.exempt(z, indication, point) is None
+            )
         return found
 
     def muscle_sites(self, muscle: str) -> tuple[str, ...]:
@@ -191,6 +223,12 @@ class KnowledgeBase:
         if self.defaults is not None:
             return self.defaults.in_use.hours, True
         return None, True
+
+    def risk_of_condition(self, condition_id: str) -> PatientRisk | None:
+        return next((r for r in self.risks.values() if condition_id in r.conditions), None)
+
+    def risk_of_drug(self, drug_key: str) -> PatientRisk | None:
+        return next((r for r in self.risks.values() if any(normalise(d) == drug_key for d in r.drugs)), None)
 
     def evidence_of(self, citation_ids: tuple[str, ...]) -> list[EvidenceLevel]:
         return [self.citations[c].evidence for c in citation_ids]
@@ -225,8 +263,26 @@ def build_term_indexes(
             key = normalise(drug.name)
             classes_of.setdefault(key, []).append(cls.id)
             drug_of.setdefault(key, drug)
-    drugs = {k: DrugEntry(drug_of[k], tuple(v)) for k, v in classes_of.items()}
-    drug_phrases: dict[str, list[str]] = {k: [e.drug.name, *e.drug.synonyms, *e.drug.brands] for k, e in drugs.items()}
+    markers_of: dict[str, list[ConditionMarker]] = {}
+    for marker in interactions.condition_markers:
+        markers_of.setdefault(normalise(marker.name), []).append(marker)
+    drugs = {
+        k: DrugEntry(
+            drug_of[k].name if k in drug_of else markers_of[k][0].name,
+            drug_of.get(k),
+            tuple(classes_of.get(k, ())),
+            tuple(markers_of.get(k, ())),
+        )
+        for k in dict.fromkeys([*classes_of, *markers_of])
+    }
+    drug_phrases: dict[str, list[str]] = {}
+    for key, entry in drugs.items():
+        names = [entry.name]
+        if entry.drug is not None:
+            names += [*entry.drug.synonyms, *entry.drug.brands]
+        for marker in entry.markers:
+            names += [*marker.synonyms, *marker.brands]
+        drug_phrases[key] = list(dict.fromkeys(names))
     for combo in interactions.combinations:
         for ingredient in combo.ingredients:
             drug_phrases.setdefault(normalise(ingredient), []).append(combo.brand)

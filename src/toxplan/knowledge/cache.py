@@ -25,6 +25,8 @@ PATTERNS = (
     "indications.yaml",
     "interactions.yaml",
     "conditions.yaml",
+    "purpose_severity.yaml",
+    "combinations.yaml",
     "citations/*.yaml",
     "products/*.yaml",
     "regimens/*/*.yaml",

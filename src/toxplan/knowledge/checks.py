@@ -7,9 +7,10 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
+from toxplan.domain.geometry import compile_zone
 from toxplan.errors import Problem
 from toxplan.knowledge.aftercare import check_aftercare
-from toxplan.knowledge.base import build_term_indexes, expand_site
+from toxplan.knowledge.base import build_term_indexes, expand_site, landmark_positions
 from toxplan.knowledge.dose_models import MuscleTable
 from toxplan.knowledge.models import (
     AgeRange,
@@ -24,8 +25,28 @@ from toxplan.knowledge.models import (
 )
 from toxplan.knowledge.raw import RawKnowledge
 from toxplan.knowledge.terms import ICD10, normalise
+from toxplan.knowledge.zone_models import Band, BandAbove, Circle, DangerZone, Polygon, ZoneShape
 
 TOLERANCE = Decimal("0.005")
+ZONES = "face/danger_zones.yaml"
+
+
+def zone_landmarks(shape: ZoneShape) -> list[tuple[str, str]]:
+    """Each landmark a zone shape is drawn from, with the field naming it (sides filled in)."""
+    if isinstance(shape, BandAbove | Circle):
+        return [(name, f"landmarks[{j}]") for j, name in enumerate(shape.landmarks)]
+    points = shape.line if isinstance(shape, Band) else shape.corners
+    field = "line" if isinstance(shape, Band) else "corners"
+    found = []
+    for side in shape.sides or (None,):
+        for j, point in enumerate(points):
+            names = [point.landmark] if isinstance(point, OffsetPlacement) else [point.a, point.b]
+            for name in names:
+                if "{side}" in name and side is None:
+                    found.append((name, f"{field}[{j}] (give sides: [left, right] to use {{side}})"))
+                else:
+                    found.append((name.replace("{side}", side or ""), f"{field}[{j}]"))
+    return found
 
 
 class _Checker:
@@ -274,30 +295,42 @@ class _Checker:
                 )
 
     def check_zones(self) -> None:
+        """Every landmark a zone is drawn from exists in its view, the shape can be drawn on
+        the template face, and every exemption names known indications and sites."""
         assert self.raw.zone_file
-        for i, zone in enumerate(self.raw.zone_file.danger_zones):
-            for j, name in enumerate(zone.shape.landmarks):
-                landmark = self.landmarks.get(name)
-                if landmark is None:
-                    self.add(
-                        "face/danger_zones.yaml",
-                        f"danger_zones[{i}].shape.landmarks[{j}]",
-                        f"unknown landmark {name!r}",
-                    )
-                elif landmark.view != zone.view:
-                    self.add(
-                        "face/danger_zones.yaml",
-                        f"danger_zones[{i}].shape.landmarks[{j}]",
-                        f"landmark {name!r} is not in view {zone.view!r}",
-                    )
-            for j, ind in enumerate(zone.indications):
-                self.known(
-                    "face/danger_zones.yaml",
-                    f"danger_zones[{i}].indications[{j}]",
-                    ind,
-                    self.indications,
-                    "indication",
-                )
+        zones = self.raw.zone_file.danger_zones
+        for i, zone in enumerate(zones):
+            self.check_zone_points(f"danger_zones[{i}]", zone)
+            for j, exemption in enumerate(zone.exemptions):
+                field = f"danger_zones[{i}].exemptions[{j}]"
+                for k, ind in enumerate(exemption.indications):
+                    self.known(ZONES, f"{field}.indications[{k}]", ind, self.indications, "indication")
+                for k, site in enumerate(exemption.sites):
+                    if site not in self.sites and site not in self.site_definitions:
+                        self.add(ZONES, f"{field}.sites[{k}]", f"unknown site {site!r}")
+        if any(p.file == ZONES for p in self.problems):
+            return
+        template = landmark_positions(self.landmarks)
+        for i, zone in enumerate(zones):
+            try:
+                compile_zone(zone.shape, template, zone.view)
+            except ValueError as exc:  # ShapeError included
+                self.add(ZONES, f"danger_zones[{i}].shape", f"cannot be drawn on the template face: {exc}")
+
+    def check_zone_points(self, field: str, zone: DangerZone) -> None:
+        for name, where in zone_landmarks(zone.shape):
+            landmark = self.landmarks.get(name)
+            if landmark is None:
+                self.add(ZONES, f"{field}.shape.{where}", f"unknown landmark {name!r}")
+            elif landmark.view != zone.view:
+                self.add(ZONES, f"{field}.shape.{where}", f"landmark {name!r} is not in view {zone.view!r}")
+        if not isinstance(zone.shape, Band | Polygon):
+            return
+        side_view = zone.view in ("left", "right")
+        wrong = "lateral_mm" if side_view else "anterior_mm"
+        for j, point in enumerate(zone.shape.line if isinstance(zone.shape, Band) else zone.shape.corners):
+            if (point.lateral_mm if side_view else point.anterior_mm) != 0:
+                self.add(ZONES, f"{field}.shape", f"point {j}: the {zone.view} view does not use {wrong}")
 
     def check_terms(self) -> None:
         raw = self.raw
@@ -327,6 +360,43 @@ class _Checker:
                     self.indications,
                     "indication",
                 )
+
+    def check_risks(self) -> None:
+        """Condition markers and the purpose-severity table name known conditions and drugs,
+        and no condition, drug or flag belongs to two risks."""
+        raw = self.raw
+        assert raw.interactions
+        for i, marker in enumerate(raw.interactions.condition_markers):
+            for j, condition in enumerate(marker.implies):
+                field = f"condition_markers[{i}].implies[{j}]"
+                self.known("interactions.yaml", field, condition, self.conditions, "condition")
+        if raw.purpose_file is None:
+            return
+        drugs = {normalise(d.name) for c in raw.interactions.classes for d in c.drugs}
+        owner: dict[str, str] = {}
+        for i, risk in enumerate(raw.purpose_file.risks):
+            for field, value, pool in (
+                *((f"risks[{i}].conditions[{j}]", c, self.conditions) for j, c in enumerate(risk.conditions)),
+                *((f"risks[{i}].drugs[{j}]", normalise(d), drugs) for j, d in enumerate(risk.drugs)),
+            ):
+                self.known("purpose_severity.yaml", field, value, pool, "condition or drug")
+                claimed = owner.setdefault(value, risk.id)
+                if claimed != risk.id:
+                    self.add("purpose_severity.yaml", field, f"{value!r} already belongs to risk {claimed!r}")
+            if risk.flag and owner.setdefault(f"flag:{risk.flag}", risk.id) != risk.id:
+                self.add("purpose_severity.yaml", f"risks[{i}].flag", f"flag {risk.flag!r} is repeated")
+        for flag in ("pregnant", "breastfeeding"):  # else a pregnant patient would pass silently
+            if f"flag:{flag}" not in owner:
+                self.add("purpose_severity.yaml", "risks", f"no risk records the {flag!r} screening answer")
+
+    def check_combinations(self) -> None:
+        if self.raw.combination_file is None:
+            return
+        for i, combo in enumerate(self.raw.combination_file.combinations):
+            named = [(f"combinations[{i}].planned", combo.planned)]
+            named += [(f"combinations[{i}].requires[{j}]", r) for j, r in enumerate(combo.requires)]
+            for field, value in named:
+                self.known("combinations.yaml", field, value, self.indications, "indication")
 
 
 def check_knowledge(raw: RawKnowledge) -> list[Problem]:
@@ -372,6 +442,8 @@ def check_knowledge(raw: RawKnowledge) -> list[Problem]:
     checker.check_zones()
     checker.check_terms()
     check_aftercare(checker, raw)
+    checker.check_risks()
+    checker.check_combinations()
     for file, model in _all_files(raw):
         checker.walk_cited(file, model)
     return checker.problems
@@ -397,6 +469,8 @@ def _all_files(raw: RawKnowledge) -> list[tuple[str, BaseModel]]:
         ("interactions.yaml", raw.interactions),
         ("conditions.yaml", raw.condition_file),
         ("defaults.yaml", raw.defaults),
+        ("purpose_severity.yaml", raw.purpose_file),
+        ("combinations.yaml", raw.combination_file),
     ):
         if model is not None:
             files.append((name, model))

@@ -24,11 +24,11 @@ from toxplan.knowledge.base import (
 )
 from toxplan.knowledge.cache import knowledge_cache_key, read_cached, write_cached
 from toxplan.knowledge.checks import check_knowledge
+from toxplan.knowledge.combinations import CombinationFile
 from toxplan.knowledge.dose_models import ToxPlanDefaults
 from toxplan.knowledge.models import (
     CitationFile,
     ConditionFile,
-    DangerZoneFile,
     IndicationFile,
     InteractionFile,
     LandmarkFile,
@@ -38,8 +38,10 @@ from toxplan.knowledge.models import (
     SiteFile,
 )
 from toxplan.knowledge.policy import Policy, policy_problems
+from toxplan.knowledge.purpose import PurposeSeverityFile
 from toxplan.knowledge.raw import RawKnowledge
 from toxplan.knowledge.terms import normalise
+from toxplan.knowledge.zone_models import DangerZoneFile
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -126,6 +128,8 @@ def read_raw(directory: Path) -> tuple[RawKnowledge, list[Problem]]:
     raw.aftercare_general = _required(directory, "aftercare/general.yaml", AftercareGeneral, raw, problems)
     raw.aftercare = _read_all(directory, "aftercare/indications/*.yaml", IndicationAftercare, raw, problems)
     raw.site_codes = _required(directory, "interop/snomed_sites.yaml", SiteCodeFile, raw, problems)
+    raw.purpose_file = _required(directory, "purpose_severity.yaml", PurposeSeverityFile, raw, problems)
+    raw.combination_file = _required(directory, "combinations.yaml", CombinationFile, raw, problems)
     if not raw.citation_files:
         problems.append(Problem("citations/", "", "no citation file found"))
     return raw, problems
@@ -207,6 +211,8 @@ def _build(raw: RawKnowledge) -> KnowledgeBase:
         aftercare_general=raw.aftercare_general,
         aftercare={a.indication: a for _, a in raw.aftercare},
         site_codes={c.site: c for c in raw.site_codes.codes} if raw.site_codes else {},
+        risks={r.id: r for r in raw.purpose_file.risks} if raw.purpose_file else {},
+        combinations=raw.combination_file.combinations if raw.combination_file else (),
     )
 
 

@@ -321,23 +321,26 @@ class Product(Cited):
 # --- indications and regimens ---------------------------------------------------------------
 
 
+Region = Literal[
+    "upper_face",
+    "mid_face",
+    "lower_face",
+    "neck",
+    "head_and_neck",
+    "eye",
+    "upper_limb",
+    "lower_limb",
+    "bladder",
+    "axilla",
+    "salivary_glands",
+]
+
+
 class Indication(Cited):
     id: Identifier
     name: str
     category: Category
-    region: Literal[
-        "upper_face",
-        "mid_face",
-        "lower_face",
-        "neck",
-        "head_and_neck",
-        "eye",
-        "upper_limb",
-        "lower_limb",
-        "bladder",
-        "axilla",
-        "salivary_glands",
-    ]
+    region: Region
     description: str
 
 
@@ -495,45 +498,8 @@ class SiteFile(Strict):
     sites: tuple[SiteDefinition, ...] = Field(min_length=1)
 
 
-class BandAbove(Strict):
-    """Points near a landmark horizontally and less than ``min_above_mm`` above it."""
-
-    kind: Literal["band_above"]
-    landmarks: tuple[str, ...] = Field(min_length=1)
-    min_above_mm: Positive
-    half_width_mm: Positive
-    reach_below_mm: NonNegative = Decimal(15)
-    """How far below the landmark the zone still reaches."""
-
-
-class Circle(Strict):
-    """Points closer than ``radius_mm`` to any of the landmarks."""
-
-    kind: Literal["circle"]
-    landmarks: tuple[str, ...] = Field(min_length=1)
-    radius_mm: Positive
-
-
-ZoneShape = Annotated[BandAbove | Circle, Field(discriminator="kind")]
-
-
-class DangerZone(Cited):
-    id: Identifier
-    name: str
-    reason: str
-    severity: Severity
-    view: View
-    indications: tuple[Identifier, ...] = ()
-    """Indications it applies to; empty means every injection in this view."""
-    shape: ZoneShape
-
-
 class LandmarkFile(Strict):
     landmarks: tuple[Landmark, ...] = Field(min_length=1)
-
-
-class DangerZoneFile(Strict):
-    danger_zones: tuple[DangerZone, ...] = Field(min_length=1)
 
 
 # --- interactions, conditions, allergens ----------------------------------------------------
@@ -570,6 +536,20 @@ class Combination(Strict):
     ingredients: tuple[str, ...] = Field(min_length=1)
 
 
+class ConditionMarker(Cited):
+    """A medicine whose use implies a condition the problem list may not record
+    (pyridostigmine: myasthenia gravis). Counted as that condition, and the finding says so."""
+
+    name: str
+    synonyms: tuple[str, ...] = ()
+    brands: tuple[str, ...] = ()
+    atc: tuple[str, ...] = ()
+    implies: tuple[Identifier, ...] = Field(min_length=1)
+    """Condition ids of conditions.yaml."""
+    other_uses: str | None = None
+    """Other reasons the medicine is given, shown so the clinician can confirm the diagnosis."""
+
+
 class KnownDrugs(Cited):
     """Common medicines reviewed and found in no label interaction class."""
 
@@ -578,6 +558,7 @@ class KnownDrugs(Cited):
 
 class InteractionFile(Strict):
     classes: tuple[InteractionClass, ...] = Field(min_length=1)
+    condition_markers: tuple[ConditionMarker, ...] = ()
     combinations: tuple[Combination, ...] = ()
     known_without_interaction: tuple[KnownDrugs, ...] = ()
 
@@ -592,13 +573,16 @@ class Condition(Cited):
         "respiratory",
         "bladder",
         "ophthalmic",
+        "infection",
         "other_caution",
         "no_label_caution",
     ]
     finding: Literal["NEUROMUSCULAR_DISORDER", "CONTRAINDICATION", "none"]
     severity: Severity = "warning"
     indications: tuple[Identifier, ...] = ()
-    """Indications it matters for; empty means all."""
+    """Indications it matters for; with ``regions`` empty too, it matters for all."""
+    regions: tuple[Region, ...] = ()
+    """Body regions (an indication's ``region``) it matters for, e.g. a skin infection of the face."""
     icd10: tuple[str, ...] = ()
     synonyms: tuple[str, ...] = ()
     message: str

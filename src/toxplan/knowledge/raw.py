@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toxplan.knowledge.aftercare import AftercareGeneral, IndicationAftercare, SiteCodeFile
+from toxplan.knowledge.combinations import CombinationFile
 from toxplan.knowledge.dose_models import ToxPlanDefaults
 from toxplan.knowledge.models import (
     CitationFile,
     ConditionFile,
-    DangerZoneFile,
     IndicationFile,
     InteractionFile,
     LandmarkFile,
@@ -20,6 +20,8 @@ from toxplan.knowledge.models import (
     Regimen,
     SiteFile,
 )
+from toxplan.knowledge.purpose import PurposeSeverityFile
+from toxplan.knowledge.zone_models import DangerZoneFile
 
 
 @dataclass
@@ -41,6 +43,8 @@ class RawKnowledge:
     aftercare_general: AftercareGeneral | None = None
     aftercare: list[tuple[str, IndicationAftercare]] = field(default_factory=list)
     site_codes: SiteCodeFile | None = None
+    purpose_file: PurposeSeverityFile | None = None
+    combination_file: CombinationFile | None = None
     texts: dict[str, str] = field(default_factory=dict)
 
     def relative(self, path: Path) -> str:

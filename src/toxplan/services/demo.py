@@ -217,7 +217,7 @@ class _Seeder:
         common = sorted(n for n in kb.interactions.known_without_interaction[0].names if n.islower())
         medications = rng.sample(common, rng.choice((0, 0, 0, 1, 1, 2)))
         if rng.random() < 0.04:  # a drug of a label interaction class: a warning on every visit
-            medications.append(rng.choice(("cyclobenzaprine", "oxybutynin", "amitriptyline", "gentamicin")))
+            medications.append(rng.choice(("cyclobenzaprine", "oxybutynin", "amitriptyline", "clindamycin")))
         components = {c for p in kb.products.values() for c in p.formulation.components} | {"lactose_intolerance"}
         safe = sorted(a.name for a in kb.allergens.values() if a.id not in components)
         allergies = rng.sample(safe, 1) if rng.random() < 0.15 else []

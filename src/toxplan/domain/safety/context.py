@@ -17,8 +17,19 @@ from toxplan.domain.safety.matching import (
     recognise_medications,
 )
 from toxplan.knowledge.base import KnowledgeBase
-from toxplan.knowledge.models import AgeRange, DoseLimit, Duration, Product, Regimen, Side
+from toxplan.knowledge.models import (
+    AgeRange,
+    Category,
+    ConditionMarker,
+    DoseLimit,
+    Duration,
+    Product,
+    Regimen,
+    Severity,
+    Side,
+)
 from toxplan.knowledge.policy import Policy
+from toxplan.knowledge.purpose import PatientRisk
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
@@ -186,6 +197,43 @@ class CheckContext:
     @cached_property
     def condition_ids(self) -> set[str]:
         return {key for r in self.conditions if not r.negated for key in r.keys}
+
+    @cached_property
+    def condition_entries(self) -> dict[str, list[Recognised]]:
+        """Problem-list entries (not negated) by the condition they were read as."""
+        found: dict[str, list[Recognised]] = {}
+        for entry in self.conditions:
+            if not entry.negated:
+                for key in sorted(entry.keys):
+                    found.setdefault(key, []).append(entry)
+        return found
+
+    @cached_property
+    def implied_conditions(self) -> dict[str, list[tuple[Recognised, ConditionMarker]]]:
+        """Conditions a medicine on the list implies (pyridostigmine: myasthenia gravis)."""
+        found: dict[str, list[tuple[Recognised, ConditionMarker]]] = {}
+        for med in self.medications:
+            for key in sorted(med.keys):
+                for marker in self.kb.drugs[key].markers:
+                    for condition_id in marker.implies:
+                        found.setdefault(condition_id, []).append((med, marker))
+        return found
+
+    @cached_property
+    def purposes(self) -> frozenset[Category]:
+        """Aesthetic and/or therapeutic: the categories of the planned indications."""
+        return frozenset(self.kb.indications[i].category for i in self.known_indications)
+
+    def risk_severity(self, risk: PatientRisk) -> tuple[Severity, Category]:
+        """How severe ``risk`` is for this plan: the strictest over its purposes."""
+        return risk.severity.strictest(self.purposes)
+
+    def planned_near(self, indications: tuple[str, ...], regions: tuple[str, ...]) -> list[str]:
+        """Planned indications a fact limited to ``indications`` / ``regions`` concerns
+        (every planned indication when both are empty)."""
+        if not indications and not regions:
+            return list(self.known_indications) or list(self.plan.indications())
+        return [i for i in self.known_indications if i in indications or self.kb.indications[i].region in regions]
 
     @cached_property
     def allergen_ids(self) -> set[str]:

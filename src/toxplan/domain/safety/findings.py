@@ -77,6 +77,9 @@ CODES: dict[str, CodeInfo] = {
     "AGE_OUTSIDE_LABEL": CodeInfo("warning", "the patient's age is outside the label's range for the indication"),
     "OFF_LABEL_USE": CodeInfo("info", "the indication is not on this product's label"),
     "WEIGHT_REQUIRED": CodeInfo("critical", "a per-kg limit applies and no weight is given"),
+    "COMBINATION_OUTSIDE_LABEL": CodeInfo(
+        "warning", "an indication the label doses only with another is planned without it"
+    ),
     "DANGER_ZONE": CodeInfo("warning", "an injection lies inside a danger zone"),
     "DILUTION_UNUSUAL": CodeInfo("warning", "the concentration is outside the label's reconstitution table"),
     "RECONSTITUTED_VIAL_EXPIRED": CodeInfo(

@@ -45,7 +45,8 @@ class Recognised(NamedTuple):
 
 def _low_exposure(kb: KnowledgeBase, norm: str, keys: frozenset[str]) -> bool:
     words = set(norm.split())
-    return any(words & set(normalise(form).split()) for key in keys for form in kb.drugs[key].drug.low_exposure_forms)
+    forms = (form for key in keys if (drug := kb.drugs[key].drug) is not None for form in drug.low_exposure_forms)
+    return any(words & set(normalise(form).split()) for form in forms)
 
 
 MEMO_LIMIT = 50_000

@@ -136,7 +136,8 @@
       }
     }
 
-    /** Danger zones of the chosen areas (and those for every area), from the knowledge API. */
+    /** Danger zones from the knowledge API. A zone is anatomy: it holds every injection in its
+     * view whatever the area, so every zone of a view is drawn (its exemptions are in the title). */
     drawZones(zones, landmarks, areaIds, show) {
       const shown = [];
       for (const [view, svg] of Object.entries(this.svgs)) {
@@ -145,31 +146,26 @@
         if (!show) continue;
         for (const z of zones) {
           if (z.view !== view) continue;
-          if (z.indications.length && !z.indications.some((i) => areaIds.includes(i))) continue;
           shown.push(z);
           const g = svgEl("g", { class: `zone sev-${z.severity}`, "data-zone": z.id }, layer);
-          svgEl("title", {}, g).textContent = `${z.name} (${z.severity})`;
-          for (const id of z.shape.landmarks) {
-            const lm = landmarks[id];
-            if (!lm) continue;
-            this.zoneShape(view, z.shape, lm, g);
-          }
+          const spared = (z.exemptions || []).filter((e) => e.indications.some((i) => areaIds.includes(i)));
+          const note = spared.length ? `; label sites allowed: ${spared.map((e) => e.sites.join(", ")).join("; ")}` : "";
+          svgEl("title", {}, g).textContent = `${z.name} (${z.severity})${note}`;
+          for (const part of z.outline || []) this.zonePart(view, part, g);
         }
       }
       return shown;
     }
 
-    zoneShape(view, shape, lm, g) {
-      const num = (v) => parseFloat(v || 0);
-      if (shape.kind === "circle") {
-        const [cx, cy] = this.toSvg(view, lm.x_mm, lm.y_mm);
-        svgEl("circle", { cx, cy, r: num(shape.radius_mm) }, g);
+    /** One part of a zone: a circle, or a closed outline of points (mm, chart frame). */
+    zonePart(view, part, g) {
+      if (part.circle) {
+        const [cx, cy] = this.toSvg(view, part.circle.x_mm, part.circle.y_mm);
+        svgEl("circle", { cx, cy, r: part.circle.r_mm }, g);
         return;
       }
-      const hw = num(shape.half_width_mm);
-      const [x1, y1] = this.toSvg(view, lm.x_mm - hw, lm.y_mm + num(shape.min_above_mm));
-      const [x2, y2] = this.toSvg(view, lm.x_mm + hw, lm.y_mm - num(shape.reach_below_mm));
-      svgEl("rect", { x: Math.min(x1, x2), y: y1, width: Math.abs(x2 - x1), height: y2 - y1, rx: 1.5 }, g);
+      const points = part.points.map(([x, y]) => this.toSvg(view, x, y).join(",")).join(" ");
+      svgEl("polygon", { points }, g);
     }
   }
 

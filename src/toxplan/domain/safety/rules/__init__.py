@@ -3,6 +3,15 @@
 Importing this package registers them; see ``registry.rule``.
 """
 
-from toxplan.domain.safety.rules import doses, muscles, patient, plan_checks, site_limits, timing
+from toxplan.domain.safety.rules import (
+    combinations,
+    doses,
+    muscles,
+    patient,
+    plan_checks,
+    problem_list,
+    site_limits,
+    timing,
+)
 
-__all__ = ["doses", "muscles", "patient", "plan_checks", "site_limits", "timing"]
+__all__ = ["combinations", "doses", "muscles", "patient", "plan_checks", "problem_list", "site_limits", "timing"]

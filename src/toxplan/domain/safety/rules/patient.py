@@ -1,4 +1,7 @@
-"""Patient rules: contraindications, caution conditions, pregnancy, age, medications."""
+"""Patient rules: the product's contraindications, age, medications, unrecognised entries.
+
+Conditions, pregnancy and breastfeeding are in ``problem_list.py``.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +11,15 @@ from toxplan.domain.safety.context import CheckContext
 from toxplan.domain.safety.findings import SEVERITY_RANK, Finding, Subject
 from toxplan.domain.safety.matching import Recognised
 from toxplan.domain.safety.registry import rule
+from toxplan.domain.safety.rules.problem_list import purpose_sentence
+from toxplan.domain.safety.wording import indication_name, product_name
 from toxplan.knowledge.models import Contraindication, Severity
 
 ANY_TOXIN = "botulinum_toxin"
 
 
 def _planned_in(ctx: CheckContext, indications: tuple[str, ...]) -> bool:
-    return not indications or any(i in indications for i in ctx.plan.indications())
+    return bool(ctx.planned_near(indications, ()))
 
 
 def _contraindication_applies(ctx: CheckContext, ci: Contraindication) -> list[str]:
@@ -34,78 +39,20 @@ def _contraindication_applies(ctx: CheckContext, ci: Contraindication) -> list[s
 
 @rule("CONTRAINDICATION")
 def contraindications(ctx: CheckContext) -> Iterator[Finding]:
+    """The product's own contraindications (conditions near the plan: see problem_list.py)."""
     if ctx.product is None:
         return
+    name = product_name(ctx.kb, ctx.product.id)
     for ci in ctx.product.contraindications:
         causes = _contraindication_applies(ctx, ci)
         if causes:
             yield Finding(
                 "CONTRAINDICATION",
                 "critical",
-                f"{ctx.product.brands[0]}: {ci.message} (patient: {', '.join(causes)}).",
+                f"{name}: {ci.message} (patient: {', '.join(causes)}).",
                 Subject("product", ctx.product.id),
                 ci.citations,
             )
-    for condition_id in sorted(ctx.condition_ids):
-        condition = ctx.kb.conditions[condition_id]
-        if condition.finding == "CONTRAINDICATION" and _planned_in(ctx, condition.indications):
-            yield Finding(
-                "CONTRAINDICATION",
-                condition.severity,
-                condition.message,
-                Subject("condition", condition_id),
-                condition.citations,
-            )
-
-
-@rule("NEUROMUSCULAR_DISORDER")
-def caution_conditions(ctx: CheckContext) -> Iterator[Finding]:
-    for condition_id in sorted(ctx.condition_ids):
-        condition = ctx.kb.conditions[condition_id]
-        if condition.finding == "NEUROMUSCULAR_DISORDER" and _planned_in(ctx, condition.indications):
-            yield Finding(
-                "NEUROMUSCULAR_DISORDER",
-                condition.severity,
-                f"{condition.name}: {condition.message}",
-                Subject("condition", condition_id),
-                condition.citations,
-            )
-
-
-@rule("PREGNANCY_OR_LACTATION", "INPUT_MISSING")
-def pregnancy_and_lactation(ctx: CheckContext) -> Iterator[Finding]:
-    patient = ctx.patient
-    states = [w for w, on in (("pregnant", patient.pregnant), ("breastfeeding", patient.breastfeeding)) if on]
-    product = ctx.product
-    note = product.pregnancy_lactation if product else None
-    citations = note.citations if note else (product.citations if product else ())
-    if states:
-        detail = f" Label: {note.pregnancy} {note.lactation}" if note else ""
-        yield Finding(
-            "PREGNANCY_OR_LACTATION",
-            "warning",
-            f"The patient is {' and '.join(states)}. The labels do not contraindicate this but "
-            f"give no safety data in humans; most clinics defer elective treatment.{detail}",
-            Subject("patient", "pregnancy"),
-            citations,
-        )
-    unanswered = [
-        name
-        for name, value in (
-            ("pregnant", patient.pregnant),
-            ("breastfeeding", patient.breastfeeding),
-            ("infection at the site", patient.infection_at_site),
-        )
-        if value is None and not (name != "infection at the site" and patient.sex == "male")
-    ]
-    if unanswered:
-        yield Finding(
-            "INPUT_MISSING",
-            "info",
-            f"Screening not recorded: {', '.join(unanswered)}. Ask before treating.",
-            Subject("screening", "screening"),
-            citations,
-        )
 
 
 @rule("AGE_OUTSIDE_LABEL", "INPUT_MISSING")
@@ -120,7 +67,8 @@ def age_range(ctx: CheckContext) -> Iterator[Finding]:
             yield Finding(
                 "AGE_OUTSIDE_LABEL",
                 "warning",
-                f"{indication}: the patient is {ctx.age} years old; the label covers {regimen.ages.describe()}.",
+                f"{indication_name(ctx.kb, indication)}: the patient is {ctx.age} years old; the "
+                f"{product_name(ctx.kb, regimen.product)} label covers {regimen.ages.describe()}.",
                 Subject("indication", indication),
                 regimen.citations,
             )
@@ -154,28 +102,38 @@ LINK_WORDS = {
 }
 
 
-def _drug_finding(ctx: CheckContext, med: Recognised) -> Finding:
+def _drug_finding(ctx: CheckContext, med: Recognised) -> Finding | None:
+    """The interaction finding of one medication; None when it is in no interaction class
+    (a medicine known only for the condition it implies, reported by problem_list.py)."""
     by_id = {c.id: c for c in ctx.kb.interactions.classes}
-    entries = [ctx.kb.drugs[k] for k in sorted(med.keys)]
+    entries = [e for k in sorted(med.keys) if (e := ctx.kb.drugs[k]).drug is not None and e.classes]
+    if not entries:
+        return None
     chosen = [by_id[c] for c in dict.fromkeys(c for e in entries for c in e.classes)]
     severity: Severity = max((c.severity for c in chosen), key=SEVERITY_RANK.__getitem__)
-    strong = any(e.drug.link in ("label_class", "literature") for e in entries)
+    strong = any(e.drug.link in ("label_class", "literature") for e in entries if e.drug)
     notes = []
+    citations = [cid for c in chosen for cid in c.citations]
+    risks = [r for k in sorted(med.keys) if (r := ctx.kb.risk_of_drug(k)) is not None]
+    purpose = ""
     if not strong:
         severity = "info"  # a theoretical or compendium-only link is shown, not alarmed on
+    elif risks and not med.low_exposure:
+        severity, purpose, _ = purpose_sentence(ctx, risks[0])
+        purpose = f" {purpose}"
+        citations = [*risks[0].citations, *citations]
     if med.low_exposure:
         severity = "info"
         notes.append("a local form with little systemic exposure")
-    names = ", ".join(f"{e.drug.name} ({LINK_WORDS[e.drug.link]})" for e in entries)
+    names = ", ".join(f"{e.name} ({LINK_WORDS[e.drug.link]})" for e in entries if e.drug)
     effects = " ".join(f"{c.name}: {c.effect}" for c in chosen)
     extra = f" ({'; '.join(notes)})" if notes else ""
-    citations = tuple(dict.fromkeys(cid for c in chosen for cid in c.citations))
     return Finding(
         "DRUG_INTERACTION",
         severity,
-        f"Medication {med.reading()} = {names}{extra}. {effects}",
-        Subject("drug", ", ".join(e.drug.name for e in entries), med.row),
-        citations,
+        f"Medication {med.reading()} = {names}{extra}. {effects}{purpose}",
+        Subject("drug", ", ".join(e.name for e in entries), med.row),
+        tuple(dict.fromkeys(citations)),
     )
 
 
@@ -183,7 +141,9 @@ def _drug_finding(ctx: CheckContext, med: Recognised) -> Finding:
 def medications(ctx: CheckContext) -> Iterator[Finding]:
     for med in ctx.medications:
         if med.keys:
-            yield _drug_finding(ctx, med)
+            finding = _drug_finding(ctx, med)
+            if finding is not None:
+                yield finding
         elif not med.recognised:
             yield Finding(
                 "UNRECOGNISED_INPUT",

@@ -9,7 +9,7 @@ from toxplan.domain.dilution import show_units
 from toxplan.domain.safety.context import CheckContext
 from toxplan.domain.safety.findings import Finding, Subject
 from toxplan.domain.safety.registry import rule
-from toxplan.domain.safety.wording import product_name
+from toxplan.domain.safety.wording import indication_name, indications_named, product_name, site_name
 
 
 @rule("UNRECOGNISED_INPUT")
@@ -20,7 +20,8 @@ def unknown_plan_input(ctx: CheckContext) -> Iterator[Finding]:
             "UNRECOGNISED_INPUT",
             "critical",
             f"Product '{ctx.plan.product}' is not in the knowledge base: no label limit, "
-            f"interval or contraindication could be checked. Known: {', '.join(sorted(kb.products))}.",
+            f"interval or contraindication could be checked. Known: "
+            f"{', '.join(sorted(product_name(kb, p) for p in kb.products))}.",
             Subject("product", ctx.plan.product),
             (),
         )
@@ -73,16 +74,18 @@ def off_label(ctx: CheckContext) -> Iterator[Finding]:
         regimen = ctx.regimen(indication)
         if regimen is not None and regimen.label_status == "on_label":
             continue
-        labelled = ", ".join(ctx.kb.on_label_indications(product.id))
+        labelled = indications_named(ctx.kb, ctx.kb.on_label_indications(product.id))
         basis = (
-            f" Doses here come from {regimen.evidence} evidence."
+            f" Doses here come from {regimen.evidence.replace('_', ' ')} evidence."
             if regimen is not None
             else " The knowledge base has no dose for it with this product."
         )
+        name = indication_name(ctx.kb, indication)
         yield Finding(
             "OFF_LABEL_USE",
             "info",
-            f"{indication} is not on the US label of {product.brands[0]} (label: {labelled}).{basis}",
+            f"{name[:1].upper()}{name[1:]} is not on the US label of {product_name(ctx.kb, product.id)} "
+            f"(label: {labelled}).{basis}",
             Subject("indication", indication),
             regimen.citations if regimen is not None else product.citations,
         )
@@ -90,17 +93,20 @@ def off_label(ctx: CheckContext) -> Iterator[Finding]:
 
 @rule("DANGER_ZONE")
 def danger_zones(ctx: CheckContext) -> Iterator[Finding]:
+    """Zones are anatomy: they hold whatever indication an injection is typed as."""
+    kb = ctx.kb
     for index, injection in enumerate(ctx.plan.injections):
         point = injection.position
         if point is None:
             continue
-        for zone, near in ctx.kb.zones_holding(injection.indication, point):
+        for zone, part in kb.zones_holding(injection.indication, point):
+            side = "" if part == "midline" else f", {part} side"
             yield Finding(
                 "DANGER_ZONE",
                 zone.severity,
-                f"Injection {index + 1} ({injection.site or 'free position'} at "
-                f"x {point.x_mm}, y {point.y_mm} mm) lies in '{zone.name}' near {near}: "
-                f"{zone.reason}",
+                f"Injection {index + 1} ({site_name(kb, injection.site)} for "
+                f"{indication_name(kb, injection.indication)}, at x {point.x_mm}, y {point.y_mm} mm) "
+                f"lies in the danger zone '{zone.name}'{side}: {zone.reason}",
                 Subject("injection", injection.site or "position", index),
                 zone.citations,
             )
