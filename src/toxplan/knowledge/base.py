@@ -26,6 +26,7 @@ from toxplan.knowledge.models import (
     SiteDefinition,
     View,
 )
+from toxplan.knowledge.outcome_models import OutcomeKnowledge
 from toxplan.knowledge.terms import DOSE_WORDS, SALT_WORDS, TermIndex, normalise
 
 
@@ -100,6 +101,8 @@ class KnowledgeBase:
     template: Mapping[str, Position] = field(default_factory=dict)
     readings: dict[tuple[str, str, Any], Any] = field(default_factory=dict, compare=False, repr=False)
     """Memo of free-text readings (medications, conditions, allergies): each text is read once."""
+    outcomes: OutcomeKnowledge | None = None
+    """Titration rules and label adverse-reaction rates (``knowledge/outcomes/``)."""
 
     @property
     def version(self) -> str:

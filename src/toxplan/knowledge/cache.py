@@ -30,6 +30,7 @@ PATTERNS = (
     "regimens/*/*.yaml",
     "sites/*.yaml",
     "face/*.yaml",
+    "outcomes/*.yaml",
 )
 
 

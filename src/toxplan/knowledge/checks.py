@@ -19,6 +19,7 @@ from toxplan.knowledge.models import (
     Regimen,
     Side,
 )
+from toxplan.knowledge.outcome_checks import check_outcomes
 from toxplan.knowledge.raw import RawKnowledge
 from toxplan.knowledge.terms import ICD10, normalise
 
@@ -309,6 +310,7 @@ def check_knowledge(raw: RawKnowledge) -> list[Problem]:
     checker.check_sites()
     checker.check_zones()
     checker.check_terms()
+    checker.problems += check_outcomes(raw, checker.sites)
     for file, model in _all_files(raw):
         checker.walk_cited(file, model)
     return checker.problems
@@ -322,6 +324,8 @@ def _all_files(raw: RawKnowledge) -> list[tuple[str, BaseModel]]:
         ("face/danger_zones.yaml", raw.zone_file),
         ("interactions.yaml", raw.interactions),
         ("conditions.yaml", raw.condition_file),
+        ("outcomes/titration.yaml", raw.titration),
+        ("outcomes/label_reactions.yaml", raw.label_reactions),
     ):
         if model is not None:
             files.append((name, model))

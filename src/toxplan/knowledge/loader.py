@@ -34,6 +34,7 @@ from toxplan.knowledge.models import (
     Regimen,
     SiteFile,
 )
+from toxplan.knowledge.outcome_models import LabelReactionFile, OutcomeKnowledge, TitrationFile
 from toxplan.knowledge.policy import Policy, policy_problems
 from toxplan.knowledge.raw import RawKnowledge
 from toxplan.knowledge.terms import normalise
@@ -119,6 +120,8 @@ def read_raw(directory: Path) -> tuple[RawKnowledge, list[Problem]]:
     raw.zone_file = _required(directory, "face/danger_zones.yaml", DangerZoneFile, raw, problems)
     raw.interactions = _required(directory, "interactions.yaml", InteractionFile, raw, problems)
     raw.condition_file = _required(directory, "conditions.yaml", ConditionFile, raw, problems)
+    raw.titration = _required(directory, "outcomes/titration.yaml", TitrationFile, raw, problems)
+    raw.label_reactions = _required(directory, "outcomes/label_reactions.yaml", LabelReactionFile, raw, problems)
     if not raw.citation_files:
         problems.append(Problem("citations/", "", "no citation file found"))
     return raw, problems
@@ -156,7 +159,7 @@ def load_cached(directory: str | None = None) -> KnowledgeBase:
 
 def _build(raw: RawKnowledge) -> KnowledgeBase:
     assert raw.manifest and raw.indication_file and raw.landmark_file and raw.zone_file
-    assert raw.interactions and raw.condition_file
+    assert raw.interactions and raw.condition_file and raw.titration and raw.label_reactions
     landmarks = {lm.id: lm for lm in raw.landmark_file.landmarks}
     template = landmark_positions(landmarks)
     definitions = {s.id: s for _, f in raw.site_files for s in f.sites}
@@ -192,6 +195,7 @@ def _build(raw: RawKnowledge) -> KnowledgeBase:
         allergen_terms=allergen_terms,
         product_names=_product_names(products),
         template=template,
+        outcomes=OutcomeKnowledge(titration=raw.titration, label_reactions=raw.label_reactions),
     )
 
 

@@ -18,6 +18,7 @@ from toxplan.knowledge.models import (
     Regimen,
     SiteFile,
 )
+from toxplan.knowledge.outcome_models import LabelReactionFile, TitrationFile
 
 
 @dataclass
@@ -35,6 +36,8 @@ class RawKnowledge:
     zone_file: DangerZoneFile | None = None
     interactions: InteractionFile | None = None
     condition_file: ConditionFile | None = None
+    titration: TitrationFile | None = None
+    label_reactions: LabelReactionFile | None = None
     texts: dict[str, str] = field(default_factory=dict)
 
     def relative(self, path: Path) -> str:
