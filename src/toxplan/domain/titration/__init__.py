@@ -5,7 +5,7 @@ them, ``limits`` keeps a suggestion within the label's range, ``advisor`` puts i
 """
 
 from toxplan.domain.titration.advisor import Advice, CourseView, Reason, Suggestion, advise
-from toxplan.domain.titration.history import Course, PastEvent, PastInjection, Review, area_events
+from toxplan.domain.titration.history import Course, PastEvent, PastInjection, Review
 from toxplan.domain.titration.limits import LabelRange, label_range
 
 __all__ = [
@@ -19,6 +19,5 @@ __all__ = [
     "Review",
     "Suggestion",
     "advise",
-    "area_events",
     "label_range",
 ]

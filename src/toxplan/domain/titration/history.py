@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
@@ -73,9 +72,3 @@ class Course:
     def has_outcome(self) -> bool:
         """Anything recorded after the course that a rule can read."""
         return bool(self.events) or self.duration is not None or (self.review is not None and self.review.recorded)
-
-
-def area_events(events: Iterable[PastEvent], area_sites: set[str]) -> tuple[PastEvent, ...]:
-    """The events of a treatment that concern one area of it: those linked to one of the
-    area's sites, and those linked to no site at all (they may concern any area)."""
-    return tuple(e for e in events if not e.sites or set(e.sites) & area_sites)
