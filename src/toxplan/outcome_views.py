@@ -1,11 +1,16 @@
-"""Titration advice as JSON-ready data and as text for a terminal (CLI, API and the chart)."""
+"""Titration advice and the clinic safety report as JSON-ready data, CSV and terminal text."""
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from toxplan.domain.rates import CONFIDENCE
 from toxplan.domain.safety.wording import indication_name, product_name, site_name
+from toxplan.domain.safety_report import SafetyReport
 from toxplan.domain.titration import Advice, Course, PastInjection
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.presenters import number
@@ -107,3 +112,117 @@ def advice_text(advice: Advice, kb: KnowledgeBase) -> str:
     lines += [_course_line(kb, v.course, v.used) for v in advice.courses]
     lines.append(f"knowledge base {advice.knowledge_version}")
     return "\n".join(lines)
+
+
+# --- the clinic safety report --------------------------------------------------------------------
+
+RATE_COLUMNS = (
+    "dimension",
+    "group",
+    "group_name",
+    "product",
+    "indication",
+    "event",
+    "treatments_with_event",
+    "treatments",
+    "rate_percent",
+    "ci95_low_percent",
+    "ci95_high_percent",
+    "label_rate_percent",
+    "label_bound",
+    "label_evidence",
+    "label_sources",
+    "clearly_above_label",
+)
+DURATION_COLUMNS = ("product", "indication", "treatments", "median_days", "q1_days", "q3_days", "min_days", "max_days")
+
+
+def _pct(value: float) -> float:
+    return round(value, 2)
+
+
+def rate_rows_json(report: SafetyReport, name_of: Callable[[str, str], str]) -> list[dict[str, Any]]:
+    """One dict per rate row, with the columns of ``RATE_COLUMNS``; ``name_of(dimension, group)``
+    names injectors and lots."""
+    rows = []
+    for row in report.rows:
+        label = row.label
+        rows.append(
+            {
+                "dimension": row.dimension,
+                "group": row.group,
+                "group_name": name_of(row.dimension, row.group),
+                "product": row.product,
+                "indication": row.indication,
+                "event": row.event,
+                "treatments_with_event": row.rate.events,
+                "treatments": row.rate.treatments,
+                "rate_percent": _pct(row.rate.percent),
+                "ci95_low_percent": _pct(row.rate.low_percent),
+                "ci95_high_percent": _pct(row.rate.high_percent),
+                "label_rate_percent": None if label is None else number(label.rate_percent),
+                "label_bound": None if label is None else label.bound,
+                "label_evidence": None if label is None else label.evidence,
+                "label_sources": None if label is None else " ".join(label.citations),
+                "clearly_above_label": row.flagged,
+            }
+        )
+    return rows
+
+
+def duration_rows_json(report: SafetyReport) -> list[dict[str, Any]]:
+    rows = []
+    for row in report.durations:
+        q1, q3 = row.quartiles
+        rows.append(
+            {
+                "product": row.product,
+                "indication": row.indication,
+                "treatments": len(row.days),
+                "median_days": row.median,
+                "q1_days": q1,
+                "q3_days": q3,
+                "min_days": row.days[0],
+                "max_days": row.days[-1],
+            }
+        )
+    return rows
+
+
+def report_json(report: SafetyReport, name_of: Callable[[str, str], str]) -> dict[str, Any]:
+    return {
+        "from": report.start.isoformat(),
+        "to": report.end.isoformat(),
+        "treatments": report.treatments,
+        "confidence": CONFIDENCE,
+        "rates": rate_rows_json(report, name_of),
+        "durations": duration_rows_json(report),
+        "label_rates_unknown": [
+            {"product": u.product, "indication": u.indication, "reason": u.reason, "citations": list(u.citations)}
+            for u in report.unknown
+        ],
+        "knowledge_version": report.knowledge_version,
+    }
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    """A CSV cell; text a spreadsheet would run as a formula (a typed lot number or name
+    starting with ``=``) is written with a leading apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_text(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
+    """Rows as CSV (RFC 4180, a header line first); empty cells for missing values."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="raise", lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _cell(v) for k, v in row.items()})
+    return out.getvalue()

@@ -223,8 +223,8 @@ def test_the_safety_report_counts_rates_and_durations_for_the_period(
     ptosis = rows[("area", "onabotulinumtoxina", "eyelid_ptosis")]
     assert (ptosis.rate.events, ptosis.rate.treatments) == (1, 3)
     assert ptosis.label is not None and ptosis.label.rate_percent == 3
-    assert ptosis.flagged and round(ptosis.rate.low_percent, 1) == 6.1  # 1 in 3: the interval starts above 3 %
-    assert ptosis in found.report.flagged
+    # 1 in 3: the interval starts at 6.1 %, above 3 %, but one event is too few for a flag
+    assert round(ptosis.rate.low_percent, 1) == 6.1 and not ptosis.flagged and not found.report.flagged
     assert rows[("injector", clinic.injector.user_id, "headache")].rate.events == 1
     assert found.group_name("injector", clinic.injector.user_id) == "injector user"
     assert found.group_name("lot", clinic.lot_id) == clinic.lot_number

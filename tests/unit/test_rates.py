@@ -40,6 +40,14 @@ def test_three_in_a_hundred() -> None:
     assert rate.clearly_above(Decimal("1.0"))
 
 
+def test_one_or_two_events_never_flag() -> None:
+    """1 in 8 has a lower bound of 2.2 %, above a 2 % label, but 15 % of clinics at exactly 2 % see it."""
+    assert Rate(1, 8).low_percent > 2 and not Rate(1, 8).clearly_above(Decimal(2))
+    assert 1 - 0.98**8 > 0.14
+    assert Rate(2, 5).low_percent > 10 and not Rate(2, 5).clearly_above(Decimal(2))
+    assert Rate(3, 10).clearly_above(Decimal(2))
+
+
 @pytest.mark.parametrize(("events", "total"), [(0, 0), (-1, 10), (11, 10)])
 def test_impossible_counts_are_refused(events: int, total: int) -> None:
     with pytest.raises(ValueError, match="treatment"):

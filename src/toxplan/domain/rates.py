@@ -7,6 +7,12 @@ counts are. A clinic rate is *clearly above* the label when the interval's lower
 the label's rate: the clinic's own numbers then rule out, at the 95 % level, a true rate at or
 below the label's. A rate whose point estimate is above the label but whose interval still
 holds the label's rate is shown, not flagged.
+
+A flag also needs at least ``MIN_EVENTS`` treatments with the event. With one or two events the
+Wilson lower bound is too optimistic: one event in 8 treatments has a lower bound of 2.2 %, above
+a 2 % label rate, yet a clinic whose true rate is exactly 2 % sees at least one event in 8
+treatments 15 % of the time. From three events on, the flag's false-alarm rate stays near the
+nominal 2.5 %.
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ from decimal import Decimal
 from functools import cached_property
 
 CONFIDENCE = 0.95
+MIN_EVENTS = 3
+"""Fewest treatments with the event for a flag (see the module's docstring)."""
 
 
 def wilson_interval(events: int, total: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
@@ -58,5 +66,5 @@ class Rate:
         return 100 * self.interval[1]
 
     def clearly_above(self, label_percent: Decimal) -> bool:
-        """Whether the whole 95 % interval lies above the label's rate."""
-        return self.low_percent > float(label_percent)
+        """Whether the whole 95 % interval lies above the label's rate (on enough events)."""
+        return self.events >= MIN_EVENTS and self.low_percent > float(label_percent)
