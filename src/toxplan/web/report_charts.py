@@ -15,8 +15,8 @@ from toxplan.domain.safety.wording import indication_name, product_name
 from toxplan.domain.safety_report import RateRow, SafetyReport
 from toxplan.knowledge.base import KnowledgeBase
 
-MAX_ROWS = 40
-"""The rate chart shows at most this many rows: every flag first, then the rows with a label rate."""
+MAX_ROWS = 30
+"""The rate chart shows at most this many rows: flags first, then each product and area."""
 INK, MUTED, ACCENT, CRITICAL, LABEL = "#1d2433", "#5b6475", "#1f6f8b", "#b3261e", "#9a6700"
 DIMENSION_NAMES = {"area": "", "injector": "Injector ", "lot": "Lot "}
 
@@ -46,8 +46,9 @@ def _empty(message: str) -> bytes:
 
 
 def chart_rows(report: SafetyReport) -> list[RateRow]:
-    """Rows with a label to compare with (per area, injector and lot), flags first."""
-    rows = [r for r in report.rows if r.label is not None and r.dimension in DIMENSION_NAMES]
+    """Rows with a label to compare with: every product and area, and any flagged injector or
+    lot (the tables list them all); flags first."""
+    rows = [r for r in report.rows if r.label is not None and (r.dimension == "area" or r.flagged)]
     rows.sort(
         key=lambda r: (not r.flagged, list(DIMENSION_NAMES).index(r.dimension), r.group, r.indication or "", r.event)
     )
@@ -79,7 +80,9 @@ def rates_svg(report: SafetyReport, kb: KnowledgeBase, name_of: Callable[[str, s
     axes.plot([], [], "o-", color=CRITICAL, label="clearly above the label")
     axes.plot([], [], "D", color=LABEL, markerfacecolor="white", linestyle="none", label="label rate")
     axes.legend(loc="lower right", fontsize=8, frameon=False)
-    axes.set_title(f"Adverse-event rates against the labels, {report.start} to {report.end}", fontsize=11, color=INK)
+    figure.suptitle(
+        f"Adverse-event rates against the labels, {report.start} to {report.end}", x=0.01, ha="left", fontsize=11
+    )
     return _svg(figure)
 
 
@@ -112,5 +115,5 @@ def durations_svg(report: SafetyReport, kb: KnowledgeBase) -> bytes:
     axes.set_axisbelow(True)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
-    axes.set_title(f"Duration of effect, treatments {report.start} to {report.end}", fontsize=11, color=INK)
+    figure.suptitle(f"Duration of effect, treatments {report.start} to {report.end}", x=0.01, ha="left", fontsize=11)
     return _svg(figure)
