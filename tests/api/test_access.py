@@ -143,6 +143,11 @@ ACCESS: dict[tuple[str, str], tuple[tuple[str, ...], Call]] = {
         ),
     ),
     ("GET", "/recall/{lot_number}"): (READERS, lambda v: (f"/recall/{v.lot_number}", None)),
+    ("GET", "/patients/{patient_id}/advice"): (
+        PRESCRIBERS,
+        lambda v: (f"/patients/{v.patient_id}/advice?indication=glabellar_lines&product=botox", None),
+    ),
+    ("GET", "/reports/safety"): ((DIR, ADMIN), lambda v: ("/reports/safety", None)),
 }
 
 

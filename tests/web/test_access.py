@@ -30,6 +30,16 @@ GET_PAGES = {
     "/cosign": ("medical_director",),
     "/lots": READERS,
     "/lots/recall": READERS,
+    **dict.fromkeys(
+        [
+            "/reports/safety",
+            "/reports/safety/rates.svg",
+            "/reports/safety/durations.svg",
+            "/reports/safety/rates.csv",
+            "/reports/safety/durations.csv",
+        ],
+        ("medical_director", "admin"),
+    ),
 }
 POST_FORMS = {
     "/sign-out": "front_desk",

@@ -101,7 +101,7 @@ def durations_svg(report: SafetyReport, kb: KnowledgeBase) -> bytes:
     figure = _figure(9, 1.4 + 0.42 * len(rows))
     axes = figure.add_subplot()
     data = [list(r.days) for r in reversed(rows)]
-    boxes = axes.boxplot(data, vert=False, patch_artist=True, widths=0.55, showfliers=True)
+    boxes = axes.boxplot(data, orientation="horizontal", patch_artist=True, widths=0.55, showfliers=True)
     for box in boxes["boxes"]:
         box.set(facecolor="#e5ecf7", edgecolor=ACCENT)
     for median in boxes["medians"]:
