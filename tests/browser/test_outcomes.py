@@ -18,6 +18,7 @@ from tests.web.seed_outcomes import seed_outcomes
 
 pytestmark = pytest.mark.slow
 
+LOADED = """() => [...document.querySelectorAll("img.chart")].every((i) => i.complete && i.naturalWidth > 300)"""
 OVERFLOW = (
     """() => Math.max(0, ...[...document.querySelectorAll("main *")].map((e) => e.getBoundingClientRect().right))"""
 )
@@ -89,10 +90,11 @@ def test_the_safety_report_shows_the_flag_and_its_charts(
     expect(page.locator("h1")).to_have_text("Clinic safety report")
     flags = page.locator("#flags ul.flags li")
     expect(flags.first).to_contain_text("Eyelid ptosis after glabellar lines with BOTOX: 33.3 %")
+    # Matplotlib draws each chart on request: on a busy machine that can take a few seconds.
+    page.wait_for_function(LOADED, timeout=60_000)
     for chart in page.locator("img.chart").all():
         chart.scroll_into_view_if_needed()
         expect(chart).to_be_visible()
-        assert chart.evaluate("(img) => img.complete && img.naturalWidth > 300")
     expect(page.locator("#rates-area tr.flagged")).to_have_count(1)
     page.locator("#flags").scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "safety-report.png"))
@@ -101,6 +103,7 @@ def test_the_safety_report_shows_the_flag_and_its_charts(
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
     expect(page.locator("#flags ul.flags li")).to_have_count(flags.count())
+    page.wait_for_function(LOADED, timeout=60_000)
     assert page.evaluate(OVERFLOW) <= 390
     page.locator("#rates-area").scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "safety-report-phone.png"))

@@ -247,3 +247,8 @@ def test_the_safety_report_is_for_medical_directors_and_admins(
     with pytest.raises(InvalidInput) as refused, unit_of_work(factory) as session:
         safety_report.safety_report(session, clinic.admin, kb=kb, start=TODAY, end=TODAY - dt.timedelta(days=1))
     assert refused.value.field == "to"
+    last = dt.date.max
+    for start, end, field in ((TODAY.replace(year=2000), TODAY, "from"), (last - dt.timedelta(days=3), last, "to")):
+        with pytest.raises(InvalidInput) as refused, unit_of_work(factory) as session:
+            safety_report.safety_report(session, clinic.admin, kb=kb, start=start, end=end)
+        assert refused.value.field == field

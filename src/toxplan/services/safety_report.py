@@ -62,6 +62,8 @@ def safety_report(
         raise InvalidInput(f"the period ends ({end}) before it starts ({start})", field="to")
     if end - start > LONGEST:
         raise InvalidInput("choose a period of at most ten years", field="from")
+    if end >= dt.date.max - dt.timedelta(days=1):
+        raise InvalidInput(f"{end} is too far ahead", field="to")
     clinic = actor.clinic_id
     since, until = _moment(start), _moment(end + dt.timedelta(days=1))
     exposures = [Exposure(*row) for row in repo.exposures(session, clinic, since, until)]
