@@ -153,6 +153,11 @@ ACCESS: dict[tuple[str, str], tuple[tuple[str, ...], Call]] = {
         lambda v: (f"/treatments/{v.treatment_id}/aftercare.pdf", None),
     ),
     ("GET", "/exports/{kind}"): (READERS, lambda v: ("/exports/treatments?from=2026-11-01&to=2026-11-30", None)),
+    ("GET", "/patients/{patient_id}/advice"): (
+        PRESCRIBERS,
+        lambda v: (f"/patients/{v.patient_id}/advice?indication=glabellar_lines&product=botox", None),
+    ),
+    ("GET", "/reports/safety"): ((DIR, ADMIN), lambda v: ("/reports/safety", None)),
 }
 
 

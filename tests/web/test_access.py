@@ -33,6 +33,16 @@ GET_PAGES = {
     "/treatments/{treatment_id}/record.pdf": READERS,
     "/treatments/{treatment_id}/aftercare.pdf": READERS,
     "/exports": READERS,
+    **dict.fromkeys(
+        [
+            "/reports/safety",
+            "/reports/safety/rates.svg",
+            "/reports/safety/durations.svg",
+            "/reports/safety/rates.csv",
+            "/reports/safety/durations.csv",
+        ],
+        ("medical_director", "admin"),
+    ),
 }
 POST_FORMS = {
     "/sign-out": "front_desk",

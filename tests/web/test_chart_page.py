@@ -92,6 +92,7 @@ def test_chart_data_carries_what_the_check_needs(
         "zones": "/api/v1/kb/danger-zones",
         "landmarks": "/api/v1/kb/landmarks",
         "sites": "/api/v1/kb/sites",
+        "advice": f"/api/v1/patients/{seeded.patient_id}/advice",
     }
     assert data["never_overridden"] == ["RECONSTITUTED_VIAL_EXPIRED"]
     assert [z["id"] for z in data["zooms"]["front"]][:2] == ["whole", "upper"]

@@ -10,6 +10,8 @@ from fastapi import FastAPI
 from toxplan import __version__
 from toxplan.api import errors
 from toxplan.api.routers import checks, exports, inventory, knowledge, outcomes, patients, plans, system, treatments
+from toxplan.api.routers.reports import router as reports_router
+from toxplan.api.routers.titration import router as titration_router
 from toxplan.auth.ratelimit import SignInLimiter
 from toxplan.db.engine import make_engine, session_factory
 from toxplan.knowledge.base import KnowledgeBase
@@ -29,6 +31,8 @@ ROUTERS = [
     outcomes.router,
     inventory.router,
     exports.router,
+    titration_router,
+    reports_router,
 ]
 """API routers; resource routers register here as they are added."""
 

@@ -30,6 +30,7 @@ from toxplan.knowledge.models import (
     SiteDefinition,
     View,
 )
+from toxplan.knowledge.outcome_models import OutcomeKnowledge
 from toxplan.knowledge.purpose import PatientRisk
 from toxplan.knowledge.terms import DOSE_WORDS, SALT_WORDS, TermIndex, normalise
 from toxplan.knowledge.zone_models import DangerZone, ZoneExemption
@@ -129,6 +130,8 @@ class KnowledgeBase:
     """Indications a label doses only together with others (combinations.yaml)."""
     readings: dict[tuple[str, str, Any], Any] = field(default_factory=dict, compare=False, repr=False)
     """Memo of free-text readings (medications, conditions, allergies): each text is read once."""
+    outcomes: OutcomeKnowledge | None = None
+    """Titration rules and label adverse-reaction rates (``knowledge/outcomes/``)."""
 
     @property
     def version(self) -> str:

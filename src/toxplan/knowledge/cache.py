@@ -32,6 +32,7 @@ PATTERNS = (
     "regimens/*/*.yaml",
     "sites/*.yaml",
     "face/*.yaml",
+    "outcomes/*.yaml",
 )
 
 

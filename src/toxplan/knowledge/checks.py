@@ -23,6 +23,7 @@ from toxplan.knowledge.models import (
     Regimen,
     Side,
 )
+from toxplan.knowledge.outcome_checks import check_outcomes
 from toxplan.knowledge.raw import RawKnowledge
 from toxplan.knowledge.terms import ICD10, normalise
 from toxplan.knowledge.zone_models import Band, BandAbove, Circle, DangerZone, Polygon, ZoneShape
@@ -444,6 +445,7 @@ def check_knowledge(raw: RawKnowledge) -> list[Problem]:
     check_aftercare(checker, raw)
     checker.check_risks()
     checker.check_combinations()
+    checker.problems += check_outcomes(raw, checker.sites)
     for file, model in _all_files(raw):
         checker.walk_cited(file, model)
     return checker.problems
@@ -471,6 +473,8 @@ def _all_files(raw: RawKnowledge) -> list[tuple[str, BaseModel]]:
         ("defaults.yaml", raw.defaults),
         ("purpose_severity.yaml", raw.purpose_file),
         ("combinations.yaml", raw.combination_file),
+        ("outcomes/titration.yaml", raw.titration),
+        ("outcomes/label_reactions.yaml", raw.label_reactions),
     ):
         if model is not None:
             files.append((name, model))

@@ -37,6 +37,7 @@ from toxplan.knowledge.models import (
     Regimen,
     SiteFile,
 )
+from toxplan.knowledge.outcome_models import LabelReactionFile, OutcomeKnowledge, TitrationFile
 from toxplan.knowledge.policy import Policy, policy_problems
 from toxplan.knowledge.purpose import PurposeSeverityFile
 from toxplan.knowledge.raw import RawKnowledge
@@ -130,6 +131,8 @@ def read_raw(directory: Path) -> tuple[RawKnowledge, list[Problem]]:
     raw.site_codes = _required(directory, "interop/snomed_sites.yaml", SiteCodeFile, raw, problems)
     raw.purpose_file = _required(directory, "purpose_severity.yaml", PurposeSeverityFile, raw, problems)
     raw.combination_file = _required(directory, "combinations.yaml", CombinationFile, raw, problems)
+    raw.titration = _required(directory, "outcomes/titration.yaml", TitrationFile, raw, problems)
+    raw.label_reactions = _required(directory, "outcomes/label_reactions.yaml", LabelReactionFile, raw, problems)
     if not raw.citation_files:
         problems.append(Problem("citations/", "", "no citation file found"))
     return raw, problems
@@ -167,7 +170,7 @@ def load_cached(directory: str | None = None) -> KnowledgeBase:
 
 def _build(raw: RawKnowledge) -> KnowledgeBase:
     assert raw.manifest and raw.indication_file and raw.landmark_file and raw.zone_file
-    assert raw.interactions and raw.condition_file
+    assert raw.interactions and raw.condition_file and raw.titration and raw.label_reactions
     landmarks = {lm.id: lm for lm in raw.landmark_file.landmarks}
     template = landmark_positions(landmarks)
     definitions = {s.id: s for _, f in raw.site_files for s in f.sites}
@@ -213,6 +216,7 @@ def _build(raw: RawKnowledge) -> KnowledgeBase:
         site_codes={c.site: c for c in raw.site_codes.codes} if raw.site_codes else {},
         risks={r.id: r for r in raw.purpose_file.risks} if raw.purpose_file else {},
         combinations=raw.combination_file.combinations if raw.combination_file else (),
+        outcomes=OutcomeKnowledge(titration=raw.titration, label_reactions=raw.label_reactions),
     )
 
 

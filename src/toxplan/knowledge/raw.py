@@ -20,6 +20,7 @@ from toxplan.knowledge.models import (
     Regimen,
     SiteFile,
 )
+from toxplan.knowledge.outcome_models import LabelReactionFile, TitrationFile
 from toxplan.knowledge.purpose import PurposeSeverityFile
 from toxplan.knowledge.zone_models import DangerZoneFile
 
@@ -45,6 +46,8 @@ class RawKnowledge:
     site_codes: SiteCodeFile | None = None
     purpose_file: PurposeSeverityFile | None = None
     combination_file: CombinationFile | None = None
+    titration: TitrationFile | None = None
+    label_reactions: LabelReactionFile | None = None
     texts: dict[str, str] = field(default_factory=dict)
 
     def relative(self, path: Path) -> str:

@@ -17,9 +17,10 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from toxplan.domain.plans import IndicationChoice, Plan, build_plan
-from toxplan.errors import Conflict, InvalidInput, ToxPlanError
+from toxplan.errors import Conflict, ToxPlanError
 from toxplan.knowledge.base import KnowledgeBase
-from toxplan.services import clinics, inventory, outcomes, patients, treatments
+from toxplan.services import clinics, inventory, patients, treatments
+from toxplan.services.demo_outcomes import DemoOutcomes
 from toxplan.services.schemas import Actor
 
 CLINIC_NAME = "ToxPlan Demo Clinic"
@@ -75,6 +76,9 @@ REGIMENS = (
     Regimen("daxibotulinumtoxina", ("glabellar_lines",), 5, return_days=(170, 240)),  # lasts longer
     Regimen("letibotulinumtoxina", ("glabellar_lines",), 3),
     Regimen(BOTOX, ("masseter",), 4, cosigned=True),  # off-label
+    Regimen(BOTOX, ("chin",), 3, cosigned=True),  # off-label areas with a dose range to titrate in
+    Regimen(BOTOX, ("mouth_corners",), 2, cosigned=True),
+    Regimen(BOTOX, ("brow_lift",), 2, cosigned=True),
     Regimen(BOTOX, ("chronic_migraine",), 2, (84, 98), Decimal(200), True, ("migraine",)),  # every 12 weeks
     Regimen(BOTOX, ("axillary_hyperhidrosis",), 2, (150, 210), None, True, ("hyperhidrosis_condition",)),
 )
@@ -86,13 +90,6 @@ OVERRIDE_REASONS = {
     "WEIGHT_REQUIRED": "Weight confirmed with the patient at the visit; scale record to follow.",
 }
 """Plausible reasons for overridable critical findings; any other critical finding is skipped."""
-EVENTS = {
-    "glabellar_lines": ("bruising", "headache", "eyelid_ptosis", "brow_ptosis", "injection_site_pain"),
-    "forehead_lines": ("brow_ptosis", "headache", "asymmetry"),
-    "lateral_canthal_lines": ("bruising", "dry_eye", "asymmetry"),
-    "masseter": ("asymmetry", "muscle_weakness", "injection_site_pain"),
-}
-SITELESS = ("headache", "dry_eye", "muscle_weakness")
 PREGNANCY = ("Pregnancy", "Breastfeeding")
 """Known states, not history: asked at each visit's screening instead."""
 
@@ -127,9 +124,8 @@ class _Seeder:
     lots: dict[tuple[str, Decimal, int], str] = field(default_factory=dict)
     vials: dict[tuple[dt.date, str, Decimal], tuple[str, Decimal]] = field(default_factory=dict)
     plans: dict[Regimen, Plan] = field(default_factory=dict)
-    next_event: int = 0
-    """Treatment count at which the next adverse event is reported: about one in 32 (~3 %),
-    spaced rather than drawn per visit so that even a small demo shows one."""
+    outcomes: DemoOutcomes | None = None
+    """Doses titrated from past courses, reviews and side effects (``demo_outcomes``)."""
 
     # --- the clinic, its staff and stock ----------------------------------------------------
 
@@ -141,6 +137,8 @@ class _Seeder:
             user = clinics.create_user(self.session, clinic.id, {"name": name, "email": email, "role": role})
             self.staff.setdefault(role, []).append(clinics.actor_for(self.session, user.id))
             users.append((user.email, role))
+        above = self.staff["injector"][-1].user_id
+        self.outcomes = DemoOutcomes(self.session, self.kb, self.rng, self.today, above)
         return DemoSummary(clinic.id, users)
 
     def plan(self, regimen: Regimen) -> Plan:
@@ -259,7 +257,7 @@ class _Seeder:
             "reconstitution_id": self.vial(lot_id, dilution, plan.units_for(), at),
             "visit_at": at,
             "screening_id": screening.id,
-            "injections": [{"indication": i.indication, "site": i.site, "units": i.units} for i in plan.injections],
+            "injections": self.results().injections(injector, person.id, plan, returning=at != person.visits[0]),
         }
         done = self.record(injector, data, at)
         if done is None:
@@ -268,13 +266,19 @@ class _Seeder:
         treatment_id = done.treatment.id
         if regimen.cosigned or self.rng.random() < 0.05:
             treatments.cosign(self.session, self.staff["medical_director"][0], treatment_id)
+        given = done.treatment.total_units
         if done.follow_up.due_on <= self.today and self.rng.random() < 0.85:
-            self.review(injector, done.follow_up.id, regimen, on)
+            self.results().review(
+                injector, done.follow_up.id, plan=plan, given=given, treated=on, wrinkles=regimen.wrinkles
+            )
             summary.follow_ups += 1
-        if summary.treatments >= self.next_event:
-            self.next_event = summary.treatments + self.rng.randint(10, 55)
-            if self.adverse_event(injector, regimen, treatment_id, plan, on):
-                summary.adverse_events += 1
+        injected = data["injections"]
+        assert isinstance(injected, list)
+        summary.adverse_events += self.results().side_effects(injector, treatment_id, plan.product, injected, on)
+
+    def results(self) -> DemoOutcomes:
+        assert self.outcomes is not None, "the clinic is made first"
+        return self.outcomes
 
     def record(self, injector: Actor, data: dict[str, object], at: dt.datetime) -> treatments.RecordedTreatment | None:
         """Sign the treatment; on a critical finding retry once with a plausible reason, else skip."""
@@ -294,44 +298,6 @@ class _Seeder:
                 return None
         return None
 
-    def review(self, injector: Actor, follow_up_id: str, regimen: Regimen, treated: dt.date) -> None:
-        rng = self.rng
-        due = treated + dt.timedelta(days=14)
-        lasted = treated + dt.timedelta(days=rng.randint(*((90, 150) if regimen.wrinkles else (70, 120))))
-        data: dict[str, object] = {
-            "reviewed_on": min(due + dt.timedelta(days=rng.randint(0, 3)), self.today),
-            "satisfaction": rng.choices((2, 3, 4, 5), weights=(3, 12, 40, 45))[0],
-            "effect_wore_off_on": lasted if lasted <= self.today else None,
-        }
-        if regimen.wrinkles:
-            data["fws_rest"] = rng.choices((0, 1, 2), weights=(60, 35, 5))[0]
-            data["fws_max"] = rng.choices((0, 1, 2, 3), weights=(45, 40, 12, 3))[0]
-            if rng.random() < 0.05:
-                data["touch_up_units"] = Decimal(rng.choice((2, 4)))
-        outcomes.record_follow_up(self.session, injector, follow_up_id, data, today=self.today)
-
-    def adverse_event(self, injector: Actor, regimen: Regimen, treatment_id: str, plan: Plan, on: dt.date) -> bool:
-        rng = self.rng
-        kind = rng.choice(EVENTS.get(regimen.indications[-1], ("injection_site_pain", "headache")))
-        onset = min(on + dt.timedelta(days=rng.randint(1, 7)), self.today)
-        sites = sorted({i.site for i in plan.injections if i.site})
-        data = {
-            "treatment_id": treatment_id,
-            "type": kind,
-            "onset_on": onset,
-            "severity": "moderate" if rng.random() < 0.2 else "mild",
-            "serious": False,
-            "outcome": "recovered" if (self.today - onset).days > 30 else "recovering",
-            "sites": [] if kind in SITELESS else [rng.choice(sites)],
-            "description": f"{kind.replace('_', ' ').capitalize()} reported by the patient by phone.",
-        }
-        try:
-            outcomes.record_adverse_event(self.session, injector, data, today=self.today)
-        except InvalidInput:
-            return False
-        treatments.add_addendum(self.session, injector, treatment_id, f"Adverse event reported: {data['description']}")
-        return True
-
 
 def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -345,7 +311,6 @@ def seed_demo(
     Writes in the caller's unit of work (one transaction); returns what was made.
     """
     seeder = _Seeder(session, kb, today, random.Random(seed))
-    seeder.next_event = seeder.rng.randint(3, 20)
     summary = seeder.clinic()
     people = [seeder.person(i) for i in range(patients)]
     summary.patients = len(people)

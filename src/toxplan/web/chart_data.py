@@ -120,5 +120,6 @@ def chart_data(
             "zones": "/api/v1/kb/danger-zones",
             "landmarks": "/api/v1/kb/landmarks",
             "sites": "/api/v1/kb/sites",
+            "advice": f"/api/v1/patients/{patient.id}/advice",
         },
     }

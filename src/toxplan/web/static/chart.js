@@ -26,6 +26,7 @@
   });
   const plan = T.createPlan(data, csrf, { render, renderSign, flash, setView, fitView });
   const ui = plan.ui;
+  T.rerender = render;
 
   // --- views and zoom ----------------------------------------------------------------------------
 
@@ -159,6 +160,7 @@
     $("off-chart").hidden = !state.points.some((p) => p.x === null);
     T.renderTotals($("totals"), ui, state);
     T.renderFindings($("findings"), ui, state, data, plan.act);
+    if (T.renderAdvice) T.renderAdvice($("advice-box"), plan, data); // chart_advice.js
     $("check-state").textContent = ui.checking ? "checking…" : ui.check ? "up to date" : "";
     for (const b of $("modes").querySelectorAll("button")) b.setAttribute("aria-pressed", String(b.dataset.mode === ui.mode));
     renderSign();

@@ -194,6 +194,15 @@
         state.active = id;
         changed({ check: false });
       },
+      /** Replace an area's points with given injections (an accepted titration suggestion). */
+      replaceArea(id, injections) {
+        if (!state.areas.some((a) => a.id === id)) state.areas.push({ id, variant: null });
+        state.points = state.points.filter((p) => p.indication !== id).concat(injections.map(toPoint));
+        state.active = id;
+        ui.selected.clear();
+        hooks.fitView();
+        changed();
+      },
       setVariant(id, variant) {
         state.areas.find((a) => a.id === id).variant = variant;
         return planArea(id);
