@@ -36,7 +36,10 @@ from toxplan.services.audit import log, require
 from toxplan.services.schemas import Actor, Override, TreatmentCreate, parse, require_past
 
 HISTORY_DAYS = 400
-"""History loaded for a check: longer than any rolling window or interval in the labels."""
+"""History loaded for a check, before and after the visit: longer than any rolling window or
+interval in the labels. A visit charted late is checked against the treatments recorded after
+it too, so 300 U dated yesterday after 300 U today is as much above a 400 U maximum as the
+other way round."""
 FOLLOW_UP_AFTER = dt.timedelta(days=14)
 NEVER_OVERRIDDEN = frozenset({"RECONSTITUTED_VIAL_EXPIRED"})
 """Critical findings that refuse the recording outright: no reason makes an old vial safe."""
@@ -93,11 +96,12 @@ def check_request(
     )
     if given.screening_id and screening is None:
         raise NotFound(f"no screening {given.screening_id} for this patient", field="screening_id")
-    since = given.visit_at - dt.timedelta(days=HISTORY_DAYS)
+    around = dt.timedelta(days=HISTORY_DAYS)
     history = tuple(
         HistoryIn(date=visit.date(), product=product, indication=indication, units=units)
-        for visit, product, indication, units in repo.dose_history(session, patient.id, since)
-        if visit <= given.visit_at
+        for visit, product, indication, units in repo.dose_history(
+            session, patient.id, given.visit_at - around, given.visit_at + around
+        )
     )
     return CheckRequest(
         date=on,
@@ -157,6 +161,10 @@ def record_treatment(
     patient = patient_repo.lock(session, actor.clinic_id, given.patient_id)  # serialises this patient
     if patient is None:
         raise NotFound(f"no patient {given.patient_id} in this clinic", field="patient_id")
+    if given.visit_at.date() < patient.birth_date:
+        raise InvalidInput(
+            f"{given.visit_at.date()} is before the patient's birth date {patient.birth_date}", field="visit_at"
+        )
     lot = repo.lot(session, actor.clinic_id, given.lot_id)
     if lot is None:
         raise NotFound(f"no lot {given.lot_id} in this clinic", field="lot_id")

@@ -22,11 +22,17 @@ from toxplan.db.models import (
 )
 
 
-def dose_history(session: Session, patient_id: str, since: dt.datetime) -> list[tuple[dt.datetime, str, str, Decimal]]:
-    """(visit, product, indication, units) per signed treatment and indication since ``since``.
+def dose_history(
+    session: Session, patient_id: str, since: dt.datetime, until: dt.datetime | None = None
+) -> list[tuple[dt.datetime, str, str, Decimal]]:
+    """(visit, product, indication, units) per signed treatment and indication from ``since``
+    (to ``until``, when given).
 
     Uses the patient index only, so its cost does not grow with the size of the clinic.
     """
+    bounds = [Treatment.patient_id == patient_id, Treatment.visit_at >= since]
+    if until is not None:
+        bounds.append(Treatment.visit_at <= until)
     rows = session.execute(
         select(
             Treatment.visit_at,
@@ -35,7 +41,7 @@ def dose_history(session: Session, patient_id: str, since: dt.datetime) -> list[
             func.sum(TreatmentInjection.units),
         )
         .join(TreatmentInjection, TreatmentInjection.treatment_id == Treatment.id)
-        .where(Treatment.patient_id == patient_id, Treatment.visit_at >= since)
+        .where(*bounds)
         .group_by(Treatment.id, Treatment.visit_at, Treatment.product, TreatmentInjection.indication)
         .order_by(Treatment.visit_at)
     )

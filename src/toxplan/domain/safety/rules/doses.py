@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from toxplan.domain.dilution import show_units, show_volume
-from toxplan.domain.safety.context import CheckContext, ScopedLimit, start_of_window
+from toxplan.domain.safety.context import CheckContext, ScopedLimit, worst_window
 from toxplan.domain.safety.findings import Finding, Subject
 from toxplan.domain.safety.registry import rule
 from toxplan.knowledge.models import RollingWindowMax, SessionMax, SiteMax, WeightBasedMax
@@ -155,15 +155,16 @@ def rolling_window_maximum(ctx: CheckContext) -> Iterator[Finding]:
         planned = _planned(ctx, scoped)
         if planned == 0 or not ctx.applies_by_age(limit):
             continue
-        start = start_of_window(ctx.on, limit.window)
-        past = [e for e in ctx.same_product_history if e.date >= start and scoped.covers(e.indication)]
-        earlier = sum((e.units for e in past), Decimal(0))
+        counted = [e for e in ctx.same_product_history if scoped.covers(e.indication)]
+        window = worst_window(counted, ctx.on, limit.window)  # recorded doses after the visit count too
+        earlier = window.units
         if planned + earlier > limit.max_units:
-            listed = "; ".join(f"{e.date} {e.indication} {u(e.units)}" for e in past)
+            listed = "; ".join(f"{e.date} {e.indication} {u(e.units)}" for e in window.entries)
+            period = f"since {window.start}" if window.end == ctx.on else f"from {window.start} to {window.end}"
             yield Finding(
                 "CUMULATIVE_DOSE_ABOVE_MAX",
                 limit.severity,
-                f"{ctx.product.brands[0]}: {u(earlier)} given since {start} ({listed or 'none'}) "
+                f"{ctx.product.brands[0]}: {u(earlier)} given {period} ({listed or 'none'}) "
                 f"plus {u(planned)} planned = {u(planned + earlier)}, above the maximum of "
                 f"{u(limit.max_units)} in {limit.window.describe()} ({_scope_words(scoped)}). "
                 f"Doses of other toxin products are not counted: their units are not comparable.",

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 
-from toxplan.domain.safety.context import CheckContext, start_of_window
+from toxplan.domain.safety.context import CheckContext, within
 from toxplan.domain.safety.findings import Finding, Subject
 from toxplan.domain.safety.registry import rule
 
@@ -21,13 +21,14 @@ def retreatment_interval(ctx: CheckContext) -> Iterator[Finding]:
         regimen = ctx.regimen(indication)
         if regimen is not None and regimen.min_interval is not None:
             interval = regimen.min_interval
-            last = ctx.latest(indication, start_of_window(ctx.on, interval.minimum))
+            last = ctx.nearest(indication, interval.minimum)  # a later recorded visit counts too
             if last is not None:
                 days = (ctx.on - last.date).days
+                when = f"{days} days ago" if days >= 0 else f"{-days} days after this visit"
                 yield Finding(
                     "RETREATMENT_TOO_SOON",
                     interval.severity,
-                    f"{indication} was treated {days} days ago ({last.date}, {last.product} "
+                    f"{indication} was treated {when} ({last.date}, {last.product} "
                     f"{last.units} U); the label interval is {interval.minimum.describe()}: "
                     f'"{interval.wording}"',
                     Subject("indication", indication),
@@ -36,11 +37,10 @@ def retreatment_interval(ctx: CheckContext) -> Iterator[Finding]:
         if ctx.policy is None:
             continue
         for policy_rule in ctx.policy.intervals_for(indication, category):
-            start = start_of_window(ctx.on, policy_rule.minimum)
             in_scope = [
                 h
                 for h in ctx.history
-                if h.date >= start
+                if within(h.date, ctx.on, policy_rule.minimum)
                 and (
                     h.indication == indication
                     or (
@@ -79,9 +79,8 @@ def other_toxin_recent(ctx: CheckContext) -> Iterator[Finding]:
         )
         return
     window = toxins.recent_within
-    start = start_of_window(ctx.on, window)
     for index, (entry, other) in enumerate(zip(ctx.history, ctx.history_products, strict=True)):
-        if entry.date < start or (other is not None and other.id == ctx.product.id):
+        if not within(entry.date, ctx.on, window) or (other is not None and other.id == ctx.product.id):
             continue
         name = other.brands[0] if other else f"'{entry.product}' (not a known product)"
         yield Finding(
