@@ -188,6 +188,23 @@ class FollowUpRead(_Read):
     note: str | None
 
 
+class FollowUpReviewRead(_Read):
+    """One version of a follow-up's review; a later review adds a version, never replaces one."""
+
+    follow_up_id: str
+    version: int
+    reviewed_on: dt.date | None
+    fws_rest: int | None
+    fws_max: int | None
+    satisfaction: int | None
+    touch_up_units: Num | None
+    effect_wore_off_on: dt.date | None
+    note: str | None
+    recorded_by: str | None
+    """None only for a review recorded before versions were kept."""
+    recorded_at: dt.datetime
+
+
 class TreatmentRead(_Read):
     id: str
     patient_id: str

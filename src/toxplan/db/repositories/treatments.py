@@ -13,6 +13,7 @@ from toxplan.db.models import (
     AdverseEvent,
     Cosignature,
     FollowUp,
+    FollowUpReview,
     Lot,
     Patient,
     Reconstitution,
@@ -102,8 +103,35 @@ def follow_ups(session: Session, treatment_ids: list[str]) -> list[FollowUp]:
     )
 
 
-def follow_up(session: Session, clinic_id: str, follow_up_id: str) -> FollowUp | None:
-    return session.scalar(select(FollowUp).where(FollowUp.id == follow_up_id, FollowUp.clinic_id == clinic_id))
+def follow_up(session: Session, clinic_id: str, follow_up_id: str, *, lock: bool = False) -> FollowUp | None:
+    """The follow-up; with ``lock``, locked until the transaction ends (PostgreSQL), so two
+    reviews recorded at once get versions one after the other."""
+    query = select(FollowUp).where(FollowUp.id == follow_up_id, FollowUp.clinic_id == clinic_id)
+    if lock and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def reviews(session: Session, follow_up_ids: list[str]) -> list[FollowUpReview]:
+    """Every version of the reviews of these follow-ups, oldest first."""
+    if not follow_up_ids:
+        return []
+    return list(
+        session.scalars(
+            select(FollowUpReview)
+            .where(FollowUpReview.follow_up_id.in_(follow_up_ids))
+            .order_by(FollowUpReview.follow_up_id, FollowUpReview.version)
+        )
+    )
+
+
+def review_count(session: Session, follow_up_id: str) -> int:
+    return int(
+        session.scalar(
+            select(func.count()).select_from(FollowUpReview).where(FollowUpReview.follow_up_id == follow_up_id)
+        )
+        or 0
+    )
 
 
 def adverse_events(session: Session, patient_id: str) -> list[AdverseEvent]:
