@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import delete, update
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.db.conftest import NOW, TODAY, ClinicSetup, treatment_data
@@ -44,5 +43,5 @@ def test_a_second_review_keeps_the_first(
         update(FollowUpReview).where(FollowUpReview.id == versions[0].id).values(note="rewritten"),
         delete(FollowUpReview).where(FollowUpReview.id == versions[0].id),
     ):
-        with pytest.raises(DBAPIError, match="append-only"), unit_of_work(factory) as session:
+        with pytest.raises(Exception, match="append-only"), unit_of_work(factory) as session:
             session.execute(statement)

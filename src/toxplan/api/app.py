@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from toxplan import __version__
 from toxplan.api import errors
+from toxplan.api.request_limits import RequestLimits
 from toxplan.api.routers import checks, inventory, knowledge, outcomes, patients, plans, system, treatments
 from toxplan.auth.ratelimit import SignInLimiter
 from toxplan.db.engine import make_engine, session_factory
@@ -61,6 +62,7 @@ def create_app(
     app.state.limiter = SignInLimiter()
     app.state.logger = logging.getLogger("toxplan")
     errors.install(app)
+    app.add_middleware(RequestLimits)  # body size (413) and NUL in the URL, before any handler
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     mount_web(app)

@@ -68,7 +68,11 @@ def _text(column: Column[Any], value: Any) -> str:
         raise ValueError("expected text")
     if isinstance(column.type, Enum) and value not in column.type.enums:
         raise ValueError(f"expected one of {', '.join(column.type.enums)}")
-    length = column.type.length if isinstance(column.type, String) else None
+    if "\x00" in value:  # PostgreSQL refuses NUL; the records never hold one
+        raise ValueError("contains a NUL character")
+    length = getattr(column.type, "max_chars", None)
+    if length is None and isinstance(column.type, String):
+        length = column.type.length
     if length is not None and len(value) > length:  # SQLite would store it; PostgreSQL refuses
         raise ValueError(f"longer than {length} characters")
     return value
@@ -210,6 +214,11 @@ def export_clinic(session: Session, clinic_id: str) -> dict[str, Any]:
     tables = {
         table.name: [_encode_row(table, row) for row in repo.rows(session, table, clinic_id)] for table in repo.TABLES
     }
+    for table in repo.TABLES:  # a backup that restore would refuse is no backup: say so now
+        try:
+            _decode_table(table, tables[table.name])
+        except InvalidInput as exc:
+            raise InvalidInput(f"a stored value could not be restored ({exc.message})", field=exc.field) from None
     # Logged after reading, and at installation level, so neither this backup nor any later
     # one of the clinic contains it.
     total = sum(len(rows) for rows in tables.values())

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
 from toxplan.db.models import Clinic, User
 from toxplan.db.repositories import clinics as repo
 from toxplan.errors import Conflict, InvalidInput, NotFound
+from toxplan.limits import Name
 from toxplan.services.schemas import Actor, UserCreate, parse
+
+
+class ClinicCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Name
 
 
 def create_clinic(session: Session, name: str) -> Clinic:
     if not name.strip():
         raise InvalidInput("must not be empty", field="name")
-    clinic = Clinic(name=name.strip())
+    clinic = Clinic(name=parse(ClinicCreate, {"name": name}).name)
     session.add(clinic)
     session.flush()
     return clinic

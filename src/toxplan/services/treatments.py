@@ -33,7 +33,7 @@ from toxplan.errors import Conflict, InvalidInput, NotFound
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.policy import Policy
 from toxplan.services.audit import log, require
-from toxplan.services.schemas import Actor, Override, TreatmentCreate, parse, require_past
+from toxplan.services.schemas import Actor, AddendumCreate, Override, TreatmentCreate, parse, require_past
 
 HISTORY_DAYS = 400
 """History loaded for a check, before and after the visit: longer than any rolling window or
@@ -294,7 +294,8 @@ def add_addendum(session: Session, actor: Actor, treatment_id: str, text: str) -
         raise NotFound(f"no treatment {treatment_id} in this clinic", field="treatment_id")
     if len(text.strip()) < 5:
         raise InvalidInput("write at least a few words", field="text")
-    addendum = Addendum(treatment_id=treatment.id, author_id=actor.user_id, text=text.strip())
+    written = parse(AddendumCreate, {"text": text.strip()}).text
+    addendum = Addendum(treatment_id=treatment.id, author_id=actor.user_id, text=written)
     session.add(addendum)
     session.flush()
     log(

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy import Enum, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
-from toxplan.db.base import Base, IdMixin, UTCDateTime, utcnow
+from toxplan import limits
+from toxplan.db.base import Base, IdMixin, LongText, Str, UTCDateTime, utcnow
 
 ACTIONS = ("read", "create", "amend", "sign", "cosign", "export", "import")
 
@@ -25,7 +26,7 @@ class AuditEvent(IdMixin, Base):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
     action: Mapped[str] = mapped_column(Enum(*ACTIONS, name="audit_action", native_enum=False, create_constraint=True))
-    entity: Mapped[str] = mapped_column(String(40))
-    entity_id: Mapped[str | None] = mapped_column(String(36), default=None)
-    patient_id: Mapped[str | None] = mapped_column(String(36), index=True, default=None)
-    detail: Mapped[str | None] = mapped_column(Text, default=None)
+    entity: Mapped[str] = mapped_column(Str(40))
+    entity_id: Mapped[str | None] = mapped_column(Str(limits.ID), default=None)
+    patient_id: Mapped[str | None] = mapped_column(Str(limits.ID), index=True, default=None)
+    detail: Mapped[str | None] = mapped_column(LongText(), default=None)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, Date, Enum, ForeignKey, Integer, Numeric, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Date, Enum, ForeignKey, Integer, Numeric, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from toxplan.db.base import Base, IdMixin, UTCDateTime, utcnow
+from toxplan import limits
+from toxplan.db.base import Base, IdMixin, LongText, UTCDateTime, utcnow
 
 EVENT_TYPES = (
     "eyelid_ptosis",
@@ -53,7 +54,7 @@ class FollowUp(IdMixin, Base):
     satisfaction: Mapped[int | None] = mapped_column(Integer, default=None)
     touch_up_units: Mapped[Decimal | None] = mapped_column(Numeric(8, 3), default=None)
     effect_wore_off_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
-    note: Mapped[str | None] = mapped_column(Text, default=None)
+    note: Mapped[str | None] = mapped_column(LongText(limits.NOTE), default=None)
     recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
 
 
@@ -82,7 +83,7 @@ class FollowUpReview(IdMixin, Base):
     satisfaction: Mapped[int | None] = mapped_column(Integer, default=None)
     touch_up_units: Mapped[Decimal | None] = mapped_column(Numeric(8, 3), default=None)
     effect_wore_off_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
-    note: Mapped[str | None] = mapped_column(Text, default=None)
+    note: Mapped[str | None] = mapped_column(LongText(limits.NOTE), default=None)
     recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
     """None only for reviews recorded before versions were kept, whose author is unknown."""
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -108,8 +109,8 @@ class AdverseEvent(IdMixin, Base):
     outcome: Mapped[str] = mapped_column(
         Enum(*OUTCOMES, name="event_outcome", native_enum=False, create_constraint=True)
     )
-    sites: Mapped[str] = mapped_column(Text, default="")
+    sites: Mapped[str] = mapped_column(LongText(), default="")
     """Site ids of the treatment concerned, space-separated."""
-    description: Mapped[str | None] = mapped_column(Text, default=None)
+    description: Mapped[str | None] = mapped_column(LongText(limits.NOTE), default=None)
     recorded_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
