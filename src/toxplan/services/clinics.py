@@ -9,6 +9,7 @@ from toxplan.db.models import Clinic, User
 from toxplan.db.repositories import clinics as repo
 from toxplan.errors import Conflict, InvalidInput, NotFound
 from toxplan.limits import Name
+from toxplan.services.audit import log
 from toxplan.services.schemas import Actor, UserCreate, parse
 
 
@@ -43,6 +44,9 @@ def create_user(session: Session, clinic_id: str, data: object, *, password_hash
     )
     session.add(user)
     session.flush()
+    # In the clinic's audit chain, so a restore can tell a user the clinic created from one
+    # added to its backup afterwards (``services.integrity``).
+    log(session, None, "create", "user", entity_id=user.id, clinic_id=clinic_id, detail=f"role {user.role}")
     return user
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.orm import Session
 
+from toxplan.db.base import new_id, utcnow
+from toxplan.db.integrity import seal_treatment
 from toxplan.db.models import (
     Addendum,
     Cosignature,
@@ -197,7 +199,7 @@ def record_treatment(
         "treatment",
         entity_id=treatment.id,
         patient_id=patient.id,
-        detail=f"{treatment.total_units} U {lot.product}, lot {lot.lot_number}",
+        detail=f"{treatment.total_units} U {lot.product}, lot {lot.lot_number}, hash {treatment.content_hash}",
     )
     return RecordedTreatment(treatment, checked.result.findings, follow_up)
 
@@ -213,8 +215,12 @@ def _write(
     diluent: Decimal,
     checked: CheckedPlan,
 ) -> Treatment:
+    """Write the signed treatment with its injections and findings, sealed by their content
+    hash. Every value is set here as it will be stored (ids, signing time, positions at the
+    column's 0.1 mm), so the hash computed now is the one the stored rows give back."""
     plan = checked.plan
     treatment = Treatment(
+        id=new_id(),
         clinic_id=actor.clinic_id,
         patient_id=patient.id,
         injector_id=actor.user_id,
@@ -228,20 +234,21 @@ def _write(
         knowledge_version=checked.result.knowledge_version,
         screening_id=given.screening_id,
         note=given.note,
+        signed_at=utcnow(),
     )
-    session.add(treatment)
-    session.flush()
+    injections = []
     for seq, injection in enumerate(plan.injections):
         position = injection.position
         volume = plan.volume_ml(injection)
-        session.add(
+        injections.append(
             TreatmentInjection(
+                id=new_id(),
                 treatment_id=treatment.id,
                 seq=seq,
                 indication=injection.indication,
                 site=injection.site,
-                x_mm=position.x_mm if position else None,
-                y_mm=position.y_mm if position else None,
+                x_mm=_tenth(position.x_mm) if position else None,
+                y_mm=_tenth(position.y_mm) if position else None,
                 view=position.view if position else None,
                 muscle=injection.muscle,
                 units=injection.units,
@@ -251,10 +258,12 @@ def _write(
                 note=injection.note,
             )
         )
+    findings = []
     for finding in checked.result.findings:
         override = _override_for(finding, given.overrides) if finding.critical else None
-        session.add(
+        findings.append(
             TreatmentFinding(
+                id=new_id(),
                 treatment_id=treatment.id,
                 code=finding.code,
                 severity=finding.severity,
@@ -266,7 +275,15 @@ def _write(
                 override_reason=override.reason if override else None,
             )
         )
+    treatment.content_hash = seal_treatment(treatment, injections, findings)
+    session.add(treatment)
+    session.flush()
+    session.add_all([*injections, *findings])
     return treatment
+
+
+def _tenth(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def cosign(session: Session, actor: Actor, treatment_id: str) -> Cosignature:

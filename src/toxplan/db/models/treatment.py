@@ -30,6 +30,9 @@ class Treatment(IdMixin, Base):
     screening_id: Mapped[str | None] = mapped_column(ForeignKey("screenings.id"), default=None)
     note: Mapped[str | None] = mapped_column(LongText(limits.NOTE), default=None)
     signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    content_hash: Mapped[str] = mapped_column(Str(64))
+    """SHA-256 of this row, its injections and its findings as signed (``db.integrity``); the
+    signing audit event names it, so a changed dose breaks the chain's evidence."""
 
 
 class TreatmentInjection(IdMixin, Base):
