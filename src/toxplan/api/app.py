@@ -48,7 +48,8 @@ def create_app(
             "Botulinum toxin treatment planning, label safety checks and treatment records. "
             "Sign in with POST /api/v1/session; send the returned csrf_token in the X-CSRF-Token "
             "header of every state-changing request. Every error has the shape "
-            '{"error": {"code", "message", "field"}}.'
+            '{"error": {"code", "message", "field"}}. Request bodies over 1,000,000 bytes '
+            "get 413 (payload_too_large); text never holds NUL characters."
         ),
         docs_url="/docs",
         redoc_url=None,
