@@ -97,7 +97,17 @@ def content_hash(
 
 
 def row_of(table: Table, instance: object) -> dict[str, Any]:
-    """The column values of an ORM object, as a row of its table."""
+    """The column values of an ORM object about to be inserted, as the row it will become.
+
+    A column left unset gets its Python-side default now (the insert would apply it later),
+    so the hash computed from this row is the one the stored row gives back.
+    """
+    for column in table.columns:
+        default = column.default
+        if getattr(instance, column.key) is None and default is not None and getattr(default, "is_scalar", False):
+            setattr(instance, column.key, default.arg)  # type: ignore[attr-defined]
+        elif getattr(instance, column.key) is None and default is not None and getattr(default, "is_callable", False):
+            setattr(instance, column.key, default.arg(None))  # type: ignore[attr-defined]
     return {column.name: getattr(instance, column.key) for column in table.columns}
 
 
