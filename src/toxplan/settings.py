@@ -14,6 +14,14 @@ class Settings:
     database_url: str
     """SQLAlchemy URL. Default: an SQLite file under ``TOXPLAN_DATA_DIR`` (``./data``)."""
     data_dir: Path
+    migration_database_url: str = ""
+    """The tables' owner, for ``toxplan db upgrade`` (``TOXPLAN_MIGRATION_DATABASE_URL``); empty:
+    the application's own URL. On PostgreSQL the application should run as another role,
+    which ``db upgrade`` grants row access but no right to truncate, alter or drop."""
+
+    @property
+    def owner_url(self) -> str:
+        return self.migration_database_url or self.database_url
 
     @property
     def is_sqlite(self) -> bool:
@@ -24,7 +32,10 @@ def get_settings() -> Settings:
     """Settings from the environment; built on demand, never at import time."""
     data_dir = Path(os.environ.get("TOXPLAN_DATA_DIR") or DEFAULT_DATA_DIR)
     url = os.environ.get("TOXPLAN_DATABASE_URL") or f"sqlite:///{data_dir / 'toxplan.db'}"
-    return Settings(database_url=normalise_url(url), data_dir=data_dir)
+    owner = os.environ.get("TOXPLAN_MIGRATION_DATABASE_URL") or ""
+    return Settings(
+        database_url=normalise_url(url), data_dir=data_dir, migration_database_url=normalise_url(owner) if owner else ""
+    )
 
 
 def normalise_url(url: str) -> str:

@@ -107,6 +107,10 @@ ACCESS: dict[tuple[str, str], tuple[tuple[str, ...], Call]] = {
             {"reviewed_on": TODAY.isoformat(), "fws_max": 0, "satisfaction": 5},
         ),
     ),
+    ("GET", "/follow-ups/{follow_up_id}/reviews"): (
+        READERS,
+        lambda v: (f"/follow-ups/{v.follow_up_id}/reviews", None),
+    ),
     ("POST", "/adverse-events"): (
         PRESCRIBERS,
         lambda v: (

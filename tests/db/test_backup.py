@@ -167,7 +167,7 @@ def _set(table: str, column: str, value: object) -> Callable[[dict[str, Any]], N
 
 BAD = [
     (lambda d: d.__setitem__("format", "csv"), "format"),
-    (lambda d: d.__setitem__("format_version", 2), "format_version"),
+    (lambda d: d.__setitem__("format_version", 1), "format_version"),  # before the hash chains
     (lambda d: d["tables"].pop("addenda"), "tables.addenda"),
     (lambda d: d["tables"]["patients"][0].pop("birth_date"), "tables.patients[0].birth_date"),
     (_set("treatments", "visit_at", "last Tuesday"), "tables.treatments[0].visit_at"),

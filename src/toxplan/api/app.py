@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from toxplan import __version__
 from toxplan.api import errors
+from toxplan.api.request_limits import RequestLimits
 from toxplan.api.routers import checks, exports, inventory, knowledge, outcomes, patients, plans, system, treatments
 from toxplan.api.routers.reports import router as reports_router
 from toxplan.api.routers.titration import router as titration_router
@@ -52,7 +53,8 @@ def create_app(
             "Botulinum toxin treatment planning, label safety checks and treatment records. "
             "Sign in with POST /api/v1/session; send the returned csrf_token in the X-CSRF-Token "
             "header of every state-changing request. Every error has the shape "
-            '{"error": {"code", "message", "field"}}.'
+            '{"error": {"code", "message", "field"}}. Request bodies over 1,000,000 bytes '
+            "get 413 (payload_too_large); text never holds NUL characters."
         ),
         docs_url="/docs",
         redoc_url=None,
@@ -66,6 +68,7 @@ def create_app(
     app.state.limiter = SignInLimiter()
     app.state.logger = logging.getLogger("toxplan")
     errors.install(app)
+    app.add_middleware(RequestLimits)  # body size (413) and NUL in the URL, before any handler
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     mount_web(app)

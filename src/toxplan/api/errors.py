@@ -52,6 +52,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
         (403, "Role not allowed, or CSRF token missing"),
         (404, "Not found"),
         (409, "Refused by the records"),
+        (413, "Request body too large"),
         (422, "Invalid input"),
     )
 }
@@ -78,8 +79,14 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return JSONResponse(error_body(code, str(exc.detail), None), status_code=exc.status_code)
+        code = {
+            400: "invalid_input",  # a body that is not JSON, or nested too deeply to read
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "payload_too_large",
+        }.get(exc.status_code, "http_error")
+        field = "body" if exc.status_code in (400, 413) else None
+        return JSONResponse(error_body(code, str(exc.detail), field), status_code=exc.status_code)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

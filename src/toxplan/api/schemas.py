@@ -11,15 +11,16 @@ from decimal import Decimal
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Path
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, PlainSerializer, field_validator
 
+from toxplan import limits
 from toxplan.presenters import number
 
 Num = Annotated[Decimal, PlainSerializer(number, return_type=int | float, when_used="json")]
 """Decimals go out as JSON numbers with their own digits, as in the check endpoint."""
 
 
-Key = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[^\x00]+$")]
+Key = Annotated[str, Path(min_length=1, max_length=limits.ID_INPUT, pattern=r"^[^\x00]+$")]
 """A record id or lot number in a path. PostgreSQL refuses NUL in text, so such a value is
 invalid input here rather than a server error in the lookup."""
 
@@ -92,8 +93,8 @@ class ScreeningRead(_Read):
 class ConsentIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    form_version: Annotated[str, Field(min_length=1, max_length=50)]
-    signed_by: Annotated[str, Field(min_length=1, max_length=200)]
+    form_version: limits.FormVersion
+    signed_by: limits.Name
     """The patient, or their legal representative, by name."""
     signed_at: AwareDatetime
 
@@ -162,7 +163,7 @@ class CosignatureRead(_Read):
 class AddendumIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: Annotated[str, Field(min_length=1, max_length=5000)]
+    text: limits.AddendumText
 
 
 class AddendumRead(_Read):
@@ -186,6 +187,23 @@ class FollowUpRead(_Read):
     touch_up_units: Num | None
     effect_wore_off_on: dt.date | None
     note: str | None
+
+
+class FollowUpReviewRead(_Read):
+    """One version of a follow-up's review; a later review adds a version, never replaces one."""
+
+    follow_up_id: str
+    version: int
+    reviewed_on: dt.date | None
+    fws_rest: int | None
+    fws_max: int | None
+    satisfaction: int | None
+    touch_up_units: Num | None
+    effect_wore_off_on: dt.date | None
+    note: str | None
+    recorded_by: str | None
+    """None only for a review recorded before versions were kept."""
+    recorded_at: dt.datetime
 
 
 class TreatmentRead(_Read):

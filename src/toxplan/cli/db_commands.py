@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,13 +12,14 @@ from typing import Annotated
 
 import typer
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from toxplan.cli.common import clean_errors, emit
 from toxplan.cli.loading import knowledge
 from toxplan.db.engine import make_engine, session_factory, unit_of_work
-from toxplan.db.migrate import upgrade
+from toxplan.db.migrate import grant_app_role, upgrade
 from toxplan.db.models import Clinic
 from toxplan.db.repositories import clinics as clinic_repo
 from toxplan.errors import InvalidInput, NotFound
@@ -50,12 +51,31 @@ def database_session() -> Iterator[Session]:
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Create or migrate the database to the newest schema (safe to run again)."""
+    """Create or migrate the database to the newest schema (safe to run again).
+
+    Runs as the owner named by TOXPLAN_MIGRATION_DATABASE_URL when it is set. On PostgreSQL,
+    when the application's TOXPLAN_DATABASE_URL names another role, that role is then granted
+    row access to every table (append-only tables: read and insert only) and nothing that
+    could truncate, alter or drop a table or disable its triggers.
+    """
+    settings = get_settings()
     with clean_errors():
-        made = engine()
-        upgrade(made)
-        made.dispose()
-    typer.echo(f"database is at the newest schema: {_shown(get_settings().database_url)}")
+        owner = make_engine(settings.owner_url)
+        try:
+            upgrade(owner)
+            app_role = make_url(settings.database_url).username
+            owner_role = make_url(settings.owner_url).username
+            granted = owner.dialect.name == "postgresql" and app_role and app_role != owner_role
+            if granted:
+                try:
+                    grant_app_role(owner, str(app_role))
+                except ValueError as exc:
+                    raise InvalidInput(str(exc), field="TOXPLAN_DATABASE_URL") from None
+        finally:
+            owner.dispose()
+    typer.echo(f"database is at the newest schema: {_shown(settings.owner_url)}")
+    if granted:
+        typer.echo(f"application role {app_role}: rows only; append-only tables read and insert only")
 
 
 @db_app.command("seed-demo")
@@ -91,34 +111,71 @@ def _clinic_id(session: Session, given: str | None) -> str:
     return ids[0]
 
 
+PASSPHRASE_ENV = "TOXPLAN_BACKUP_PASSPHRASE"
+
+
+def _passphrase(given: Path | None, *, confirm: bool) -> str:
+    """From --passphrase-file, else $TOXPLAN_BACKUP_PASSPHRASE, else asked (not echoed)."""
+    if given is not None:
+        try:
+            return given.read_text(encoding="utf-8").rstrip("\r\n")
+        except OSError as exc:
+            raise InvalidInput(f"cannot read {given}: {exc.strerror}", field="passphrase_file") from None
+    if os.environ.get(PASSPHRASE_ENV):
+        return os.environ[PASSPHRASE_ENV]
+    return str(typer.prompt("Backup passphrase", hide_input=True, confirmation_prompt=confirm))
+
+
+PassphraseFile = Annotated[
+    Path | None,
+    typer.Option(help=f"File holding the passphrase (else ${PASSPHRASE_ENV}, else it is asked for)."),
+]
+
+
 def backup(
-    output: Annotated[Path, typer.Option(help="JSON file to write.")],
+    output: Annotated[Path, typer.Option(help="JSON file to write (mode 0600: it holds patient data).")],
     clinic: Annotated[str | None, typer.Option(help="Clinic id (needed when there are several).")] = None,
+    encrypt: Annotated[
+        bool, typer.Option("--encrypt", help="Encrypt with a passphrase (scrypt + Fernet); restore asks for it.")
+    ] = False,
+    passphrase_file: PassphraseFile = None,
 ) -> None:
-    """Write a portable JSON backup of one clinic (restore it with `toxplan restore`)."""
+    """Write a portable JSON backup of one clinic (restore it with `toxplan restore`).
+
+    The file is readable by its owner only. Refused when the clinic's audit chain or signed
+    treatments do not verify (see `toxplan audit verify`), since restore would refuse it.
+    """
+    from toxplan.services import backup_file  # noqa: PLC0415
     from toxplan.services.backup import export_clinic  # noqa: PLC0415
 
     with clean_errors():
+        secret = _passphrase(passphrase_file, confirm=True) if encrypt else None
         with database_session() as session:
             data = export_clinic(session, _clinic_id(session, clinic))
-        text = json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False)
-        try:
-            output.write_text(text + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise InvalidInput(f"cannot write {output}: {exc.strerror}", field="output") from None
+        backup_file.write(output, data, passphrase=secret)
     rows = sum(len(v) for v in data["tables"].values())
-    typer.echo(f"wrote {output}: clinic {data['clinic']['id']}, {rows} rows")
+    sealed = ", encrypted" if encrypt else ""
+    typer.echo(f"wrote {output}: clinic {data['clinic']['id']}, {rows} rows{sealed}")
 
 
-def restore(file: Annotated[Path, typer.Argument(help="A backup written by `toxplan backup`.")]) -> None:
-    """Restore one clinic from a backup into this database (which must not hold it yet)."""
+def restore(
+    file: Annotated[Path, typer.Argument(help="A backup written by `toxplan backup`.")],
+    passphrase_file: PassphraseFile = None,
+) -> None:
+    """Restore one clinic from a backup into this database (which must not hold it yet).
+
+    Refused, writing nothing, when the backup's audit chain, its treatments' content hashes or
+    its users do not verify, or when an encrypted backup's passphrase is wrong or the file
+    was changed.
+    """
+    from toxplan.services import backup_file  # noqa: PLC0415
     from toxplan.services.backup import import_clinic  # noqa: PLC0415
 
     with clean_errors():
-        try:
-            data = json.loads(file.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise InvalidInput(f"cannot read {file}: {exc}", field="file") from None
+        data = backup_file.read(file)
+        if backup_file.is_encrypted(data):
+            assert isinstance(data, dict)
+            data = backup_file.decrypt(data, _passphrase(passphrase_file, confirm=False))
         with database_session() as session:
             clinic_id = import_clinic(session, data)
     typer.echo(f"restored clinic {clinic_id}")
@@ -171,6 +228,4 @@ def _actor(session: Session, email: str, clinic: str | None) -> Actor:
 
 def _shown(url: str) -> str:
     """The URL without a password, for messages."""
-    from sqlalchemy.engine import make_url  # noqa: PLC0415
-
     return make_url(url).render_as_string(hide_password=True)

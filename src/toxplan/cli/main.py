@@ -16,7 +16,15 @@ from typing import Annotated, Any
 
 import typer
 
-from toxplan.cli import advise_command, clinic_commands, db_commands, kb_commands, report_commands, serve_commands
+from toxplan.cli import (
+    advise_command,
+    audit_commands,
+    clinic_commands,
+    db_commands,
+    kb_commands,
+    report_commands,
+    serve_commands,
+)
 from toxplan.cli.common import Format, FormatOption, clean_errors, emit
 from toxplan.cli.loading import knowledge, policy_from, read_request
 from toxplan.domain.checking import check as run_check
@@ -56,6 +64,7 @@ app.add_typer(report_commands.report_app, name="report")
 app.add_typer(report_commands.export_app, name="export")
 app.add_typer(clinic_commands.clinic_app, name="clinic")
 app.command()(advise_command.advise)
+app.add_typer(audit_commands.audit_app, name="audit")
 
 
 def decimal_option(value: float | None, field: str) -> Decimal | None:

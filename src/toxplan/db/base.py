@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import DateTime, MetaData, String
+from sqlalchemy import DateTime, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from toxplan.limits import ID
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -45,9 +47,45 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
+class Str(TypeDecorator[str]):
+    """VARCHAR(n) that refuses NUL characters before any SQL is sent, in writes and lookups
+    alike: PostgreSQL would fail on them and SQLite would store what no restore accepts.
+    Lengths are enforced on every flush (``db.guards``) with the column named."""
+
+    impl = String
+    cache_ok = True
+
+    @property
+    def max_chars(self) -> int | None:
+        impl = self.impl_instance
+        return impl.length if isinstance(impl, String) else None
+
+    def process_bind_param(self, value: str | None, dialect: object) -> str | None:
+        if value is not None and "\x00" in value:
+            raise ValueError("text must not contain NUL characters")
+        return value
+
+
+class LongText(TypeDecorator[str]):
+    """TEXT that refuses NUL characters (see ``Str``), with an optional length that every
+    flush enforces (free text a person writes; generated text such as findings has none)."""
+
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, max_chars: int | None = None) -> None:
+        super().__init__()
+        self.max_chars = max_chars
+
+    def process_bind_param(self, value: str | None, dialect: object) -> str | None:
+        if value is not None and "\x00" in value:
+            raise ValueError("text must not contain NUL characters")
+        return value
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
 class IdMixin:
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    id: Mapped[str] = mapped_column(Str(ID), primary_key=True, default=new_id)

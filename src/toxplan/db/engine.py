@@ -16,8 +16,11 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
+
+from toxplan.db import guards
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -62,11 +65,22 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A transaction: committed if the block succeeds, rolled back (nothing written) if not."""
+    """A transaction: committed if the block succeeds, rolled back (nothing written) if not.
+
+    A statement the database refuses for its values (a unique key taken by a concurrent
+    writer, a value too long or with NUL) becomes a typed error (Conflict, InvalidInput) on
+    every surface, never a server error.
+    """
     session = factory()
     try:
         yield session
         session.commit()
+    except SQLAlchemyError as exc:
+        session.rollback()
+        typed = guards.as_typed_error(exc)
+        if typed is None:
+            raise
+        raise typed from exc
     except BaseException:
         session.rollback()
         raise

@@ -13,16 +13,14 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from toxplan import limits
 from toxplan.errors import InvalidInput
 from toxplan.knowledge.models import Depth, View
+from toxplan.limits import Key
 
-NO_NUL = r"^[^\x00]*$"
-"""Text never carries NUL bytes (PostgreSQL refuses them in text columns)."""
 Units = Annotated[Decimal, Field(gt=0, le=10000, decimal_places=3, allow_inf_nan=False)]
 """Units to 0.001: finer doses cannot be drawn, and records keep three decimals."""
-Text = Annotated[str, Field(min_length=1, max_length=500, pattern=NO_NUL)]
-Key = Annotated[str, Field(min_length=1, max_length=60, pattern=NO_NUL)]
-"""Ids of products, indications and sites as records store them."""
+Text = limits.Fact
 
 
 def _plausible_day(value: dt.date) -> dt.date:
@@ -33,6 +31,13 @@ def _plausible_day(value: dt.date) -> dt.date:
 
 def _plausible_moment(value: dt.datetime) -> dt.datetime:
     _plausible_day(value.date())
+    if value.tzinfo is not None:  # stored in UTC: the day there must be plausible too
+        try:
+            in_utc = value.astimezone(dt.UTC)
+        except OverflowError:
+            raise ValueError(f"{value} is not a plausible time") from None
+        if not 1900 <= in_utc.year <= 2200:
+            raise ValueError(f"{value} is {in_utc:%Y-%m-%d %H:%M} in UTC: not a plausible time")
     return value
 
 
@@ -81,9 +86,9 @@ class PatientIn(_In):
     pregnant: bool | None = None
     breastfeeding: bool | None = None
     infection_at_site: bool | None = None
-    conditions: tuple[Text | CodedEntry, ...] = ()
-    medications: tuple[Text, ...] = ()
-    allergies: tuple[Text, ...] = ()
+    conditions: tuple[Text | CodedEntry, ...] = Field(default=(), max_length=limits.FACTS)
+    medications: tuple[Text, ...] = Field(default=(), max_length=limits.FACTS)
+    allergies: tuple[Text, ...] = Field(default=(), max_length=limits.FACTS)
 
 
 class HistoryIn(_In):
@@ -100,14 +105,14 @@ class TreatmentIn(_In):
     vial_units: Units | None = None
     diluent_ml: Annotated[Decimal, Field(gt=0, le=100, allow_inf_nan=False)] | None = None
     reconstituted_at: Moment | None = None
-    injections: tuple[InjectionIn, ...] = Field(min_length=1)
+    injections: tuple[InjectionIn, ...] = Field(min_length=1, max_length=limits.INJECTIONS)
 
 
 class CheckRequest(_In):
     date: Day | None = None
     """Day of the planned treatment; ``complete`` fills in today when absent."""
     patient: PatientIn = PatientIn()
-    history: tuple[HistoryIn, ...] = ()
+    history: tuple[HistoryIn, ...] = Field(default=(), max_length=limits.HISTORY)
     treatment: TreatmentIn
 
 

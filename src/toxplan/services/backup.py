@@ -22,42 +22,21 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
+from toxplan.db.integrity import encode_row
 from toxplan.db.repositories import backup as repo
 from toxplan.errors import Conflict, InvalidInput, NotFound
 from toxplan.services.audit import log
+from toxplan.services.integrity import verify_clinic_rows
 
 FORMAT = "toxplan-backup"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: audit events carry their hash chain and treatments their content hash."""
 
 
 # --- values: database -> JSON --------------------------------------------------------------
+# Encoded as ``db.integrity`` encodes them for hashing: a backup's values hash as stored.
 
-
-def _step(column: Column[Any]) -> Decimal | None:
-    """The quantum of a Numeric column (Numeric(8, 2) -> 0.01), None when it has no scale."""
-    scale = column.type.scale if isinstance(column.type, Numeric) else None
-    return None if scale is None else Decimal(1).scaleb(-scale)
-
-
-def _encode(column: Column[Any], value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):  # before date: a datetime is a date
-        # Fixed precision, so equal instants give equal text whatever the database returned.
-        return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(column.type, Numeric):
-        # PostgreSQL returns numerics at the stored scale, SQLite via a float: quantising to
-        # the column's scale gives one text for one value ("4.000", never "4").
-        number = value if isinstance(value, Decimal) else Decimal(str(value))
-        step = _step(column)
-        return str(number if step is None else number.quantize(step))
-    return value
-
-
-def _encode_row(table: Table, row: dict[str, Any]) -> dict[str, Any]:
-    return {name: _encode(table.c[name], row[name]) for name in sorted(row)}
+_encode_row = encode_row
 
 
 # --- values: JSON -> database --------------------------------------------------------------
@@ -68,7 +47,11 @@ def _text(column: Column[Any], value: Any) -> str:
         raise ValueError("expected text")
     if isinstance(column.type, Enum) and value not in column.type.enums:
         raise ValueError(f"expected one of {', '.join(column.type.enums)}")
-    length = column.type.length if isinstance(column.type, String) else None
+    if "\x00" in value:  # PostgreSQL refuses NUL; the records never hold one
+        raise ValueError("contains a NUL character")
+    length = getattr(column.type, "max_chars", None)
+    if length is None and isinstance(column.type, String):
+        length = column.type.length
     if length is not None and len(value) > length:  # SQLite would store it; PostgreSQL refuses
         raise ValueError(f"longer than {length} characters")
     return value
@@ -87,7 +70,8 @@ def _date(column: Column[Any], value: Any) -> dt.date:
 
 def _decimal(column: Column[Any], value: Any) -> Decimal:
     number = Decimal(_text(column, value))
-    step = _step(column)
+    scale = column.type.scale if isinstance(column.type, Numeric) else None
+    step = None if scale is None else Decimal(1).scaleb(-scale)
     # A value finer than the column's scale would be rounded on the way in: not exact.
     if not number.is_finite() or (step is not None and number != number.quantize(step)):
         raise ValueError(f"not a decimal at the scale of {column.name}")
@@ -201,6 +185,16 @@ def _check_references(clinic_id: str, decoded: dict[str, list[dict[str, Any]]]) 
                     )
 
 
+def _check_evidence(clinic_id: str, decoded: dict[str, list[dict[str, Any]]]) -> None:
+    """The clinic's audit chain links, its signed treatments match their hashes and every user
+    was created in the chain: a changed dose, a removed event or an added admin is refused."""
+    report = verify_clinic_rows(clinic_id, decoded)
+    if not report.ok:
+        shown = "; ".join(report.problems[:3])
+        more = f" (and {len(report.problems) - 3} more)" if len(report.problems) > 3 else ""
+        raise InvalidInput(f"the backup does not verify: {shown}{more}", field="backup")
+
+
 def export_clinic(session: Session, clinic_id: str) -> dict[str, Any]:
     """A portable backup of one clinic: every row of every table, in a fixed order."""
     repo.read_one_snapshot(session)
@@ -210,6 +204,18 @@ def export_clinic(session: Session, clinic_id: str) -> dict[str, Any]:
     tables = {
         table.name: [_encode_row(table, row) for row in repo.rows(session, table, clinic_id)] for table in repo.TABLES
     }
+    # A backup that restore would refuse is no backup: say so now, naming what is wrong.
+    try:
+        decoded = {table.name: _decode_table(table, tables[table.name]) for table in repo.TABLES}
+    except InvalidInput as exc:
+        raise InvalidInput(f"a stored value could not be restored ({exc.message})", field=exc.field) from None
+    try:
+        _check_evidence(clinic_id, decoded)
+    except InvalidInput as exc:
+        raise InvalidInput(
+            f"the stored records do not verify (see `toxplan audit verify`), so no backup was written: {exc.message}",
+            field="clinic_id",
+        ) from None
     # Logged after reading, and at installation level, so neither this backup nor any later
     # one of the clinic contains it.
     total = sum(len(rows) for rows in tables.values())
@@ -239,6 +245,7 @@ def import_clinic(session: Session, data: object) -> str:
         taken = repo.taken_ids(session, table, (row["id"] for row in decoded[table.name]))
         if taken:
             raise Conflict(f"{len(taken)} id(s) already stored, e.g. {min(taken)}", field=f"tables.{table.name}")
+    _check_evidence(clinic_id, decoded)
     for table in repo.TABLES:
         try:
             repo.insert_rows(session, table, decoded[table.name])

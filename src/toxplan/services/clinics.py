@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
+from toxplan import limits
 from toxplan.db.models import Clinic, User
 from toxplan.db.repositories import clinics as repo
 from toxplan.errors import Conflict, Forbidden, InvalidInput, NotFound
+from toxplan.limits import Name
+from toxplan.services.audit import log
 from toxplan.services.schemas import Actor, UserCreate, parse
+
+
+class ClinicCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Name
 
 
 def create_clinic(session: Session, name: str, *, phone: str | None = None) -> Clinic:
     if not name.strip():
         raise InvalidInput("must not be empty", field="name")
-    clinic = Clinic(name=name.strip(), phone=_phone(phone))
+    clinic = Clinic(name=parse(ClinicCreate, {"name": name}).name, phone=_phone(phone))
     session.add(clinic)
     session.flush()
     return clinic
@@ -35,6 +45,9 @@ def create_user(session: Session, clinic_id: str, data: object, *, password_hash
     )
     session.add(user)
     session.flush()
+    # In the clinic's audit chain, so a restore can tell a user the clinic created from one
+    # added to its backup afterwards (``services.integrity``).
+    log(session, None, "create", "user", entity_id=user.id, clinic_id=clinic_id, detail=f"role {user.role}")
     return user
 
 
@@ -48,8 +61,8 @@ def actor_for(session: Session, user_id: str) -> Actor:
 def _phone(phone: str | None) -> str | None:
     if phone is None or not phone.strip():
         return None
-    if len(phone.strip()) > 50 or "\x00" in phone:
-        raise InvalidInput("give a phone number of at most 50 characters", field="phone")
+    if len(phone.strip()) > limits.PHONE or "\x00" in phone:
+        raise InvalidInput(f"give a phone number of at most {limits.PHONE} characters", field="phone")
     return phone.strip()
 
 

@@ -12,6 +12,7 @@ from typing import Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
+from toxplan import limits
 from toxplan.db.models import FollowUp, Patient
 from toxplan.db.repositories import listings as repo
 from toxplan.db.repositories.listings import QueueRow
@@ -19,11 +20,11 @@ from toxplan.errors import InvalidInput
 from toxplan.services.audit import log, require
 from toxplan.services.schemas import Actor
 
-MAX_LIMIT = 200
+MAX_LIMIT = limits.PAGE_SIZE
 DEFAULT_LIMIT = 50
-MAX_OFFSET = 1_000_000_000
+MAX_OFFSET = limits.OFFSET
 """Far beyond any clinic; bounded so a huge number never reaches the database driver."""
-MAX_SEARCH = 200
+MAX_SEARCH = limits.SEARCH
 ANY_STAFF = ("injector", "medical_director", "front_desk", "admin")
 READERS = ("injector", "medical_director", "admin")
 

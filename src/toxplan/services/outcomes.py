@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from toxplan.db.models import AdverseEvent, FollowUp
+from toxplan.db.models import AdverseEvent, FollowUp, FollowUpReview
+from toxplan.db.models.outcome import REVIEW_FIELDS
 from toxplan.db.repositories import treatments as repo
 from toxplan.errors import InvalidInput, NotFound
 from toxplan.services.audit import log, require
@@ -19,9 +20,11 @@ CLINICAL = ("injector", "medical_director")
 
 
 def record_follow_up(session: Session, actor: Actor, follow_up_id: str, data: object, *, today: dt.date) -> FollowUp:
+    """Record a review. The follow-up shows the latest; every review stays as a version with
+    its scores, note, author and time (``FollowUpReview``)."""
     require(actor, *CLINICAL)
     given = parse(FollowUpRecord, data)
-    follow_up = repo.follow_up(session, actor.clinic_id, follow_up_id)
+    follow_up = repo.follow_up(session, actor.clinic_id, follow_up_id, lock=True)
     if follow_up is None:
         raise NotFound(f"no follow-up {follow_up_id} in this clinic", field="follow_up_id")
     treatment = repo.get(session, actor.clinic_id, follow_up.treatment_id)
@@ -34,8 +37,38 @@ def record_follow_up(session: Session, actor: Actor, follow_up_id: str, data: ob
     for name, value in given.model_dump(exclude_unset=True).items():  # a later visit adds, never erases
         setattr(follow_up, name, value)
     follow_up.recorded_by = actor.user_id
-    log(session, actor, "amend", "follow_up", entity_id=follow_up.id, patient_id=follow_up.patient_id)
+    version = repo.review_count(session, follow_up.id) + 1
+    session.add(
+        FollowUpReview(
+            clinic_id=actor.clinic_id,
+            follow_up_id=follow_up.id,
+            version=version,
+            recorded_by=actor.user_id,
+            **{name: getattr(follow_up, name) for name in REVIEW_FIELDS},
+        )
+    )
+    session.flush()
+    log(
+        session,
+        actor,
+        "amend",
+        "follow_up",
+        entity_id=follow_up.id,
+        patient_id=follow_up.patient_id,
+        detail=f"review version {version}",
+    )
     return follow_up
+
+
+def follow_up_reviews(session: Session, actor: Actor, follow_up_id: str) -> list[FollowUpReview]:
+    """Every version of a follow-up's review, oldest first (the last one is what it shows)."""
+    require(actor, *CLINICAL, "admin")
+    follow_up = repo.follow_up(session, actor.clinic_id, follow_up_id)
+    if follow_up is None:
+        raise NotFound(f"no follow-up {follow_up_id} in this clinic", field="follow_up_id")
+    found = repo.reviews(session, [follow_up.id])
+    log(session, actor, "read", "follow_up_reviews", entity_id=follow_up.id, patient_id=follow_up.patient_id)
+    return found
 
 
 def record_adverse_event(session: Session, actor: Actor, data: object, *, today: dt.date) -> AdverseEvent:

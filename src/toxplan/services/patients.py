@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from toxplan import limits
 from toxplan.db.models import (
     Consent,
     Patient,
@@ -19,7 +20,15 @@ from toxplan.db.models import (
 from toxplan.db.repositories import patients as repo
 from toxplan.errors import InvalidInput, NotFound
 from toxplan.services.audit import log, require
-from toxplan.services.schemas import Actor, PatientCreate, ScreeningCreate, WeightRecordCreate, parse, require_past
+from toxplan.services.schemas import (
+    Actor,
+    ConsentCreate,
+    PatientCreate,
+    ScreeningCreate,
+    WeightRecordCreate,
+    parse,
+    require_past,
+)
 
 CLINICAL = ("injector", "medical_director", "admin")
 ANY_STAFF = ("injector", "medical_director", "front_desk", "admin")
@@ -84,7 +93,12 @@ def get_patient(session: Session, actor: Actor, patient_id: str, *, on: dt.date)
 
 def search_patients(session: Session, actor: Actor, text: str, *, limit: int = 50, offset: int = 0) -> list[Patient]:
     require(actor, *ANY_STAFF)
-    found = repo.search(session, actor.clinic_id, text.strip(), limit=min(max(limit, 1), 200), offset=max(offset, 0))
+    text = text.strip()
+    if len(text) > limits.SEARCH or "\x00" in text:
+        raise InvalidInput(f"search for at most {limits.SEARCH} characters, without NUL", field="q")
+    if not 0 <= offset <= limits.OFFSET:  # a huge number must never reach the database driver
+        raise InvalidInput(f"give an offset from 0 to {limits.OFFSET}", field="offset")
+    found = repo.search(session, actor.clinic_id, text, limit=min(max(limit, 1), limits.PAGE_SIZE), offset=offset)
     log(session, actor, "read", "patient_list", detail=f"search {text.strip()!r}: {len(found)} patients")
     return found
 
@@ -151,18 +165,14 @@ def add_consent(
 ) -> Consent:
     require(actor, *CLINICAL)
     patient = load(session, actor, patient_id)
-    require_past(signed_at, now=dt.datetime.now(dt.UTC), field="signed_at")
-    if not form_version.strip() or not signed_by.strip():
-        raise InvalidInput(
-            "form version and signer are required",
-            field="form_version" if not form_version.strip() else "signed_by",
-        )
+    given = parse(ConsentCreate, {"form_version": form_version, "signed_by": signed_by, "signed_at": signed_at})
+    require_past(given.signed_at, now=dt.datetime.now(dt.UTC), field="signed_at")
     consent = Consent(
         clinic_id=actor.clinic_id,
         patient_id=patient.id,
-        form_version=form_version.strip(),
-        signed_by=signed_by.strip(),
-        signed_at=signed_at,
+        form_version=given.form_version,
+        signed_by=given.signed_by,
+        signed_at=given.signed_at,
         witnessed_by=actor.user_id,
     )
     session.add(consent)

@@ -16,6 +16,7 @@ from toxplan.db.models import (
     AdverseEvent,
     Cosignature,
     FollowUp,
+    FollowUpReview,
     Lot,
     Patient,
     Reconstitution,
@@ -94,6 +95,8 @@ class TreatmentDetail(TreatmentRecord):
     reconstitution: Reconstitution | None
     follow_ups: list[FollowUp]
     adverse_events: list[AdverseEvent]
+    reviews: dict[str, list[FollowUpReview]] = field(default_factory=dict)
+    """Follow-up id → every version of its review, oldest first (the follow-up shows the last)."""
 
 
 def treatment_detail(session: Session, actor: Actor, treatment_id: str) -> TreatmentDetail:
@@ -113,14 +116,21 @@ def treatment_detail(session: Session, actor: Actor, treatment_id: str) -> Treat
         else None
     )
     events = [e for e in repo.adverse_events(session, patient.id) if e.treatment_id == treatment.id]
+    follow_ups = repo.follow_ups(session, [treatment.id])
+    reviews: dict[str, list[FollowUpReview]] = {}
+    for review in repo.reviews(session, [f.id for f in follow_ups]):
+        reviews.setdefault(review.follow_up_id, []).append(review)
+    reviewers = {r.recorded_by for versions in reviews.values() for r in versions if r.recorded_by}
     log(session, actor, "read", "treatment", entity_id=treatment.id, patient_id=treatment.patient_id)
     return TreatmentDetail(
-        **{f.name: getattr(record, f.name) for f in fields(record)},
+        **{f.name: getattr(record, f.name) for f in fields(record) if f.name != "names"},
+        names={**record.names, **listings.user_names(session, actor.clinic_id, reviewers - record.names.keys())},
         patient=patient,
         lot=lot,
         reconstitution=made,
-        follow_ups=repo.follow_ups(session, [treatment.id]),
+        follow_ups=follow_ups,
         adverse_events=events,
+        reviews=reviews,
     )
 
 

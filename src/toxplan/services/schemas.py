@@ -8,14 +8,14 @@ from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from toxplan import limits
 from toxplan.db.models.clinic import ROLES
 from toxplan.db.models.outcome import EVENT_TYPES, OUTCOMES, SEVERITIES
-from toxplan.domain.requests import NO_NUL, Day, InjectionIn, Moment
+from toxplan.domain.requests import Day, InjectionIn, Moment
 from toxplan.errors import InvalidInput
+from toxplan.limits import Fact, Id, Key, LotNumber, Name, Reason
 
-Name = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]
-Text = Annotated[str, Field(min_length=1, max_length=2000, pattern=NO_NUL)]
-Reason = Annotated[str, Field(min_length=10, max_length=2000, pattern=NO_NUL)]
+Text = limits.Note
 Weight = Annotated[Decimal, Field(ge=Decimal("0.5"), le=400, decimal_places=2, allow_inf_nan=False)]
 
 
@@ -26,14 +26,14 @@ class _In(BaseModel):
 class Actor(_In):
     """Who is acting, in which clinic, in which role."""
 
-    clinic_id: str
-    user_id: str
+    clinic_id: Id
+    user_id: Id
     role: Literal["injector", "medical_director", "front_desk", "admin"]
 
 
 class UserCreate(_In):
     name: Name
-    email: Annotated[str, Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")]
+    email: limits.Email
     role: Literal["injector", "medical_director", "front_desk", "admin"]
 
 
@@ -42,12 +42,12 @@ class PatientCreate(_In):
     family_name: Name
     birth_date: Day
     sex: Literal["female", "male", "other", "unknown"]
-    phone: Annotated[str, Field(max_length=50, pattern=NO_NUL)] | None = None
-    email: Annotated[str, Field(max_length=320, pattern=NO_NUL)] | None = None
+    phone: limits.Phone | None = None
+    email: Annotated[str, Field(max_length=limits.EMAIL, pattern=limits.NO_NUL)] | None = None
     weight_kg: Weight | None = None
-    conditions: tuple[Text, ...] = ()
-    medications: tuple[Text, ...] = ()
-    allergies: tuple[Text, ...] = ()
+    conditions: tuple[Fact, ...] = Field(default=(), max_length=limits.FACTS)
+    medications: tuple[Fact, ...] = Field(default=(), max_length=limits.FACTS)
+    allergies: tuple[Fact, ...] = Field(default=(), max_length=limits.FACTS)
 
 
 class WeightRecordCreate(_In):
@@ -66,13 +66,13 @@ class ScreeningCreate(_In):
 
 class LotCreate(_In):
     product: Name
-    lot_number: Annotated[str, Field(min_length=1, max_length=60, pattern=NO_NUL)]
+    lot_number: LotNumber
     expiry_date: Day
     vial_units: Annotated[Decimal, Field(gt=0, le=1000, decimal_places=2, allow_inf_nan=False)]
 
 
 class ReconstitutionCreate(_In):
-    lot_id: str
+    lot_id: Id
     diluent_ml: Annotated[Decimal, Field(gt=0, le=20, decimal_places=3, allow_inf_nan=False)]
     reconstituted_at: Moment
 
@@ -80,23 +80,34 @@ class ReconstitutionCreate(_In):
 class Override(_In):
     """The documented reason to go ahead despite a critical finding."""
 
-    code: Name
+    code: Key
     subject_id: Name | None = None
     """Limit the override to findings about this subject; None covers every finding of the code."""
     reason: Reason
 
 
 class TreatmentCreate(_In):
-    patient_id: str
-    lot_id: str
-    reconstitution_id: str | None = None
+    patient_id: Id
+    lot_id: Id
+    reconstitution_id: Id | None = None
     diluent_ml: Annotated[Decimal, Field(gt=0, le=20, decimal_places=3, allow_inf_nan=False)] | None = None
     """Needed when no reconstitution is named."""
     visit_at: Moment
-    screening_id: str | None = None
-    injections: tuple[InjectionIn, ...] = Field(min_length=1, max_length=200)
-    overrides: tuple[Override, ...] = ()
+    screening_id: Id | None = None
+    injections: tuple[InjectionIn, ...] = Field(min_length=1, max_length=limits.INJECTIONS)
+    overrides: tuple[Override, ...] = Field(default=(), max_length=limits.OVERRIDES)
     note: Text | None = None
+
+
+class ConsentCreate(_In):
+    form_version: limits.FormVersion
+    signed_by: Name
+    """The patient, or their legal representative, by name."""
+    signed_at: Moment
+
+
+class AddendumCreate(_In):
+    text: limits.AddendumText
 
 
 class FollowUpRecord(_In):
@@ -110,13 +121,13 @@ class FollowUpRecord(_In):
 
 
 class AdverseEventCreate(_In):
-    treatment_id: str
+    treatment_id: Id
     type: Literal[EVENT_TYPES]  # type: ignore[valid-type]
     onset_on: Day
     severity: Literal[SEVERITIES]  # type: ignore[valid-type]
     serious: bool
     outcome: Literal[OUTCOMES]  # type: ignore[valid-type]
-    sites: tuple[Name, ...] = ()
+    sites: tuple[Key, ...] = Field(default=(), max_length=limits.SITES)
     description: Text | None = None
 
 
@@ -148,7 +159,9 @@ def parse(model: type[M], data: object) -> M:
 __all__ = [
     "ROLES",
     "Actor",
+    "AddendumCreate",
     "AdverseEventCreate",
+    "ConsentCreate",
     "FollowUpRecord",
     "LotCreate",
     "Override",

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.orm import Session
 
+from toxplan.db.base import new_id, utcnow
+from toxplan.db.integrity import seal_treatment
 from toxplan.db.models import (
     Addendum,
     Cosignature,
@@ -33,10 +35,13 @@ from toxplan.errors import Conflict, InvalidInput, NotFound
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.policy import Policy
 from toxplan.services.audit import log, require
-from toxplan.services.schemas import Actor, Override, TreatmentCreate, parse, require_past
+from toxplan.services.schemas import Actor, AddendumCreate, Override, TreatmentCreate, parse, require_past
 
 HISTORY_DAYS = 400
-"""History loaded for a check: longer than any rolling window or interval in the labels."""
+"""History loaded for a check, before and after the visit: longer than any rolling window or
+interval in the labels. A visit charted late is checked against the treatments recorded after
+it too, so 300 U dated yesterday after 300 U today is as much above a 400 U maximum as the
+other way round."""
 FOLLOW_UP_AFTER = dt.timedelta(days=14)
 NEVER_OVERRIDDEN = frozenset({"RECONSTITUTED_VIAL_EXPIRED"})
 """Critical findings that refuse the recording outright: no reason makes an old vial safe."""
@@ -93,11 +98,12 @@ def check_request(
     )
     if given.screening_id and screening is None:
         raise NotFound(f"no screening {given.screening_id} for this patient", field="screening_id")
-    since = given.visit_at - dt.timedelta(days=HISTORY_DAYS)
+    around = dt.timedelta(days=HISTORY_DAYS)
     history = tuple(
         HistoryIn(date=visit.date(), product=product, indication=indication, units=units)
-        for visit, product, indication, units in repo.dose_history(session, patient.id, since)
-        if visit <= given.visit_at
+        for visit, product, indication, units in repo.dose_history(
+            session, patient.id, given.visit_at - around, given.visit_at + around
+        )
     )
     return CheckRequest(
         date=on,
@@ -157,6 +163,10 @@ def record_treatment(
     patient = patient_repo.lock(session, actor.clinic_id, given.patient_id)  # serialises this patient
     if patient is None:
         raise NotFound(f"no patient {given.patient_id} in this clinic", field="patient_id")
+    if given.visit_at.date() < patient.birth_date:
+        raise InvalidInput(
+            f"{given.visit_at.date()} is before the patient's birth date {patient.birth_date}", field="visit_at"
+        )
     lot = repo.lot(session, actor.clinic_id, given.lot_id)
     if lot is None:
         raise NotFound(f"no lot {given.lot_id} in this clinic", field="lot_id")
@@ -189,7 +199,7 @@ def record_treatment(
         "treatment",
         entity_id=treatment.id,
         patient_id=patient.id,
-        detail=f"{treatment.total_units} U {lot.product}, lot {lot.lot_number}",
+        detail=f"{treatment.total_units} U {lot.product}, lot {lot.lot_number}, hash {treatment.content_hash}",
     )
     return RecordedTreatment(treatment, checked.result.findings, follow_up)
 
@@ -205,8 +215,12 @@ def _write(
     diluent: Decimal,
     checked: CheckedPlan,
 ) -> Treatment:
+    """Write the signed treatment with its injections and findings, sealed by their content
+    hash. Every value is set here as it will be stored (ids, signing time, positions at the
+    column's 0.1 mm), so the hash computed now is the one the stored rows give back."""
     plan = checked.plan
     treatment = Treatment(
+        id=new_id(),
         clinic_id=actor.clinic_id,
         patient_id=patient.id,
         injector_id=actor.user_id,
@@ -220,20 +234,21 @@ def _write(
         knowledge_version=checked.result.knowledge_version,
         screening_id=given.screening_id,
         note=given.note,
+        signed_at=utcnow(),
     )
-    session.add(treatment)
-    session.flush()
+    injections = []
     for seq, injection in enumerate(plan.injections):
         position = injection.position
         volume = plan.volume_ml(injection)
-        session.add(
+        injections.append(
             TreatmentInjection(
+                id=new_id(),
                 treatment_id=treatment.id,
                 seq=seq,
                 indication=injection.indication,
                 site=injection.site,
-                x_mm=position.x_mm if position else None,
-                y_mm=position.y_mm if position else None,
+                x_mm=_tenth(position.x_mm) if position else None,
+                y_mm=_tenth(position.y_mm) if position else None,
                 view=position.view if position else None,
                 muscle=injection.muscle,
                 units=injection.units,
@@ -243,10 +258,12 @@ def _write(
                 note=injection.note,
             )
         )
+    findings = []
     for finding in checked.result.findings:
         override = _override_for(finding, given.overrides) if finding.critical else None
-        session.add(
+        findings.append(
             TreatmentFinding(
+                id=new_id(),
                 treatment_id=treatment.id,
                 code=finding.code,
                 severity=finding.severity,
@@ -258,7 +275,15 @@ def _write(
                 override_reason=override.reason if override else None,
             )
         )
+    treatment.content_hash = seal_treatment(treatment, injections, findings)
+    session.add(treatment)
+    session.flush()
+    session.add_all([*injections, *findings])
     return treatment
+
+
+def _tenth(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def cosign(session: Session, actor: Actor, treatment_id: str) -> Cosignature:
@@ -286,7 +311,8 @@ def add_addendum(session: Session, actor: Actor, treatment_id: str, text: str) -
         raise NotFound(f"no treatment {treatment_id} in this clinic", field="treatment_id")
     if len(text.strip()) < 5:
         raise InvalidInput("write at least a few words", field="text")
-    addendum = Addendum(treatment_id=treatment.id, author_id=actor.user_id, text=text.strip())
+    written = parse(AddendumCreate, {"text": text.strip()}).text
+    addendum = Addendum(treatment_id=treatment.id, author_id=actor.user_id, text=written)
     session.add(addendum)
     session.flush()
     log(

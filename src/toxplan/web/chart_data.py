@@ -98,7 +98,11 @@ def check_context(session: Session, patient: Patient, now: dt.datetime) -> dict[
     )
     stand_in = Lot(product="-", vial_units=Decimal(1))
     built = check_request(session, patient=patient, given=probe, lot=stand_in, made=None, diluent=Decimal(1))
-    return built.model_dump(mode="json", include={"patient", "history"}, exclude_none=True)
+    # A check request holds past treatments only; one signed minutes ahead (clock skew) waits.
+    past = tuple(h for h in built.history if h.date <= now.date())
+    return built.model_copy(update={"history": past}).model_dump(
+        mode="json", include={"patient", "history"}, exclude_none=True
+    )
 
 
 def chart_data(

@@ -17,8 +17,12 @@ router = APIRouter(tags=["check"], responses=ERROR_RESPONSES)
 
 
 @router.post("/check", dependencies=[Depends(Allow(*CLINICAL))])
-async def check_plan(body: CheckRequest, kb: KB, now: Now, policy: ClinicPolicy) -> dict[str, Any]:
-    """Findings, injections and totals for a planned treatment; nothing is stored."""
+def check_plan(body: CheckRequest, kb: KB, now: Now, policy: ClinicPolicy) -> dict[str, Any]:
+    """Findings, injections and totals for a planned treatment; nothing is stored.
+
+    A plain function, so the safety engine runs in the thread pool and never holds up the
+    event loop that other requests (``/health`` included) are answered on.
+    """
     made = body.treatment.reconstituted_at
     if made is not None and made.tzinfo is None:  # the server cannot know the caller's zone
         raise InvalidInput("give the time zone, e.g. 2026-11-25T08:30:00+01:00", field="treatment.reconstituted_at")

@@ -8,7 +8,14 @@ from fastapi import APIRouter, Depends, Query
 
 from toxplan.api.deps import CLINICAL, CLINICAL_OR_ADMIN, DB, Allow, Now
 from toxplan.api.errors import ERROR_RESPONSES
-from toxplan.api.schemas import AdverseEventRead, FollowUpPage, FollowUpQueueItem, FollowUpRead, Key
+from toxplan.api.schemas import (
+    AdverseEventRead,
+    FollowUpPage,
+    FollowUpQueueItem,
+    FollowUpRead,
+    FollowUpReviewRead,
+    Key,
+)
 from toxplan.auth.sessions import Current
 from toxplan.services import listings, outcomes
 from toxplan.services.schemas import AdverseEventCreate, FollowUpRecord
@@ -46,9 +53,17 @@ def list_follow_ups(
 
 @router.post("/follow-ups/{follow_up_id}")
 def record_follow_up(follow_up_id: Key, body: FollowUpRecord, current: Clinician, db: DB, now: Now) -> FollowUpRead:
-    """Record the review: wrinkle scale, satisfaction, touch-up, when the effect wore off."""
+    """Record the review: wrinkle scale, satisfaction, touch-up, when the effect wore off. A
+    later review adds to the earlier one and keeps it as a version (``GET .../reviews``)."""
     reviewed = outcomes.record_follow_up(db, current.actor, follow_up_id, body, today=now.date())
     return FollowUpRead.model_validate(reviewed)
+
+
+@router.get("/follow-ups/{follow_up_id}/reviews")
+def follow_up_reviews(follow_up_id: Key, current: Reader, db: DB) -> list[FollowUpReviewRead]:
+    """Every version of the review, oldest first: a second review adds a version (scores, note,
+    author, time) and the follow-up shows the latest."""
+    return [FollowUpReviewRead.model_validate(r) for r in outcomes.follow_up_reviews(db, current.actor, follow_up_id)]
 
 
 @router.post("/adverse-events", status_code=201)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
+from toxplan import limits
 from toxplan.api.deps import ALL_ROLES, KB, Allow
 from toxplan.api.errors import ERROR_RESPONSES
 from toxplan.domain.plans import IndicationChoice, build_plan
@@ -17,10 +18,8 @@ router = APIRouter(tags=["check"], responses=ERROR_RESPONSES)
 
 
 class PlanRequest(BaseModel):
-    product: Annotated[str, Field(min_length=1, max_length=100)]
-    indications: Annotated[
-        list[Annotated[str, Field(min_length=1, max_length=100)]], Field(min_length=1, max_length=10)
-    ]
+    product: limits.Name
+    indications: Annotated[list[limits.Name], Field(min_length=1, max_length=limits.PLAN_INDICATIONS)]
     """Indication ids; choose a variant as ``id:variant`` (e.g. ``platysma_bands:2+2``)."""
     vial_units: Annotated[Decimal, Field(gt=0, le=1000, allow_inf_nan=False)] | None = None
     diluent_ml: Annotated[Decimal, Field(gt=0, le=20, allow_inf_nan=False)] | None = None

@@ -3,7 +3,7 @@
 from toxplan.db.models.audit import AuditEvent
 from toxplan.db.models.clinic import Clinic, User
 from toxplan.db.models.inventory import Lot, Reconstitution
-from toxplan.db.models.outcome import AdverseEvent, FollowUp
+from toxplan.db.models.outcome import AdverseEvent, FollowUp, FollowUpReview
 from toxplan.db.models.patient import (
     Consent,
     Patient,
@@ -24,6 +24,7 @@ __all__ = [
     "Consent",
     "Cosignature",
     "FollowUp",
+    "FollowUpReview",
     "Lot",
     "Patient",
     "PatientAllergy",

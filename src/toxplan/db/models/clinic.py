@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, Enum, ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from toxplan.db.base import Base, IdMixin, UTCDateTime, utcnow
+from toxplan import limits
+from toxplan.db.base import Base, IdMixin, Str, UTCDateTime, utcnow
 
 ROLES = ("injector", "medical_director", "front_desk", "admin")
 
@@ -15,8 +16,8 @@ ROLES = ("injector", "medical_director", "front_desk", "admin")
 class Clinic(IdMixin, Base):
     __tablename__ = "clinics"
 
-    name: Mapped[str] = mapped_column(String(200))
-    phone: Mapped[str | None] = mapped_column(String(50), default=None)
+    name: Mapped[str] = mapped_column(Str(limits.NAME))
+    phone: Mapped[str | None] = mapped_column(Str(limits.PHONE), default=None)
     """Printed on aftercare sheets and records; None until the clinic gives one."""
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -26,10 +27,10 @@ class User(IdMixin, Base):
     __table_args__ = (UniqueConstraint("clinic_id", "email", name="clinic_email"),)
 
     clinic_id: Mapped[str] = mapped_column(ForeignKey("clinics.id"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
-    email: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str] = mapped_column(Str(limits.NAME))
+    email: Mapped[str] = mapped_column(Str(limits.EMAIL))
     role: Mapped[str] = mapped_column(Enum(*ROLES, name="user_role", native_enum=False, create_constraint=True))
-    password_hash: Mapped[str | None] = mapped_column(String(500), default=None)
+    password_hash: Mapped[str | None] = mapped_column(Str(500), default=None)
     """Argon2 hash; set by the sign-in layer. None: the user cannot sign in yet."""
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Numeric, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from toxplan.db.base import Base, IdMixin, UTCDateTime, utcnow
+from toxplan import limits
+from toxplan.db.base import Base, IdMixin, Str, UTCDateTime, utcnow
 
 
 class Lot(IdMixin, Base):
@@ -16,9 +17,9 @@ class Lot(IdMixin, Base):
     __table_args__ = (UniqueConstraint("clinic_id", "product", "lot_number", name="clinic_product_lot"),)
 
     clinic_id: Mapped[str] = mapped_column(ForeignKey("clinics.id"), index=True)
-    product: Mapped[str] = mapped_column(String(40))
+    product: Mapped[str] = mapped_column(Str(40))
     """Knowledge-base product id (lower-case INN)."""
-    lot_number: Mapped[str] = mapped_column(String(60), index=True)
+    lot_number: Mapped[str] = mapped_column(Str(limits.LOT_NUMBER), index=True)
     expiry_date: Mapped[dt.date] = mapped_column(Date)
     vial_units: Mapped[Decimal] = mapped_column(Numeric(8, 2))
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

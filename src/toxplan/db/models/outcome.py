@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, Date, Enum, ForeignKey, Integer, Numeric, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, Enum, ForeignKey, Integer, Numeric, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from toxplan.db.base import Base, IdMixin, UTCDateTime, utcnow
+from toxplan import limits
+from toxplan.db.base import Base, IdMixin, LongText, UTCDateTime, utcnow
 
 EVENT_TYPES = (
     "eyelid_ptosis",
@@ -53,8 +54,43 @@ class FollowUp(IdMixin, Base):
     satisfaction: Mapped[int | None] = mapped_column(Integer, default=None)
     touch_up_units: Mapped[Decimal | None] = mapped_column(Numeric(8, 3), default=None)
     effect_wore_off_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
-    note: Mapped[str | None] = mapped_column(Text, default=None)
+    note: Mapped[str | None] = mapped_column(LongText(limits.NOTE), default=None)
     recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
+
+
+class FollowUpReview(IdMixin, Base):
+    """One version of a follow-up review, as it stood after a clinician recorded it.
+
+    Append-only: a second review adds a version (the follow-up row shows the latest), so no
+    score, note or author is ever overwritten.
+    """
+
+    __tablename__ = "follow_up_reviews"
+    __table_args__ = (
+        UniqueConstraint("follow_up_id", "version", name="follow_up_version"),
+        CheckConstraint("fws_rest BETWEEN 0 AND 3", name="fws_rest"),
+        CheckConstraint("fws_max BETWEEN 0 AND 3", name="fws_max"),
+        CheckConstraint("satisfaction BETWEEN 1 AND 5", name="satisfaction"),
+    )
+
+    clinic_id: Mapped[str] = mapped_column(ForeignKey("clinics.id"), index=True)
+    follow_up_id: Mapped[str] = mapped_column(ForeignKey("follow_ups.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    """1 for the first review, then 2, 3, ... in the order they were recorded."""
+    reviewed_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    fws_rest: Mapped[int | None] = mapped_column(Integer, default=None)
+    fws_max: Mapped[int | None] = mapped_column(Integer, default=None)
+    satisfaction: Mapped[int | None] = mapped_column(Integer, default=None)
+    touch_up_units: Mapped[Decimal | None] = mapped_column(Numeric(8, 3), default=None)
+    effect_wore_off_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    note: Mapped[str | None] = mapped_column(LongText(limits.NOTE), default=None)
+    recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
+    """None only for reviews recorded before versions were kept, whose author is unknown."""
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+REVIEW_FIELDS = ("reviewed_on", "fws_rest", "fws_max", "satisfaction", "touch_up_units", "effect_wore_off_on", "note")
+"""What a review records, on the follow-up (latest) and on each of its versions."""
 
 
 class AdverseEvent(IdMixin, Base):
@@ -73,8 +109,8 @@ class AdverseEvent(IdMixin, Base):
     outcome: Mapped[str] = mapped_column(
         Enum(*OUTCOMES, name="event_outcome", native_enum=False, create_constraint=True)
     )
-    sites: Mapped[str] = mapped_column(Text, default="")
+    sites: Mapped[str] = mapped_column(LongText(), default="")
     """Site ids of the treatment concerned, space-separated."""
-    description: Mapped[str | None] = mapped_column(Text, default=None)
+    description: Mapped[str | None] = mapped_column(LongText(limits.NOTE), default=None)
     recorded_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

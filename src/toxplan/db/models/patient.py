@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, Enum, ForeignKey, Numeric, String, Text
+from sqlalchemy import Boolean, Date, Enum, ForeignKey, Numeric
 from sqlalchemy.orm import Mapped, mapped_column
 
-from toxplan.db.base import Base, IdMixin, UTCDateTime, utcnow
+from toxplan import limits
+from toxplan.db.base import Base, IdMixin, LongText, Str, UTCDateTime, utcnow
 
 SEXES = ("female", "male", "other", "unknown")
 
@@ -17,12 +18,12 @@ class Patient(IdMixin, Base):
     __tablename__ = "patients"
 
     clinic_id: Mapped[str] = mapped_column(ForeignKey("clinics.id"), index=True)
-    given_name: Mapped[str] = mapped_column(String(200))
-    family_name: Mapped[str] = mapped_column(String(200), index=True)
+    given_name: Mapped[str] = mapped_column(Str(limits.NAME))
+    family_name: Mapped[str] = mapped_column(Str(limits.NAME), index=True)
     birth_date: Mapped[dt.date] = mapped_column(Date)
     sex: Mapped[str] = mapped_column(Enum(*SEXES, name="patient_sex", native_enum=False, create_constraint=True))
-    phone: Mapped[str | None] = mapped_column(String(50), default=None)
-    email: Mapped[str | None] = mapped_column(String(320), default=None)
+    phone: Mapped[str | None] = mapped_column(Str(limits.PHONE), default=None)
+    email: Mapped[str | None] = mapped_column(Str(limits.EMAIL), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -31,8 +32,8 @@ class _PatientFact(IdMixin):
 
     clinic_id: Mapped[str] = mapped_column(ForeignKey("clinics.id"), index=True)
     patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
-    text: Mapped[str] = mapped_column(String(500))
-    code: Mapped[str | None] = mapped_column(String(20), default=None)
+    text: Mapped[str] = mapped_column(Str(limits.FACT))
+    code: Mapped[str | None] = mapped_column(Str(limits.CODE), default=None)
     """ICD-10 for conditions, ATC for medications, when the entry was coded."""
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -72,9 +73,9 @@ class Screening(IdMixin, Base):
     pregnant: Mapped[bool | None] = mapped_column(Boolean, default=None)
     breastfeeding: Mapped[bool | None] = mapped_column(Boolean, default=None)
     infection_at_site: Mapped[bool | None] = mapped_column(Boolean, default=None)
-    new_medications: Mapped[str | None] = mapped_column(Text, default=None)
-    concern: Mapped[str | None] = mapped_column(Text, default=None)
-    muscles_on_animation: Mapped[str | None] = mapped_column(Text, default=None)
+    new_medications: Mapped[str | None] = mapped_column(LongText(limits.NOTE), default=None)
+    concern: Mapped[str | None] = mapped_column(LongText(limits.NOTE), default=None)
+    muscles_on_animation: Mapped[str | None] = mapped_column(LongText(limits.NOTE), default=None)
     recorded_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -84,8 +85,8 @@ class Consent(IdMixin, Base):
 
     clinic_id: Mapped[str] = mapped_column(ForeignKey("clinics.id"), index=True)
     patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
-    form_version: Mapped[str] = mapped_column(String(50))
+    form_version: Mapped[str] = mapped_column(Str(limits.FORM_VERSION))
     signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    signed_by: Mapped[str] = mapped_column(String(200))
+    signed_by: Mapped[str] = mapped_column(Str(limits.NAME))
     """Who signed: the patient, or their legal representative, by name."""
     witnessed_by: Mapped[str] = mapped_column(ForeignKey("users.id"))

@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, Numeric, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from toxplan.db.base import Base, IdMixin, UTCDateTime, utcnow
+from toxplan import limits
+from toxplan.db.base import Base, IdMixin, LongText, Str, UTCDateTime, utcnow
 
 
 class Treatment(IdMixin, Base):
@@ -19,16 +20,19 @@ class Treatment(IdMixin, Base):
     patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), index=True)
     injector_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     visit_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
-    product: Mapped[str] = mapped_column(String(40))
+    product: Mapped[str] = mapped_column(Str(40))
     lot_id: Mapped[str] = mapped_column(ForeignKey("lots.id"), index=True)
     reconstitution_id: Mapped[str | None] = mapped_column(ForeignKey("reconstitutions.id"), default=None)
     vial_units: Mapped[Decimal] = mapped_column(Numeric(8, 2))
     diluent_ml: Mapped[Decimal] = mapped_column(Numeric(6, 3))
     total_units: Mapped[Decimal] = mapped_column(Numeric(9, 3))
-    knowledge_version: Mapped[str] = mapped_column(String(60))
+    knowledge_version: Mapped[str] = mapped_column(Str(60))
     screening_id: Mapped[str | None] = mapped_column(ForeignKey("screenings.id"), default=None)
-    note: Mapped[str | None] = mapped_column(Text, default=None)
+    note: Mapped[str | None] = mapped_column(LongText(limits.NOTE), default=None)
     signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    content_hash: Mapped[str] = mapped_column(Str(64))
+    """SHA-256 of this row, its injections and its findings as signed (``db.integrity``); the
+    signing audit event names it, so a changed dose breaks the chain's evidence."""
 
 
 class TreatmentInjection(IdMixin, Base):
@@ -36,17 +40,17 @@ class TreatmentInjection(IdMixin, Base):
 
     treatment_id: Mapped[str] = mapped_column(ForeignKey("treatments.id"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
-    indication: Mapped[str] = mapped_column(String(60))
-    site: Mapped[str | None] = mapped_column(String(80), default=None)
+    indication: Mapped[str] = mapped_column(Str(limits.KEY))
+    site: Mapped[str | None] = mapped_column(Str(80), default=None)
     x_mm: Mapped[Decimal | None] = mapped_column(Numeric(7, 1), default=None)
     y_mm: Mapped[Decimal | None] = mapped_column(Numeric(7, 1), default=None)
-    view: Mapped[str | None] = mapped_column(String(10), default=None)
-    muscle: Mapped[str | None] = mapped_column(String(120), default=None)
+    view: Mapped[str | None] = mapped_column(Str(10), default=None)
+    muscle: Mapped[str | None] = mapped_column(Str(120), default=None)
     units: Mapped[Decimal] = mapped_column(Numeric(8, 3))
     volume_ml: Mapped[Decimal] = mapped_column(Numeric(8, 4))
-    depth: Mapped[str | None] = mapped_column(String(20), default=None)
-    needle: Mapped[str | None] = mapped_column(String(60), default=None)
-    note: Mapped[str | None] = mapped_column(Text, default=None)
+    depth: Mapped[str | None] = mapped_column(Str(20), default=None)
+    needle: Mapped[str | None] = mapped_column(Str(limits.KEY), default=None)
+    note: Mapped[str | None] = mapped_column(LongText(limits.FACT), default=None)
 
 
 class TreatmentFinding(IdMixin, Base):
@@ -55,15 +59,15 @@ class TreatmentFinding(IdMixin, Base):
     __tablename__ = "treatment_findings"
 
     treatment_id: Mapped[str] = mapped_column(ForeignKey("treatments.id"), index=True)
-    code: Mapped[str] = mapped_column(String(40))
-    severity: Mapped[str] = mapped_column(String(10))
-    message: Mapped[str] = mapped_column(Text)
-    subject_type: Mapped[str] = mapped_column(String(20))
-    subject_id: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(Str(40))
+    severity: Mapped[str] = mapped_column(Str(10))
+    message: Mapped[str] = mapped_column(LongText())
+    subject_type: Mapped[str] = mapped_column(Str(20))
+    subject_id: Mapped[str] = mapped_column(Str(limits.NAME))
     subject_row: Mapped[int | None] = mapped_column(Integer, default=None)
-    citations: Mapped[str] = mapped_column(Text)
+    citations: Mapped[str] = mapped_column(LongText())
     """Citation ids, space-separated."""
-    override_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    override_reason: Mapped[str | None] = mapped_column(LongText(limits.NOTE), default=None)
 
 
 class Cosignature(IdMixin, Base):
@@ -82,5 +86,5 @@ class Addendum(IdMixin, Base):
 
     treatment_id: Mapped[str] = mapped_column(ForeignKey("treatments.id"), index=True)
     author_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(LongText(limits.ADDENDUM))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

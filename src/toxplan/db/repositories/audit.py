@@ -6,10 +6,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from toxplan.db.models import AuditEvent
+from toxplan.db.repositories import audit_chain
 
 
 def append(session: Session, event: AuditEvent) -> None:
-    session.add(event)
+    """Add an event to its hash chain when the transaction commits (``audit_chain``)."""
+    audit_chain.defer(session, event)
 
 
 def for_patient(session: Session, clinic_id: str, patient_id: str) -> list[AuditEvent]:

@@ -33,6 +33,7 @@ TABLE_NAMES = (
     "cosignatures",
     "addenda",
     "follow_ups",
+    "follow_up_reviews",
     "adverse_events",
     "audit_events",
 )

@@ -13,6 +13,7 @@ from toxplan.db.models import (
     AdverseEvent,
     Cosignature,
     FollowUp,
+    FollowUpReview,
     Lot,
     Patient,
     Reconstitution,
@@ -22,11 +23,17 @@ from toxplan.db.models import (
 )
 
 
-def dose_history(session: Session, patient_id: str, since: dt.datetime) -> list[tuple[dt.datetime, str, str, Decimal]]:
-    """(visit, product, indication, units) per signed treatment and indication since ``since``.
+def dose_history(
+    session: Session, patient_id: str, since: dt.datetime, until: dt.datetime | None = None
+) -> list[tuple[dt.datetime, str, str, Decimal]]:
+    """(visit, product, indication, units) per signed treatment and indication from ``since``
+    (to ``until``, when given).
 
     Uses the patient index only, so its cost does not grow with the size of the clinic.
     """
+    bounds = [Treatment.patient_id == patient_id, Treatment.visit_at >= since]
+    if until is not None:
+        bounds.append(Treatment.visit_at <= until)
     rows = session.execute(
         select(
             Treatment.visit_at,
@@ -35,7 +42,7 @@ def dose_history(session: Session, patient_id: str, since: dt.datetime) -> list[
             func.sum(TreatmentInjection.units),
         )
         .join(TreatmentInjection, TreatmentInjection.treatment_id == Treatment.id)
-        .where(Treatment.patient_id == patient_id, Treatment.visit_at >= since)
+        .where(*bounds)
         .group_by(Treatment.id, Treatment.visit_at, Treatment.product, TreatmentInjection.indication)
         .order_by(Treatment.visit_at)
     )
@@ -96,8 +103,35 @@ def follow_ups(session: Session, treatment_ids: list[str]) -> list[FollowUp]:
     )
 
 
-def follow_up(session: Session, clinic_id: str, follow_up_id: str) -> FollowUp | None:
-    return session.scalar(select(FollowUp).where(FollowUp.id == follow_up_id, FollowUp.clinic_id == clinic_id))
+def follow_up(session: Session, clinic_id: str, follow_up_id: str, *, lock: bool = False) -> FollowUp | None:
+    """The follow-up; with ``lock``, locked until the transaction ends (PostgreSQL), so two
+    reviews recorded at once get versions one after the other."""
+    query = select(FollowUp).where(FollowUp.id == follow_up_id, FollowUp.clinic_id == clinic_id)
+    if lock and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def reviews(session: Session, follow_up_ids: list[str]) -> list[FollowUpReview]:
+    """Every version of the reviews of these follow-ups, oldest first."""
+    if not follow_up_ids:
+        return []
+    return list(
+        session.scalars(
+            select(FollowUpReview)
+            .where(FollowUpReview.follow_up_id.in_(follow_up_ids))
+            .order_by(FollowUpReview.follow_up_id, FollowUpReview.version)
+        )
+    )
+
+
+def review_count(session: Session, follow_up_id: str) -> int:
+    return int(
+        session.scalar(
+            select(func.count()).select_from(FollowUpReview).where(FollowUpReview.follow_up_id == follow_up_id)
+        )
+        or 0
+    )
 
 
 def adverse_events(session: Session, patient_id: str) -> list[AdverseEvent]:

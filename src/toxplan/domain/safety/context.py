@@ -52,6 +52,43 @@ def start_of_window(day: dt.date, span: Duration) -> dt.date:
     return day - dt.timedelta(days=days - 1)
 
 
+def within(a: dt.date, b: dt.date, span: Duration) -> bool:
+    """Whether two days lie within ``span`` of each other, in either order (elapsed < span).
+
+    Symmetric on purpose: a visit charted late must be checked against the treatments recorded
+    after it as well as before it.
+    """
+    early, late = (a, b) if a <= b else (b, a)
+    return start_of_window(late, span) <= early
+
+
+class Window(NamedTuple):
+    start: dt.date
+    end: dt.date
+    entries: list[HistoryIn]
+    units: Decimal
+
+
+def worst_window(entries: list[HistoryIn], on: dt.date, span: Duration) -> Window:
+    """Of all rolling windows of ``span`` that contain ``on``, the one whose ``entries`` add up
+    to the most units (the earliest such window on a tie).
+
+    A window ending on day E holds [start_of_window(E), E]; moving E later only adds units
+    when it reaches an entry, so the windows ending on ``on`` or on a later entry's day that
+    still contain ``on`` are the only candidates.
+    """
+    ends = [on, *sorted({e.date for e in entries if e.date > on and start_of_window(e.date, span) <= on})]
+    worst: Window | None = None
+    for end in ends:
+        start = start_of_window(end, span)
+        inside = [e for e in entries if start <= e.date <= end]
+        units = sum((e.units for e in inside), Decimal(0))
+        if worst is None or units > worst.units:
+            worst = Window(start, end, inside, units)
+    assert worst is not None
+    return worst
+
+
 def age_in_years(birth: dt.date, on: dt.date) -> Decimal:
     """Completed years, as used for label age ranges ("2 years and older")."""
     years = on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
@@ -115,6 +152,12 @@ class CheckContext:
         entries = self.history_by_indication.get(indication, ())
         recent = [h for h in entries if h.date >= since]
         return max(recent, key=lambda h: h.date) if recent else None
+
+    def nearest(self, indication: str, span: Duration) -> HistoryIn | None:
+        """The recorded treatment of ``indication`` closest to the planned day and within
+        ``span`` of it, before or after (the earlier one on a tie)."""
+        entries = [h for h in self.history_by_indication.get(indication, ()) if within(h.date, self.on, span)]
+        return min(entries, key=lambda h: (abs((h.date - self.on).days), h.date)) if entries else None
 
     @cached_property
     def history_by_indication(self) -> dict[str, list[HistoryIn]]:

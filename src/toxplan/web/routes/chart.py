@@ -67,6 +67,8 @@ def _plan(form_value: str | None) -> dict[str, Any]:
         sent = json.loads(form_value)
     except ValueError:
         raise InvalidInput("the plan is not valid JSON", field="plan") from None
+    except RecursionError:  # e.g. 100,000 nested brackets: refused, never a server error
+        raise InvalidInput("the plan is nested too deeply", field="plan") from None
     if not isinstance(sent, dict):
         raise InvalidInput("the plan must be an object", field="plan")
     return {key: sent[key] for key in PLAN_FIELDS if sent.get(key) not in (None, "")}

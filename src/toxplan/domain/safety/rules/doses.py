@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from toxplan.domain.dilution import show_units, show_volume
-from toxplan.domain.safety.context import CheckContext, ScopedLimit, start_of_window
+from toxplan.domain.safety.context import CheckContext, ScopedLimit, worst_window
 from toxplan.domain.safety.findings import Finding, Subject
 from toxplan.domain.safety.registry import rule
 from toxplan.domain.safety.wording import indication_name, indications_named, product_name, site_name
@@ -157,9 +157,9 @@ def rolling_window_maximum(ctx: CheckContext) -> Iterator[Finding]:
         planned = _planned(ctx, scoped)
         if planned == 0 or not ctx.applies_by_age(limit):
             continue
-        start = start_of_window(ctx.on, limit.window)
-        past = [e for e in ctx.same_product_history if e.date >= start and scoped.covers(e.indication)]
-        earlier = sum((e.units for e in past), Decimal(0))
+        counted = [e for e in ctx.same_product_history if scoped.covers(e.indication)]
+        window = worst_window(counted, ctx.on, limit.window)  # recorded doses after the visit count too
+        earlier = window.units
         maximum, words = limit.max_units, u(limit.max_units)
         weight = ctx.patient.weight_kg
         if limit.units_per_kg is not None and weight is None and ctx.age is not None:
@@ -179,12 +179,13 @@ def rolling_window_maximum(ctx: CheckContext) -> Iterator[Finding]:
                 f"= {u(maximum.quantize(Decimal('0.1')))} for {show_units(weight)} kg"
             )
         if planned + earlier > maximum:
-            listed = "; ".join(f"{e.date} {indication_name(ctx.kb, e.indication)} {u(e.units)}" for e in past)
+            listed = "; ".join(f"{e.date} {indication_name(ctx.kb, e.indication)} {u(e.units)}" for e in window.entries)
+            period = f"since {window.start}" if window.end == ctx.on else f"from {window.start} to {window.end}"
             ages = f" for patients {limit.ages.describe()}" if limit.ages else ""
             yield Finding(
                 "CUMULATIVE_DOSE_ABOVE_MAX",
                 limit.severity,
-                f"{product_name(ctx.kb, ctx.product.id)}: {u(earlier)} given since {start} ({listed or 'none'}) "
+                f"{product_name(ctx.kb, ctx.product.id)}: {u(earlier)} given {period} ({listed or 'none'}) "
                 f"plus {u(planned)} planned = {u(planned + earlier)}, above the maximum{ages} of "
                 f"{words} in {limit.window.describe()} ({_scope_words(ctx, scoped)}). "
                 f"Doses of other toxin products are not counted: their units are not comparable."

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from toxplan.domain.dilution import show_units
-from toxplan.domain.safety.context import CheckContext, start_of_window
+from toxplan.domain.safety.context import CheckContext, within
 from toxplan.domain.safety.findings import Finding, Subject
 from toxplan.domain.safety.registry import rule
 from toxplan.domain.safety.wording import indication_name, product_name
@@ -49,14 +49,15 @@ def retreatment_interval(ctx: CheckContext) -> Iterator[Finding]:
         interval, is_default = _label_interval(ctx, indication)
         product = product_name(ctx.kb, ctx.product.id) if ctx.product else ctx.plan.product
         if interval is not None:
-            last = ctx.latest(indication, start_of_window(ctx.on, interval.minimum))
+            last = ctx.nearest(indication, interval.minimum)  # a later recorded visit counts too
             whose = "ToxPlan's default interval" if is_default else "the label interval"
             if last is not None:
                 days = (ctx.on - last.date).days
+                when = f"{days} days ago" if days >= 0 else f"{-days} days after this visit"
                 yield Finding(
                     "RETREATMENT_TOO_SOON",
                     interval.severity,
-                    f"{name} was treated {days} days ago ({last.date}, {product_name(ctx.kb, last.product)} "
+                    f"{name} was treated {when} ({last.date}, {product_name(ctx.kb, last.product)} "
                     f"{show_units(last.units)} U); {whose} is {interval.minimum.describe()}: "
                     f'"{interval.wording}"',
                     Subject("indication", indication),
@@ -74,11 +75,10 @@ def retreatment_interval(ctx: CheckContext) -> Iterator[Finding]:
         if ctx.policy is None:
             continue
         for policy_rule in ctx.policy.intervals_for(indication, category):
-            start = start_of_window(ctx.on, policy_rule.minimum)
             in_scope = [
                 h
                 for h in ctx.history
-                if h.date >= start
+                if within(h.date, ctx.on, policy_rule.minimum)
                 and (
                     h.indication == indication
                     or (
@@ -117,10 +117,9 @@ def other_toxin_recent(ctx: CheckContext) -> Iterator[Finding]:
         )
         return
     window = toxins.recent_within
-    start = start_of_window(ctx.on, window)
     shares: list[tuple[str, Decimal]] = []
     for index, (entry, other) in enumerate(zip(ctx.history, ctx.history_products, strict=True)):
-        if entry.date < start or (other is not None and other.id == ctx.product.id):
+        if not within(entry.date, ctx.on, window) or (other is not None and other.id == ctx.product.id):
             continue
         name = other.brands[0] if other else f"'{entry.product}' (not a known product)"
         yield Finding(
