@@ -34,6 +34,8 @@ FRAMEWORKS = (
     "subprocess",
     "socket",
     "sqlite3",
+    "PIL",
+    "mediapipe",
 )
 
 

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from toxplan.cli import db_commands, kb_commands, serve_commands
+from toxplan.cli import db_commands, kb_commands, photo_commands, serve_commands
 from toxplan.cli.common import Format, FormatOption, clean_errors, emit
 from toxplan.cli.loading import knowledge, policy_from, read_request
 from toxplan.domain.checking import check as run_check
@@ -52,6 +52,7 @@ app.command()(db_commands.restore)
 app.command()(db_commands.recall)
 app.command()(serve_commands.serve)
 app.add_typer(serve_commands.user_app, name="user")
+app.add_typer(photo_commands.app, name="photo")
 
 
 def decimal_option(value: float | None, field: str) -> Decimal | None:

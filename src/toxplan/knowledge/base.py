@@ -26,6 +26,7 @@ from toxplan.knowledge.models import (
     SiteDefinition,
     View,
 )
+from toxplan.knowledge.photo_map import PhotoLandmarkFile
 from toxplan.knowledge.terms import DOSE_WORDS, SALT_WORDS, TermIndex, normalise
 
 
@@ -98,6 +99,8 @@ class KnowledgeBase:
     allergen_terms: TermIndex
     product_names: Mapping[str, str]
     template: Mapping[str, Position] = field(default_factory=dict)
+    photo_landmarks: PhotoLandmarkFile | None = None
+    """How each template landmark is found on a photo's face mesh (knowledge/photo_map.py)."""
     readings: dict[tuple[str, str, Any], Any] = field(default_factory=dict, compare=False, repr=False)
     """Memo of free-text readings (medications, conditions, allergies): each text is read once."""
 

@@ -19,6 +19,8 @@ from toxplan.knowledge.models import (
     Regimen,
     Side,
 )
+from toxplan.knowledge.photo_map import FILE as PHOTO_MAP_FILE
+from toxplan.knowledge.photo_map import check_photo_map
 from toxplan.knowledge.raw import RawKnowledge
 from toxplan.knowledge.terms import ICD10, normalise
 
@@ -309,6 +311,9 @@ def check_knowledge(raw: RawKnowledge) -> list[Problem]:
     checker.check_sites()
     checker.check_zones()
     checker.check_terms()
+    if raw.photo_landmarks is not None:  # how landmarks are found on a photo (photo_map.py)
+        checker.problems += check_photo_map(raw.photo_landmarks, checker.landmarks)
+        checker.walk_cited(PHOTO_MAP_FILE, raw.photo_landmarks)
     for file, model in _all_files(raw):
         checker.walk_cited(file, model)
     return checker.problems

@@ -34,6 +34,8 @@ from toxplan.knowledge.models import (
     Regimen,
     SiteFile,
 )
+from toxplan.knowledge.photo_map import FILE as PHOTO_MAP_FILE
+from toxplan.knowledge.photo_map import PhotoLandmarkFile
 from toxplan.knowledge.policy import Policy, policy_problems
 from toxplan.knowledge.raw import RawKnowledge
 from toxplan.knowledge.terms import normalise
@@ -119,6 +121,7 @@ def read_raw(directory: Path) -> tuple[RawKnowledge, list[Problem]]:
     raw.zone_file = _required(directory, "face/danger_zones.yaml", DangerZoneFile, raw, problems)
     raw.interactions = _required(directory, "interactions.yaml", InteractionFile, raw, problems)
     raw.condition_file = _required(directory, "conditions.yaml", ConditionFile, raw, problems)
+    raw.photo_landmarks = _required(directory, PHOTO_MAP_FILE, PhotoLandmarkFile, raw, problems)
     if not raw.citation_files:
         problems.append(Problem("citations/", "", "no citation file found"))
     return raw, problems
@@ -192,6 +195,7 @@ def _build(raw: RawKnowledge) -> KnowledgeBase:
         allergen_terms=allergen_terms,
         product_names=_product_names(products),
         template=template,
+        photo_landmarks=raw.photo_landmarks,
     )
 
 

@@ -18,6 +18,7 @@ from toxplan.knowledge.models import (
     Regimen,
     SiteFile,
 )
+from toxplan.knowledge.photo_map import PhotoLandmarkFile
 
 
 @dataclass
@@ -35,6 +36,7 @@ class RawKnowledge:
     zone_file: DangerZoneFile | None = None
     interactions: InteractionFile | None = None
     condition_file: ConditionFile | None = None
+    photo_landmarks: PhotoLandmarkFile | None = None
     texts: dict[str, str] = field(default_factory=dict)
 
     def relative(self, path: Path) -> str:

@@ -1,0 +1,55 @@
+"""JSON shapes of photo charting, shared by the command line and the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from toxplan.domain.geometry import compile_zone
+from toxplan.domain.photo_chart import PhotoFace
+from toxplan.knowledge.base import KnowledgeBase
+
+
+def face_json(face: PhotoFace) -> dict[str, Any]:
+    pose = face.fit.pose
+    return {
+        "scale_mm_per_px": round(face.fit.mm_per_px, 4),
+        "pose": {
+            "yaw_deg": round(pose.yaw_deg, 1),
+            "pitch_deg": round(pose.pitch_deg, 1),
+            "roll_deg": round(pose.roll_deg, 1),
+        },
+    }
+
+
+def landmarks_json(face: PhotoFace) -> dict[str, dict[str, float]]:
+    """Template landmarks on the photo, those on or near the face."""
+    return {
+        name: {"x_px": round(p.x_px, 1), "y_px": round(p.y_px, 1)}
+        for name, p in sorted(face.landmark_pixels().items())
+        if p.on_face
+    }
+
+
+def zones_at(kb: KnowledgeBase, x_mm: float, y_mm: float) -> list[dict[str, Any]]:
+    """Front-view danger zones holding a template point (any indication)."""
+    found = []
+    for zone in kb.danger_zones:
+        if zone.view == "front" and compile_zone(zone.shape, kb.template).holds("front", x_mm, y_mm):
+            found.append(
+                {"id": zone.id, "name": zone.name, "severity": zone.severity, "indications": list(zone.indications)}
+            )
+    return found
+
+
+def locate_json(face: PhotoFace, kb: KnowledgeBase, x_px: float, y_px: float) -> dict[str, Any]:
+    point = face.locate(np.array([[x_px, y_px]]))[0]
+    x_mm, y_mm = round(point.x_mm, 1), round(point.y_mm, 1)
+    return {
+        "image": {"width": face.fit.width, "height": face.fit.height},
+        "point": {"x_px": x_px, "y_px": y_px},
+        "position": {"x_mm": x_mm, "y_mm": y_mm, "view": "front", "on_face": point.on_face},
+        "danger_zones": zones_at(kb, x_mm, y_mm),
+        "knowledge_version": kb.version,
+    }
