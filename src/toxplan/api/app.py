@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from toxplan import __version__
 from toxplan.api import errors
-from toxplan.api.routers import checks, inventory, knowledge, outcomes, patients, plans, system, treatments
+from toxplan.api.routers import checks, inventory, knowledge, outcomes, patients, photos, plans, system, treatments
 from toxplan.auth.ratelimit import SignInLimiter
 from toxplan.db.engine import make_engine, session_factory
 from toxplan.knowledge.base import KnowledgeBase
@@ -28,6 +28,7 @@ ROUTERS = [
     treatments.router,
     outcomes.router,
     inventory.router,
+    photos.router,
 ]
 """API routers; resource routers register here as they are added."""
 

@@ -99,15 +99,18 @@ def _as_camera(points: FloatArray) -> FloatArray:
 
 
 def similarity(source: FloatArray, target: FloatArray, weights: FloatArray) -> tuple[float, FloatArray, FloatArray]:
-    """Weighted least-squares ``target ~ s * R @ source + t`` (Umeyama 1991), R a proper rotation."""
+    """Weighted least-squares ``target ~ s * R @ source + t`` (Umeyama 1991), R a proper rotation.
+
+    Points are rows, in 2 or 3 dimensions.
+    """
     w = weights / weights.sum()
     mu_s = w @ source
     mu_t = w @ target
     cs, ct = source - mu_s, target - mu_t
     covariance = (ct * w[:, None]).T @ cs
     u, singular, vt = np.linalg.svd(covariance)
-    fix = np.ones(3)
-    fix[2] = 1.0 if np.linalg.det(u @ vt) >= 0 else -1.0  # a rotation, never a reflection
+    fix = np.ones(source.shape[1])
+    fix[-1] = 1.0 if np.linalg.det(u @ vt) >= 0 else -1.0  # a rotation, never a reflection
     rotation = (u * fix) @ vt
     spread = float(w @ (cs * cs).sum(axis=1))
     if spread <= 0 or not np.isfinite(spread):

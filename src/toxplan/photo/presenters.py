@@ -53,3 +53,61 @@ def locate_json(face: PhotoFace, kb: KnowledgeBase, x_px: float, y_px: float) ->
         "danger_zones": zones_at(kb, x_mm, y_mm),
         "knowledge_version": kb.version,
     }
+
+
+SIDE_LABEL_MM = 62.0
+"""Side labels sit this far out from each pupil, beside the face."""
+
+
+def _polygons(face: PhotoFace, kb: KnowledgeBase) -> list[dict[str, Any]]:
+    zones = []
+    for zone in kb.danger_zones:
+        if zone.view != "front":
+            continue
+        outlines = face.zone_outline(zone.shape, kb.template)
+        shapes = [[[round(p.x_px, 1), round(p.y_px, 1)] for p in outline] for outline in outlines or []]
+        zones.append(
+            {
+                "id": zone.id,
+                "name": zone.name,
+                "severity": zone.severity,
+                "indications": list(zone.indications),
+                "polygons": shapes,
+                "drawn": outlines is not None,
+            }
+        )
+    return zones
+
+
+def _sides(face: PhotoFace) -> dict[str, dict[str, float]]:
+    """Where to write "patient's right/left": beside each eye, outside the face."""
+    spots = {}
+    for side, sign in (("right", -1.0), ("left", 1.0)):
+        px, py = face.landmarks[f"pupil_{side}"]
+        at = face.frontal_to_photo(np.array([[px + sign * SIDE_LABEL_MM, py]]))[0]
+        spots[side] = {"x_px": round(at.x_px, 1), "y_px": round(at.y_px, 1)}
+    return spots
+
+
+def chart_json(
+    face: PhotoFace | None, kb: KnowledgeBase, *, photo: Any, problem: str | None, scale_note: str | None
+) -> dict[str, Any]:
+    """What the planning chart draws on a photo (or why it cannot)."""
+    image = {"width": photo.width, "height": photo.height}
+    if face is None:
+        return {"image": image, "problem": problem}
+    return {
+        "image": image,
+        "problem": None,
+        "face": face_json(face),
+        "scale_note": scale_note,
+        "sides": _sides(face),
+        "landmarks": landmarks_json(face),
+        "sites": {
+            site: {"x_px": round(p.x_px, 1), "y_px": round(p.y_px, 1)}
+            for site, p in sorted(face.place_sites().items())
+            if p.on_face
+        },
+        "zones": _polygons(face, kb),
+        "knowledge_version": kb.version,
+    }
