@@ -55,7 +55,7 @@ def locate_json(face: PhotoFace, kb: KnowledgeBase, x_px: float, y_px: float) ->
     }
 
 
-SIDE_LABEL_MM = 62.0
+SIDE_LABEL_MM = 78.0
 """Side labels sit this far out from each pupil, beside the face."""
 
 
@@ -85,7 +85,7 @@ def _sides(face: PhotoFace) -> dict[str, dict[str, float]]:
     for side, sign in (("right", -1.0), ("left", 1.0)):
         px, py = face.landmarks[f"pupil_{side}"]
         at = face.frontal_to_photo(np.array([[px + sign * SIDE_LABEL_MM, py]]))[0]
-        spots[side] = {"x_px": round(at.x_px, 1), "y_px": round(at.y_px, 1)}
+        spots[side] = {"x_px": round(at.x_px, 1), "y_px": round(at.y_px, 1)}  # beside the temple
     return spots
 
 
