@@ -5,6 +5,10 @@ upload (JPEG, here at 1024 px). Timed from the JPEG bytes to every front-view si
 pixels: decoding, four landmark passes (photo, mirror image, two turned views), the fit, the
 warp and the placement. The landmark model loads once per process; the first photo (warm-up)
 is reported apart. Goal: under 100 ms per photo after warm-up. Prints figures only.
+
+Both wall time and CPU time (all the process's threads, pinned to one core) are printed: on a
+machine shared with other work the wall time includes waiting for the core, the CPU time is
+what one photo costs.
 """
 
 from __future__ import annotations
@@ -44,24 +48,27 @@ def main() -> None:
     start = time.perf_counter()
     one()
     first = time.perf_counter() - start
-    times = []
+    times, cpu = [], []
     for _ in range(RUNS):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         placed = one()
         times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
     times.sort()
+    cpu.sort()
     print(f"model load {loaded * 1000:.0f} ms, first photo {first * 1000:.0f} ms")
     print(
         f"one photo -> {placed} sites placed: median {statistics.median(times) * 1000:.1f} ms, "
-        f"best {times[0] * 1000:.1f} ms, p90 {times[int(0.9 * RUNS)] * 1000:.1f} ms (goal < 100 ms)"
+        f"best {times[0] * 1000:.1f} ms, p90 {times[int(0.9 * RUNS)] * 1000:.1f} ms wall; "
+        f"CPU median {statistics.median(cpu) * 1000:.1f} ms, p90 {cpu[int(0.9 * RUNS)] * 1000:.1f} ms (goal < 100 ms)"
     )
     rgb = images.decode(jpeg)
     detect = []
     for _ in range(RUNS):
-        start = time.perf_counter()
+        start = time.process_time()
         analysis.detect(rgb)
-        detect.append(time.perf_counter() - start)
-    print(f"  of which landmarks (four passes): median {statistics.median(detect) * 1000:.1f} ms")
+        detect.append(time.process_time() - start)
+    print(f"  of which landmarks (four passes): CPU median {statistics.median(detect) * 1000:.1f} ms")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ message. The photo is read and never written, copied or logged.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -17,14 +17,17 @@ from toxplan.cli.loading import knowledge
 from toxplan.domain.plans import IndicationChoice, build_plan
 from toxplan.errors import InvalidInput
 from toxplan.knowledge.base import KnowledgeBase
-from toxplan.photo import analysis, images
-from toxplan.photo.presenters import face_json, landmarks_json, locate_json
+
+if TYPE_CHECKING:  # numpy, Pillow and MediaPipe load only when a photo command runs
+    from toxplan.domain.photo_chart import PhotoFace
 
 app = typer.Typer(help="Injection sites on a patient's photo (front view).", no_args_is_help=True)
 ImageArgument = Annotated[Path, typer.Argument(help="A frontal photo: JPEG, PNG or WebP.")]
 
 
-def _read(path: Path, kb: KnowledgeBase) -> analysis.PhotoFace:
+def _read(path: Path, kb: KnowledgeBase) -> PhotoFace:
+    from toxplan.photo import analysis, images  # noqa: PLC0415
+
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -46,6 +49,9 @@ def place(
     format: FormatOption = Format.text,
 ) -> None:
     """Place the label-standard injection sites of a plan on a frontal photo."""
+    from toxplan.photo import analysis  # noqa: PLC0415
+    from toxplan.photo.presenters import face_json, landmarks_json  # noqa: PLC0415
+
     with clean_errors():
         kb = knowledge()
         built = build_plan(kb, product=product, indications=[IndicationChoice.parse(i) for i in indication])
@@ -97,6 +103,8 @@ def locate(
     format: FormatOption = Format.text,
 ) -> None:
     """Where a point of the photo lies on the template face (mm), and the danger zones there."""
+    from toxplan.photo.presenters import locate_json  # noqa: PLC0415
+
     with clean_errors():
         kb = knowledge()
         face = _read(image, kb)

@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-from PIL import Image
 
 from toxplan.domain.face_fit import MESH_POINTS, FloatArray
 from toxplan.photo.model import mirror_indices
@@ -97,30 +96,36 @@ def _unflip(points: FloatArray, width: float) -> FloatArray:
     return back
 
 
+def _view_matrix(box: tuple[float, float, float, float], degrees: float, mirror: bool) -> np.ndarray:
+    """3x3 affine map from photo pixels to a view: the face square, resampled, mirrored, turned."""
+    import cv2  # noqa: PLC0415 - OpenCV comes with MediaPipe; loaded with it, on first use
+
+    x0, y0, x1, _ = box
+    k = CROP_SIDE / (x1 - x0)
+    crop = np.array([[k, 0.0, -k * x0], [0.0, k, -k * y0], [0.0, 0.0, 1.0]])
+    flip = np.array([[-1.0, 0.0, CROP_SIDE], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]) if mirror else np.eye(3)
+    turn = np.vstack([cv2.getRotationMatrix2D((CROP_SIDE / 2, CROP_SIDE / 2), degrees, 1.0), [0.0, 0.0, 1.0]])
+    return np.asarray(turn @ flip @ crop, dtype=np.float64)
+
+
 def _turned_crop(
     rgb: np.ndarray, box: tuple[float, float, float, float], degrees: float, mirror: bool
 ) -> FloatArray | None:
     """Landmarks read on the face square turned by ``degrees`` (and mirrored), in photo pixels."""
-    x0, y0, x1, _ = box
-    crop = Image.fromarray(rgb).resize((CROP_SIDE, CROP_SIDE), Image.Resampling.BILINEAR, box=box)
-    if mirror:
-        crop = crop.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
-    view = np.asarray(crop.rotate(degrees, resample=Image.Resampling.BILINEAR))
-    found = _once(view)
+    import cv2  # noqa: PLC0415
+
+    matrix = _view_matrix(box, degrees, mirror)
+    view = cv2.warpAffine(
+        rgb, matrix[:2], (CROP_SIDE, CROP_SIDE), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+    found = _once(np.ascontiguousarray(view))
     if found is None:
         return None
-    half = CROP_SIDE / 2
-    a = math.radians(degrees)
-    dx, dy = found[:, 0] - half, found[:, 1] - half
-    found[:, 0] = half + dx * math.cos(a) - dy * math.sin(a)
-    found[:, 1] = half + dx * math.sin(a) + dy * math.cos(a)
-    if mirror:
-        found = _unflip(found, CROP_SIDE)
-    k = (x1 - x0) / CROP_SIDE
-    found[:, 0] = x0 + found[:, 0] * k
-    found[:, 1] = y0 + found[:, 1] * k
-    found[:, 2] *= k
-    return found
+    back = np.linalg.inv(matrix)
+    xy = np.column_stack((found[:, :2], np.ones(len(found)))) @ back.T
+    found[:, :2] = xy[:, :2]
+    found[:, 2] /= math.hypot(matrix[0, 0], matrix[0, 1])  # depth in photo pixels, like x and y
+    return found[mirror_indices()] if mirror else found
 
 
 def detect(rgb: np.ndarray) -> FloatArray | None:

@@ -20,6 +20,7 @@ from toxplan.domain.plans import IndicationChoice, Plan, build_plan
 from toxplan.errors import Conflict, InvalidInput, ToxPlanError
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.services import clinics, inventory, outcomes, patients, treatments
+from toxplan.services.demo_photos import add_demo_photos
 from toxplan.services.schemas import Actor
 
 CLINIC_NAME = "ToxPlan Demo Clinic"
@@ -106,6 +107,7 @@ class DemoSummary:
     follow_ups: int = 0
     """Follow-ups reviewed (every treatment also has a due one)."""
     adverse_events: int = 0
+    photos: int = 0
 
 
 @dataclass
@@ -352,4 +354,7 @@ def seed_demo(
     visits = sorted((at, i) for i, person in enumerate(people) for at in person.visits)
     for at, i in visits:
         seeder.visit(people[i], at, summary)
+    if people and people[0].visits:  # one patient's photos (demo_photos.py)
+        injector = seeder.staff["injector"][0]
+        summary.photos = add_demo_photos(session, injector, people[0].id, people[0].visits[-1], today)
     return summary
