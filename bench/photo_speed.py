@@ -13,8 +13,11 @@ what one photo costs.
 
 from __future__ import annotations
 
-import io
 import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one core: before numpy loads
+
+import io
 import statistics
 import time
 
