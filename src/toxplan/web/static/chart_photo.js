@@ -82,7 +82,11 @@
     photo = { id, chart, svg: build(id, chart) };
     stage.classList.add("photo-mode");
     P.setView("front");
-    say(chart.scale_note ? `Scale check: ${chart.scale_note}.` : "");
+    const undrawn = chart.zones.filter((z) => !z.drawn).map((z) => z.name);
+    const notes = [];
+    if (chart.scale_note) notes.push(`Scale check: ${chart.scale_note}.`);
+    if (undrawn.length) notes.push(`Not drawn on the photo (still checked): ${undrawn.join("; ")}.`);
+    say(notes.join(" "));
     P.render();
   }
 
