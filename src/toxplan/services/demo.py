@@ -21,6 +21,7 @@ from toxplan.errors import Conflict, InvalidInput, ToxPlanError
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.services import clinics, inventory, outcomes, patients, treatments
 from toxplan.services.demo_photos import add_demo_photos
+from toxplan.services.patients import load as load_patient
 from toxplan.services.schemas import Actor
 
 CLINIC_NAME = "ToxPlan Demo Clinic"
@@ -354,7 +355,8 @@ def seed_demo(
     visits = sorted((at, i) for i, person in enumerate(people) for at in person.visits)
     for at, i in visits:
         seeder.visit(people[i], at, summary)
-    if people and people[0].visits:  # one patient's photos (demo_photos.py)
-        injector = seeder.staff["injector"][0]
-        summary.photos = add_demo_photos(session, injector, people[0].id, people[0].visits[-1], today)
+    injector = seeder.staff["injector"][0]  # one woman's photos (demo_photos.py: the portrait is of a woman)
+    sitter = next((p for p in people if p.visits and load_patient(session, injector, p.id).sex == "female"), None)
+    if sitter is not None:
+        summary.photos = add_demo_photos(session, injector, sitter.id, sitter.visits[-1], today)
     return summary

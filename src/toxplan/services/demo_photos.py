@@ -1,5 +1,6 @@
 """Photos for the demo clinic: one patient's frontal photos before and after a treatment, and
-one of today, so the photo chart and the before/after page can be tried at once.
+one of today, so the photo chart and the before/after page can be tried at once (with the
+default seed and 300 patients, Olivia O'Brien; ``seed_demo`` picks the first woman with a visit).
 
 The photo is a public-domain portrait (``photo/demo/README.md``); the "after" and "today"
 pictures are made from it here, turned and scaled a little as a second visit's photo would be.
