@@ -39,6 +39,8 @@ bench: install
 	$(BIN)/python bench/db_speed.py
 	$(BIN)/python bench/api_speed.py
 	$(BIN)/python bench/big_request.py
+	$(BIN)/python bench/photo_accuracy.py
+	$(BIN)/python bench/photo_speed.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

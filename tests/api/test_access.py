@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute, Mount
 
 from tests.api.conftest import API, NOW, TODAY, Visit, World, assert_error, ok, sign_in, signed_visit, treatment_body
+from tests.api.photo_upload import multipart, upload
 from toxplan.api.deps import ALL_ROLES, Allow
 
 INJ, DIR, DESK, ADMIN = "injector", "medical_director", "front_desk", "admin"
@@ -162,7 +163,46 @@ ACCESS: dict[tuple[str, str], tuple[tuple[str, ...], Call]] = {
         lambda v: (f"/patients/{v.patient_id}/advice?indication=glabellar_lines&product=botox", None),
     ),
     ("GET", "/reports/safety"): ((DIR, ADMIN), lambda v: ("/reports/safety", None)),
+    # photos (issue 11): uploads by prescribers, every look by readers
+    ("POST", "/patients/{patient_id}/photos"): (
+        PRESCRIBERS,
+        lambda v: (f"/patients/{v.patient_id}/photos", multipart()),
+    ),
+    ("GET", "/patients/{patient_id}/photos"): (READERS, lambda v: (f"/patients/{v.patient_id}/photos", None)),
+    **{
+        ("GET", f"/photos/{{photo_id}}{n}"): (READERS, lambda v, n=n: (f"/photos/{photo_of(v)}{n}", None))
+        for n in ("", "/image", "/thumbnail", "/chart")
+    },
+    ("GET", "/photos/{photo_id}/compare"): (
+        READERS,
+        lambda v: (f"/photos/{photo_of(v)}/compare?after={photo_of(v, later=True)}", None),
+    ),
+    ("POST", "/photos/{photo_id}/locate"): (
+        READERS,
+        lambda v: (f"/photos/{photo_of(v)}/locate", {"points": [{"x_px": 230, "y_px": 90}]}),
+    ),
+    ("POST", "/photos/{photo_id}/project"): (
+        READERS,
+        lambda v: (f"/photos/{photo_of(v)}/project", {"points": [{"x_mm": 0, "y_mm": 12}]}),
+    ),
 }
+
+_photos: dict[tuple[str, bool], str] = {}
+_uploaders: list[TestClient] = []
+
+
+def photo_of(v: Visit, *, later: bool = False) -> str:
+    """A photo of the visit's patient (uploaded once, by the clinic's injector)."""
+    key = (v.patient_id, later)
+    if key not in _photos:
+        taken = (NOW - dt.timedelta(days=0 if later else 14)).isoformat()
+        _photos[key] = ok(upload(_uploaders[0], v.patient_id, taken_at=taken), 201)["id"]
+    return _photos[key]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _photo_uploader(world: World) -> None:
+    _uploaders[:] = [world.clinic["injector"]]
 
 
 @dataclass(frozen=True)
@@ -255,6 +295,8 @@ def visit(world: World) -> Visit:
 
 
 def call(client: TestClient, method: str, path: str, body: dict[str, Any] | None) -> Any:
+    if body and body.keys() == {"files", "data"}:  # a photo upload (multipart form)
+        return client.request(method, f"{API}{path}", files=body["files"], data=body["data"])
     return client.request(method, f"{API}{path}", json=body)
 
 
@@ -320,7 +362,7 @@ ID_CALLS = [key for key in ACCESS if "{" in key[1]] + [
 
 def unknown_field(key: tuple[str, str]) -> str:
     """The id the refusal names: the one in the path, else the first one the body refers to."""
-    for name in ("patient_id", "treatment_id", "follow_up_id"):
+    for name in ("patient_id", "treatment_id", "follow_up_id", "photo_id"):
         if f"{{{name}}}" in key[1]:
             return name
     return {"/treatments": "patient_id", "/adverse-events": "treatment_id", "/reconstitutions": "lot_id"}[key[1]]

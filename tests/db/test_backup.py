@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import io
 import json
 import shutil
 import uuid
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,7 +25,7 @@ from toxplan.db.models import AuditEvent, Clinic, Patient, Treatment
 from toxplan.db.repositories.backup import NOT_BACKED_UP, TABLE_NAMES
 from toxplan.errors import Conflict, InvalidInput
 from toxplan.knowledge.base import KnowledgeBase
-from toxplan.services import backup, outcomes, patients, treatments
+from toxplan.services import backup, outcomes, patients, photos, treatments
 
 Factory = sessionmaker[Session]
 
@@ -94,7 +96,15 @@ def populate(factory: Factory, kb: KnowledgeBase) -> ClinicSetup:
         patients.add_consent(
             session, setup.injector, setup.patient_id, form_version="v3", signed_by="Ana Silva", signed_at=NOW
         )
+        photos.add_photo(session, setup.injector, setup.patient_id, _plain_jpeg(), {"view": "front_rest"}, now=NOW)
     return setup
+
+
+def _plain_jpeg() -> bytes:
+    """A small photo without a face: the image bytes travel through the backup all the same."""
+    out = io.BytesIO()
+    Image.new("RGB", (240, 240), (200, 170, 150)).save(out, "JPEG")
+    return out.getvalue()
 
 
 def export(factory: Factory, clinic_id: str) -> dict[str, Any]:
@@ -176,6 +186,7 @@ BAD = [
     (_set("users", "role", "surgeon"), "tables.users[0].role"),
     (_set("patients", "clinic_id", str(uuid.uuid4())), "tables.patients[0].clinic_id"),
     (_set("cosignatures", "treatment_id", str(uuid.uuid4())), "tables.cosignatures[0].treatment_id"),
+    (_set("photos", "image", "not base64!"), "tables.photos[0].image"),
 ]
 
 

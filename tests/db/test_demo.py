@@ -110,3 +110,17 @@ def test_refused_treatments_are_retried_with_a_reason_or_skipped(
     monkeypatch.setattr(treatments, "record_treatment", refuse)
     skipped = seed(factory, kb, patients=3)
     assert (skipped.patients, skipped.treatments, skipped.follow_ups) == (3, 0, 0)
+
+
+def test_the_demo_has_photos_to_chart_on_and_compare(factory: Factory, kb: KnowledgeBase) -> None:
+    """One patient's frontal photos: before the last treatment, two weeks after, and today."""
+    from toxplan.db.models import Photo  # noqa: PLC0415 - this test only
+
+    summary = seed(factory, kb, patients=3)
+    assert summary.photos == 3
+    with unit_of_work(factory) as session:
+        stored = session.scalars(select(Photo).where(Photo.clinic_id == summary.clinic_id).order_by(Photo.taken_at))
+        rows = [(p.view, p.time_point, p.face_found, p.taken_at.date()) for p in stored]
+    assert [r[1] for r in rows] == ["baseline", "review_2_weeks", "other"]
+    assert all(view == "front_rest" and found for view, _, found, _ in rows)
+    assert rows[-1][3] == TODAY

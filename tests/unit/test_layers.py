@@ -35,6 +35,8 @@ FRAMEWORKS = (
     "subprocess",
     "socket",
     "sqlite3",
+    "PIL",
+    "mediapipe",
 )
 
 

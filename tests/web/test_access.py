@@ -43,6 +43,8 @@ GET_PAGES = {
         ],
         ("medical_director", "admin"),
     ),
+    "/patients/{patient_id}/photos": READERS,
+    "/patients/{patient_id}/photos/compare": READERS,
 }
 POST_FORMS = {
     "/sign-out": "front_desk",
@@ -55,6 +57,7 @@ POST_FORMS = {
     "/treatments/{treatment_id}/adverse-events": "injector",
     "/lots": "admin",
     "/lots/reconstitutions": "injector",
+    "/patients/{patient_id}/photos": "injector",
 }
 """Each POST form, with a role that may use it (so only the token can be what is refused)."""
 PUBLIC = {("GET", "/"), ("GET", "/sign-in"), ("POST", "/sign-in")}

@@ -10,7 +10,18 @@ from fastapi import FastAPI
 from toxplan import __version__
 from toxplan.api import errors
 from toxplan.api.request_limits import RequestLimits
-from toxplan.api.routers import checks, exports, inventory, knowledge, outcomes, patients, plans, system, treatments
+from toxplan.api.routers import (
+    checks,
+    exports,
+    inventory,
+    knowledge,
+    outcomes,
+    patients,
+    photos,
+    plans,
+    system,
+    treatments,
+)
 from toxplan.api.routers.reports import router as reports_router
 from toxplan.api.routers.titration import router as titration_router
 from toxplan.auth.ratelimit import SignInLimiter
@@ -34,6 +45,7 @@ ROUTERS = [
     exports.router,
     titration_router,
     reports_router,
+    photos.router,
 ]
 """API routers; resource routers register here as they are added."""
 

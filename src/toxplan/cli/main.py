@@ -22,6 +22,7 @@ from toxplan.cli import (
     clinic_commands,
     db_commands,
     kb_commands,
+    photo_commands,
     report_commands,
     serve_commands,
 )
@@ -65,6 +66,7 @@ app.add_typer(report_commands.export_app, name="export")
 app.add_typer(clinic_commands.clinic_app, name="clinic")
 app.command()(advise_command.advise)
 app.add_typer(audit_commands.audit_app, name="audit")
+app.add_typer(photo_commands.app, name="photo")
 
 
 def decimal_option(value: float | None, field: str) -> Decimal | None:

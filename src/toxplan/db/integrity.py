@@ -14,6 +14,7 @@ backup file. The encoding is part of the stored data: changing it invalidates ev
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import json
@@ -50,6 +51,8 @@ def encode_value(column: Column[Any], value: Any) -> Any:
         return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, bytes):  # photos: the image bytes as base64 text
+        return base64.b64encode(value).decode("ascii")
     if isinstance(column.type, Numeric):
         # PostgreSQL returns numerics at the stored scale, SQLite via a float: quantising to
         # the column's scale gives one text for one value ("4.000", never "4").

@@ -31,6 +31,7 @@ from toxplan.knowledge.models import (
     View,
 )
 from toxplan.knowledge.outcome_models import OutcomeKnowledge
+from toxplan.knowledge.photo_map import PhotoLandmarkFile
 from toxplan.knowledge.purpose import PatientRisk
 from toxplan.knowledge.terms import DOSE_WORDS, SALT_WORDS, TermIndex, normalise
 from toxplan.knowledge.zone_models import DangerZone, ZoneExemption
@@ -128,6 +129,8 @@ class KnowledgeBase:
     """The purpose-severity table (purpose_severity.yaml), by risk id."""
     combinations: tuple[PlanCombination, ...] = ()
     """Indications a label doses only together with others (combinations.yaml)."""
+    photo_landmarks: PhotoLandmarkFile | None = None
+    """How each template landmark is found on a photo's face mesh (knowledge/photo_map.py)."""
     readings: dict[tuple[str, str, Any], Any] = field(default_factory=dict, compare=False, repr=False)
     """Memo of free-text readings (medications, conditions, allergies): each text is read once."""
     outcomes: OutcomeKnowledge | None = None

@@ -24,6 +24,8 @@ from toxplan.knowledge.models import (
     Side,
 )
 from toxplan.knowledge.outcome_checks import check_outcomes
+from toxplan.knowledge.photo_map import FILE as PHOTO_MAP_FILE
+from toxplan.knowledge.photo_map import check_photo_map
 from toxplan.knowledge.raw import RawKnowledge
 from toxplan.knowledge.terms import ICD10, normalise
 from toxplan.knowledge.zone_models import Band, BandAbove, Circle, DangerZone, Polygon, ZoneShape
@@ -446,6 +448,9 @@ def check_knowledge(raw: RawKnowledge) -> list[Problem]:
     checker.check_risks()
     checker.check_combinations()
     checker.problems += check_outcomes(raw, checker.sites)
+    if raw.photo_landmarks is not None:  # how landmarks are found on a photo (photo_map.py)
+        checker.problems += check_photo_map(raw.photo_landmarks, checker.landmarks)
+        checker.walk_cited(PHOTO_MAP_FILE, raw.photo_landmarks)
     for file, model in _all_files(raw):
         checker.walk_cited(file, model)
     return checker.problems

@@ -38,6 +38,8 @@ from toxplan.knowledge.models import (
     SiteFile,
 )
 from toxplan.knowledge.outcome_models import LabelReactionFile, OutcomeKnowledge, TitrationFile
+from toxplan.knowledge.photo_map import FILE as PHOTO_MAP_FILE
+from toxplan.knowledge.photo_map import PhotoLandmarkFile
 from toxplan.knowledge.policy import Policy, policy_problems
 from toxplan.knowledge.purpose import PurposeSeverityFile
 from toxplan.knowledge.raw import RawKnowledge
@@ -133,6 +135,7 @@ def read_raw(directory: Path) -> tuple[RawKnowledge, list[Problem]]:
     raw.combination_file = _required(directory, "combinations.yaml", CombinationFile, raw, problems)
     raw.titration = _required(directory, "outcomes/titration.yaml", TitrationFile, raw, problems)
     raw.label_reactions = _required(directory, "outcomes/label_reactions.yaml", LabelReactionFile, raw, problems)
+    raw.photo_landmarks = _required(directory, PHOTO_MAP_FILE, PhotoLandmarkFile, raw, problems)
     if not raw.citation_files:
         problems.append(Problem("citations/", "", "no citation file found"))
     return raw, problems
@@ -217,6 +220,7 @@ def _build(raw: RawKnowledge) -> KnowledgeBase:
         risks={r.id: r for r in raw.purpose_file.risks} if raw.purpose_file else {},
         combinations=raw.combination_file.combinations if raw.combination_file else (),
         outcomes=OutcomeKnowledge(titration=raw.titration, label_reactions=raw.label_reactions),
+        photo_landmarks=raw.photo_landmarks,
     )
 
 

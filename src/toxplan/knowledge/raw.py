@@ -21,6 +21,7 @@ from toxplan.knowledge.models import (
     SiteFile,
 )
 from toxplan.knowledge.outcome_models import LabelReactionFile, TitrationFile
+from toxplan.knowledge.photo_map import PhotoLandmarkFile
 from toxplan.knowledge.purpose import PurposeSeverityFile
 from toxplan.knowledge.zone_models import DangerZoneFile
 
@@ -48,6 +49,7 @@ class RawKnowledge:
     combination_file: CombinationFile | None = None
     titration: TitrationFile | None = None
     label_reactions: LabelReactionFile | None = None
+    photo_landmarks: PhotoLandmarkFile | None = None
     texts: dict[str, str] = field(default_factory=dict)
 
     def relative(self, path: Path) -> str:

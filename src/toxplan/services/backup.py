@@ -12,6 +12,7 @@ the clinic's own audit log, and so its backup, stays exactly what was backed up.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
@@ -90,7 +91,12 @@ def _int(_column: Column[Any], value: Any) -> int:
     return value
 
 
+def _bytes(column: Column[Any], value: Any) -> bytes:
+    return base64.b64decode(_text(column, value), validate=True)
+
+
 _PARSERS: dict[type, Callable[[Column[Any], Any], Any]] = {
+    bytes: _bytes,
     dt.datetime: _datetime,
     dt.date: _date,
     Decimal: _decimal,
@@ -114,8 +120,9 @@ def _decode(column: Column[Any], value: Any, field: str) -> Any:
         return None
     try:
         return _PARSERS[_python_type(column)](column, value)
-    except (ValueError, TypeError, InvalidOperation) as exc:
-        raise InvalidInput(f"{value!r}: {exc}", field=field) from None
+    except (ValueError, TypeError, InvalidOperation) as exc:  # a bad base64 is a ValueError
+        shown = value if not isinstance(value, str) or len(value) <= 80 else f"{value[:40]}..."  # not a whole photo
+        raise InvalidInput(f"{shown!r}: {exc}", field=field) from None
 
 
 def _decode_table(table: Table, rows: list[Any]) -> list[dict[str, Any]]:

@@ -21,6 +21,8 @@ from toxplan.errors import Conflict, ToxPlanError
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.services import clinics, inventory, patients, treatments
 from toxplan.services.demo_outcomes import DemoOutcomes
+from toxplan.services.demo_photos import add_demo_photos
+from toxplan.services.patients import load as load_patient
 from toxplan.services.schemas import Actor
 
 CLINIC_NAME = "ToxPlan Demo Clinic"
@@ -104,6 +106,7 @@ class DemoSummary:
     follow_ups: int = 0
     """Follow-ups reviewed (every treatment also has a due one)."""
     adverse_events: int = 0
+    photos: int = 0
 
 
 @dataclass
@@ -318,4 +321,8 @@ def seed_demo(
     visits = sorted((at, i) for i, person in enumerate(people) for at in person.visits)
     for at, i in visits:
         seeder.visit(people[i], at, summary)
+    injector = seeder.staff["injector"][0]  # one woman's photos (demo_photos.py: the portrait is of a woman)
+    sitter = next((p for p in people if p.visits and load_patient(session, injector, p.id).sex == "female"), None)
+    if sitter is not None:
+        summary.photos = add_demo_photos(session, injector, sitter.id, sitter.visits[-1], today)
     return summary

@@ -13,6 +13,7 @@ from toxplan.db.models.patient import (
     Screening,
     WeightRecord,
 )
+from toxplan.db.models.photo import Photo
 from toxplan.db.models.session import UserSession
 from toxplan.db.models.treatment import Addendum, Cosignature, Treatment, TreatmentFinding, TreatmentInjection
 
@@ -30,6 +31,7 @@ __all__ = [
     "PatientAllergy",
     "PatientCondition",
     "PatientMedication",
+    "Photo",
     "Reconstitution",
     "Screening",
     "Treatment",

@@ -35,6 +35,7 @@ TABLE_NAMES = (
     "follow_ups",
     "follow_up_reviews",
     "adverse_events",
+    "photos",
     "audit_events",
 )
 """Every table, parents before children: the order a restore inserts them in."""

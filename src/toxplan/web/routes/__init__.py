@@ -12,11 +12,11 @@ from toxplan.api.errors import Unauthenticated
 from toxplan.errors import ToxPlanError
 from toxplan.web.forms import status_of
 from toxplan.web.rendering import HERE, page
-from toxplan.web.routes import auth, chart, exports, lots, patients, treatments
+from toxplan.web.routes import auth, chart, exports, lots, patients, photos, treatments
 from toxplan.web.routes.reports import router as reports_router
 
 PAGE_ROUTERS = [auth.router, patients.router, chart.router, treatments.router, lots.router, exports.router]
-PAGE_ROUTERS += [reports_router]
+PAGE_ROUTERS += [reports_router, photos.router]
 """Page routers; page groups register here as they are added."""
 
 

@@ -164,6 +164,7 @@
     $("check-state").textContent = ui.checking ? "checking…" : ui.check ? "up to date" : "";
     for (const b of $("modes").querySelectorAll("button")) b.setAttribute("aria-pressed", String(b.dataset.mode === ui.mode));
     renderSign();
+    if (T.onRender) T.onRender(flagsByKey(state)); // the chart on a photo (chart_photo.js)
   }
 
   function renderSign() {
@@ -266,4 +267,5 @@
   setView("front");
   fitView();
   plan.start();
+  T.page = { data, plan, render, setView, flash, siteName, zones: () => zones }; // for chart_photo.js
 })();
