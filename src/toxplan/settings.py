@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from toxplan.auth.config import SecuritySettings, security_from
 
 DEFAULT_DATA_DIR = Path("data")
 
@@ -14,6 +16,8 @@ class Settings:
     database_url: str
     """SQLAlchemy URL. Default: an SQLite file under ``TOXPLAN_DATA_DIR`` (``./data``)."""
     data_dir: Path
+    security: SecuritySettings = field(default_factory=SecuritySettings)
+    """Sign-in settings (``toxplan.auth.config``)."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -24,7 +28,7 @@ def get_settings() -> Settings:
     """Settings from the environment; built on demand, never at import time."""
     data_dir = Path(os.environ.get("TOXPLAN_DATA_DIR") or DEFAULT_DATA_DIR)
     url = os.environ.get("TOXPLAN_DATABASE_URL") or f"sqlite:///{data_dir / 'toxplan.db'}"
-    return Settings(database_url=normalise_url(url), data_dir=data_dir)
+    return Settings(database_url=normalise_url(url), data_dir=data_dir, security=security_from(os.environ))
 
 
 def normalise_url(url: str) -> str:

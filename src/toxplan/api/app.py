@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -10,7 +11,6 @@ from fastapi import FastAPI
 from toxplan import __version__
 from toxplan.api import errors
 from toxplan.api.routers import checks, inventory, knowledge, outcomes, patients, plans, system, treatments
-from toxplan.auth.ratelimit import SignInLimiter
 from toxplan.db.engine import make_engine, session_factory
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.loader import load_cached, load_policy
@@ -58,10 +58,21 @@ def create_app(
     app.state.sessions = session_factory(engine)
     app.state.kb = kb or load_cached()
     app.state.policy = policy or (load_policy(policy_file, app.state.kb) if policy_file else None)
-    app.state.limiter = SignInLimiter()
+    app.state.settings = settings
     app.state.logger = logging.getLogger("toxplan")
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     mount_web(app)
     return app
+
+
+def policy_path() -> Path | None:
+    """The clinic policy file named by ``$TOXPLAN_POLICY``, if any."""
+    named = os.environ.get("TOXPLAN_POLICY")
+    return Path(named) if named else None
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one ``toxplan serve --workers N`` process: everything from the environment."""
+    return create_app(get_settings(), policy_file=policy_path())

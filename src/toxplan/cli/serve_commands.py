@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +13,7 @@ import typer
 from toxplan.auth.passwords import hash_password
 from toxplan.cli.common import clean_errors
 from toxplan.cli.db_commands import database_session, engine
+from toxplan.cli.loading import POLICY_ENV
 from toxplan.db.migrate import upgrade
 from toxplan.db.models import Clinic
 from toxplan.db.repositories import clinics as clinic_repo
@@ -32,23 +34,57 @@ def demo_password(role: str) -> str:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
-    demo: Annotated[bool, typer.Option(help="Load the demo clinic (once) and print demo sign-ins.")] = False,
-    policy: Annotated[Path | None, typer.Option(help="Clinic policy file (YAML).")] = None,
+    demo: Annotated[
+        bool, typer.Option(help="Demo mode: load the demo clinic (once), print and allow its sign-ins.")
+    ] = False,
+    policy: Annotated[Path | None, typer.Option(help="Clinic policy file (YAML). Also $TOXPLAN_POLICY.")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Server processes sharing the port and the database (use PostgreSQL for more than one).",
+        ),
+    ] = 1,
 ) -> None:
-    """Serve the web app and the JSON API on the database named by TOXPLAN_DATABASE_URL."""
+    """Serve the web app and the JSON API on the database named by TOXPLAN_DATABASE_URL.
+
+    Several --workers (or several servers on several machines) may share one database: sign-in
+    throttling, sessions and the per-patient serialisation of recordings live in the database.
+    X-Forwarded-For is believed only from the proxies in TOXPLAN_TRUSTED_PROXIES. Sign-in
+    settings: TOXPLAN_IDLE_TIMEOUT_MINUTES (30), TOXPLAN_SESSION_HOURS (12),
+    TOXPLAN_REQUIRE_SECOND_FACTOR (roles, e.g. admin), TOXPLAN_DEMO.
+    """
     import uvicorn  # noqa: PLC0415 - only this command needs the server
 
-    from toxplan.api.app import create_app  # noqa: PLC0415
+    from toxplan.api.app import create_app, policy_path  # noqa: PLC0415
 
     with clean_errors():
+        get_settings()  # a bad TOXPLAN_* value stops here, with its name
         made = engine()
         upgrade(made)
         made.dispose()
         if demo:
             _prepare_demo()
-        app = create_app(get_settings(), policy_file=policy)
-    typer.echo(f"ToxPlan on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+            os.environ["TOXPLAN_DEMO"] = "1"  # the workers read their settings from the environment
+        if policy is not None:
+            os.environ[POLICY_ENV] = str(policy.resolve())
+        app = create_app(get_settings(), policy_file=policy_path()) if workers == 1 else None
+    typer.echo(f"ToxPlan on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)  workers: {workers}")
+    # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1;
+    # ToxPlan reads it itself, from TOXPLAN_TRUSTED_PROXIES only (toxplan.auth.addresses).
+    if app is not None:
+        uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    else:
+        uvicorn.run(
+            "toxplan.api.app:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            proxy_headers=False,
+        )
 
 
 def _prepare_demo() -> None:

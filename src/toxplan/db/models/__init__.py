@@ -13,6 +13,7 @@ from toxplan.db.models.patient import (
     Screening,
     WeightRecord,
 )
+from toxplan.db.models.security import SignInThrottle, TrustedDevice, UserTotp
 from toxplan.db.models.session import UserSession
 from toxplan.db.models.treatment import Addendum, Cosignature, Treatment, TreatmentFinding, TreatmentInjection
 
@@ -31,10 +32,13 @@ __all__ = [
     "PatientMedication",
     "Reconstitution",
     "Screening",
+    "SignInThrottle",
     "Treatment",
     "TreatmentFinding",
     "TreatmentInjection",
+    "TrustedDevice",
     "User",
     "UserSession",
+    "UserTotp",
     "WeightRecord",
 ]
