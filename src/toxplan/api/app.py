@@ -9,8 +9,14 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from toxplan import __version__
-from toxplan.api import errors
+from toxplan.api import docs_page, errors
+from toxplan.api.denials import AuditDenials
+from toxplan.api.headers import SecurityHeaders
+from toxplan.api.json_keys import RefuseRepeatedKeys
+from toxplan.api.routers import account as account_routes
+from toxplan.api.routers import audit as audit_routes
 from toxplan.api.routers import checks, inventory, knowledge, outcomes, patients, plans, system, treatments
+from toxplan.api.routers import users as user_routes
 from toxplan.db.engine import make_engine, session_factory
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.loader import load_cached, load_policy
@@ -28,6 +34,9 @@ ROUTERS = [
     treatments.router,
     outcomes.router,
     inventory.router,
+    account_routes.router,
+    user_routes.router,
+    audit_routes.router,
 ]
 """API routers; resource routers register here as they are added."""
 
@@ -49,7 +58,7 @@ def create_app(
             "header of every state-changing request. Every error has the shape "
             '{"error": {"code", "message", "field"}}.'
         ),
-        docs_url="/docs",
+        docs_url=None,  # api/docs_page.py serves /docs without inline script
         redoc_url=None,
         openapi_url=f"{API_PREFIX}/openapi.json",
     )
@@ -64,7 +73,17 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     mount_web(app)
+    install_hardening(app)
     return app
+
+
+def install_hardening(app: FastAPI) -> None:
+    """Security headers on every response, JSON bodies with a repeated key refused, refused
+    requests for patient data audited, and the API documentation page that fits the CSP."""
+    app.include_router(docs_page.router)
+    app.add_middleware(AuditDenials)
+    app.add_middleware(RefuseRepeatedKeys)
+    app.add_middleware(SecurityHeaders)
 
 
 def policy_path() -> Path | None:

@@ -42,9 +42,9 @@ def check_policy(password: str, *, user_inputs: Iterable[str] = (), field: str =
         raise InvalidInput(f"this password is too easy to guess ({hint.rstrip('.')}). {advice}", field=field)
 
 
-def hash_password(password: str, *, user_inputs: Iterable[str] = ()) -> str:
+def hash_password(password: str, *, user_inputs: Iterable[str] = (), field: str = "password") -> str:
     """The Argon2id hash of a password that passes the policy."""
-    check_policy(password, user_inputs=user_inputs)
+    check_policy(password, user_inputs=user_inputs, field=field)
     return _hasher.hash(password)
 
 

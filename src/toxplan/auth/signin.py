@@ -132,3 +132,30 @@ def _failed(
 ) -> None:
     with unit_of_work(factory) as session:
         access_audit.failed_sign_in(session, email=email, accounts=accounts, address=address, reason=outcome.value)
+
+
+def check_own_password(
+    factory: sessionmaker[Session], user_id: str, password: str, *, address: str, now: dt.datetime
+) -> Result:
+    """Re-check a signed-in user's password (to change it or remove a second factor),
+    throttled like a sign-in so a stolen session cannot guess it: SIGNED_IN when it is right."""
+    buckets = (throttle.Bucket.of("password", user_id),)
+    with unit_of_work(factory) as session:
+        reservation = throttle.reserve(session, buckets, now)
+        user = session.get(User, user_id)
+        stored = user.password_hash if user else None
+        clinic_id = user.clinic_id if user else None
+    if not reservation.allowed:
+        return Result(Outcome.THROTTLED, retry_after=reservation.retry_after)
+    right = verify_password(stored, password)
+    with unit_of_work(factory) as session:
+        throttle.settle(session, reservation, succeeded=right, now=now)
+        if not right and clinic_id:
+            access_audit.failed_sign_in(
+                session,
+                email="(signed in)",
+                accounts=[(clinic_id, user_id)],
+                address=address,
+                reason="wrong current password",
+            )
+    return Result(Outcome.SIGNED_IN if right else Outcome.WRONG)

@@ -18,6 +18,7 @@ from toxplan.db.models import (
 )
 from toxplan.db.repositories import patients as repo
 from toxplan.errors import InvalidInput, NotFound
+from toxplan.services.access_audit import shown
 from toxplan.services.audit import log, require
 from toxplan.services.schemas import Actor, PatientCreate, ScreeningCreate, WeightRecordCreate, parse, require_past
 
@@ -85,7 +86,7 @@ def get_patient(session: Session, actor: Actor, patient_id: str, *, on: dt.date)
 def search_patients(session: Session, actor: Actor, text: str, *, limit: int = 50, offset: int = 0) -> list[Patient]:
     require(actor, *ANY_STAFF)
     found = repo.search(session, actor.clinic_id, text.strip(), limit=min(max(limit, 1), 200), offset=max(offset, 0))
-    log(session, actor, "read", "patient_list", detail=f"search {text.strip()!r}: {len(found)} patients")
+    shown(session, actor, "patient_list", [p.id for p in found], detail=f"search {text.strip()!r}: {len(found)}")
     return found
 
 
