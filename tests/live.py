@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -61,12 +62,19 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeout
     raise RuntimeError(f"the server did not answer in {timeout_s} s:\n{log.read_text()[-3000:]}")
 
 
+@dataclass(frozen=True)
+class Running:
+    url: str
+    pid: int
+    """The ``toxplan serve`` process: with ``--workers N``, the supervisor of N workers."""
+
+
 @contextmanager
 def server_processes(
     database_url: str, directory: Path, *, count: int = 1, workers: int = 1, env: Mapping[str, str] | None = None
-) -> Iterator[list[str]]:
+) -> Iterator[list[Running]]:
     """``count`` separate ``toxplan serve`` processes (each with ``workers`` workers) on one
-    database; yields their base URLs and stops them (their process groups) afterwards."""
+    database; yields them and stops them (their process groups) afterwards."""
     environment = {
         **os.environ,
         "TOXPLAN_DATABASE_URL": database_url,
@@ -87,7 +95,7 @@ def server_processes(
             started.append((process, f"http://127.0.0.1:{port}", log))
         for process, url, log in started:
             wait_until_up(url, process, log)
-        yield [url for _, url, _ in started]
+        yield [Running(url, process.pid) for process, url, _ in started]
     finally:
         for process, _, _ in started:
             if process.poll() is None:
