@@ -114,7 +114,8 @@ def create_user(
     new_clinic: Annotated[str | None, typer.Option(help="Create a clinic with this name first.")] = None,
     password_stdin: Annotated[bool, typer.Option(help="Read the password from standard input.")] = False,
 ) -> None:
-    """Create a user (e.g. the first admin, with --new-clinic). Asks for the password."""
+    """Create a user (e.g. the first admin, with --new-clinic). Asks for the password: at least
+    12 characters and not easy to guess (checked with zxcvbn)."""
     with clean_errors():
         if (clinic is None) == (new_clinic is None):
             raise InvalidInput("give either --clinic or --new-clinic", field="clinic")
@@ -123,7 +124,7 @@ def create_user(
             if password_stdin
             else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
         )
-        password_hash = hash_password(password)
+        password_hash = hash_password(password, user_inputs=[email, name, new_clinic or ""])
         made = engine()
         upgrade(made)
         made.dispose()
@@ -140,3 +141,41 @@ def create_user(
             )
             user_id = user.id
     typer.echo(f"user {email} ({role}) created in clinic {clinic_id}: {user_id}")
+
+
+def _new_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    answer: str = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    return answer
+
+
+@user_app.command("set-password")
+def set_password(
+    email: Annotated[str, typer.Argument(help="The user's sign-in e-mail.")],
+    clinic: Annotated[str | None, typer.Option(help="Clinic id, when the e-mail is in several clinics.")] = None,
+    password_stdin: Annotated[bool, typer.Option(help="Read the password from standard input.")] = False,
+) -> None:
+    """Set a user's password (e.g. the only admin forgot it). Ends the user's sessions."""
+    from toxplan.services import accounts  # noqa: PLC0415
+
+    with clean_errors():
+        password = _new_password(password_stdin)
+        with database_session() as session:
+            user = accounts.find_user(session, email, clinic)
+            ended = accounts.operator_set_password(session, user, password, now=dt.datetime.now(dt.UTC))
+    typer.echo(f"password of {email} set; {ended} session(s) ended")
+
+
+@user_app.command("remove-second-factor")
+def remove_second_factor(
+    email: Annotated[str, typer.Argument(help="The user's sign-in e-mail.")],
+    clinic: Annotated[str | None, typer.Option(help="Clinic id, when the e-mail is in several clinics.")] = None,
+) -> None:
+    """Remove a user's authenticator app (a lost phone, when no admin can). Ends the user's sessions."""
+    from toxplan.services import accounts  # noqa: PLC0415
+
+    with clean_errors(), database_session() as session:
+        user = accounts.find_user(session, email, clinic)
+        accounts.operator_remove_second_factor(session, user, now=dt.datetime.now(dt.UTC))
+    typer.echo(f"authenticator app of {email} removed")

@@ -213,3 +213,47 @@ def remove_second_factor(session: Session, actor: Actor, user_id: str, *, now: d
         entity_id=user.id,
         detail=f"removed by an admin; {ended} sessions ended",
     )
+
+
+# --- the server's operator (command line) ---------------------------------------------------------
+
+
+def find_user(session: Session, email: str, clinic_id: str | None) -> User:
+    """The one user with this e-mail (in ``clinic_id`` when given)."""
+    found = [u for u in repo.users_by_email(session, email.strip().lower()) if clinic_id in (None, u.clinic_id)]
+    if not found:
+        raise NotFound(f"no user {email}" + (f" in clinic {clinic_id}" if clinic_id else ""), field="email")
+    if len(found) > 1:
+        raise InvalidInput("this e-mail has an account in several clinics: give --clinic", field="clinic")
+    return found[0]
+
+
+def operator_set_password(session: Session, user: User, new_password: str, *, now: dt.datetime) -> int:
+    """The operator sets a password (e.g. the only admin forgot theirs); the user's sessions end."""
+    user.password_hash = hash_password(new_password, user_inputs=_words(user, session, user.clinic_id))
+    ended = repo.revoke_sessions(session, user.id, now)
+    repo.forget_devices(session, user.id)
+    log(
+        session,
+        None,
+        "amend",
+        "password",
+        clinic_id=user.clinic_id,
+        entity_id=user.id,
+        detail=f"set from the command line; {ended} sessions ended",
+    )
+    return ended
+
+
+def operator_remove_second_factor(session: Session, user: User, *, now: dt.datetime) -> None:
+    repo.forget_second_factor(session, user.id)
+    ended = repo.revoke_sessions(session, user.id, now)
+    log(
+        session,
+        None,
+        "amend",
+        "second_factor",
+        clinic_id=user.clinic_id,
+        entity_id=user.id,
+        detail=f"removed from the command line; {ended} sessions ended",
+    )

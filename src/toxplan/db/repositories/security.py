@@ -90,3 +90,8 @@ def revoke_sessions(session: Session, user_id: str, now: dt.datetime) -> int:
 def active_admins(session: Session, clinic_id: str) -> list[str]:
     query = select(User.id).where(User.clinic_id == clinic_id, User.role == "admin", User.active)
     return list(session.scalars(query))
+
+
+def users_by_email(session: Session, email: str) -> list[User]:
+    """Users with this (lower-cased) e-mail in every clinic, active or not."""
+    return list(session.scalars(select(User).where(User.email == email).order_by(User.clinic_id)))
