@@ -18,6 +18,7 @@ from sqlalchemy import select
 from tests.api.conftest import API, NOW, PASSWORD, assert_error, build_app, make_staff
 from tests.live import server_thread
 from toxplan.api.deps import get_now
+from toxplan.auth import totp
 from toxplan.auth.config import security_from
 from toxplan.auth.throttle import ALLOWANCE
 from toxplan.db.engine import unit_of_work
@@ -196,3 +197,23 @@ def test_a_busy_session_still_ends_at_its_absolute_lifetime(owner: tuple[FastAPI
         assert client.get(f"{API}/session").status_code == 200
     clock[0] += dt.timedelta(minutes=21)  # 12 h 01 min after signing in, 21 min after the last request
     assert_error(client.get(f"{API}/session"), 401, "unauthenticated", "session")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"email": "nul\\u0000@example.org", "password": "whatever it is"}',
+        b'{"email": "lone\\ud878@example.org", "password": "whatever it is"}',
+        b'{"email": "someone@example.org", "password": "lone \\ud878 surrogate"}',
+    ],
+)
+def test_odd_sign_in_input_is_refused_not_a_server_error(owner: tuple[FastAPI, str], body: bytes) -> None:
+    app, _ = owner
+    answer = TestClient(app).post(f"{API}/session", content=body, headers={"content-type": "application/json"})
+    assert answer.status_code in (401, 422), answer.text
+
+
+def test_an_authenticator_code_in_other_digits_is_wrong_not_an_error() -> None:
+    secret = totp.new_secret()
+    assert totp.accepted_step(secret, "\u0661\u0662\u0663\u0664\u0665\u0666", now=NOW, after=None) is None
+    assert totp.accepted_step(secret, totp.code_at(secret, NOW), now=NOW, after=None) is not None

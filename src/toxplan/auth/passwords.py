@@ -33,6 +33,10 @@ def check_policy(password: str, *, user_inputs: Iterable[str] = (), field: str =
         raise InvalidInput(f"use at most {MAX_LENGTH} characters", field=field)
     if "\x00" in password:
         raise InvalidInput("must not contain NUL characters", field=field)
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput("must be valid Unicode text", field=field) from None
     words = [w for text in user_inputs for w in (text, *text.replace("@", " ").replace(".", " ").split()) if w]
     verdict = zxcvbn(password[:_ZXCVBN_MAX], user_inputs=words)
     if verdict["score"] < MIN_SCORE:
@@ -55,5 +59,5 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
         return False
     try:
         return _hasher.verify(stored_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+    except (VerifyMismatchError, VerificationError, InvalidHashError, UnicodeEncodeError):
+        return False  # a lone surrogate can be no stored password

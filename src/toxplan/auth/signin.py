@@ -59,9 +59,18 @@ def _trusted_device(session: Session, token: str | None, email: str) -> str | No
     """The device's hash when its cookie belongs to an active account with this e-mail."""
     if not token:
         return None
-    device = repo.trusted_device(session, token_hash(token))
+    device = repo.trusted_device(session, token_hash(token)) if _could_be_stored(token) else None
     user = session.get(User, device.user_id) if device else None
     return device.token_hash if device and user and user.active and user.email == email else None
+
+
+def _could_be_stored(email: str) -> bool:
+    """False for text no account's e-mail can be (NUL, a lone surrogate): not worth a query."""
+    try:
+        access_audit.storable(email)
+    except ValueError:
+        return False
+    return True
 
 
 def sign_in(
@@ -71,9 +80,11 @@ def sign_in(
     with unit_of_work(factory) as session:
         device = _trusted_device(session, attempt.device_token, email)
         reservation = throttle.reserve(session, throttle.buckets_for(email, attempt.address, device_hash=device), now)
-        candidates: list[tuple[str | None, str | None, str | None]] = [
-            (u.id, u.clinic_id, u.password_hash) for u in repo.sign_in_candidates(session, email)
-        ]
+        candidates: list[tuple[str | None, str | None, str | None]] = (
+            [(u.id, u.clinic_id, u.password_hash) for u in repo.sign_in_candidates(session, email)]
+            if _could_be_stored(email)
+            else []
+        )
     accounts = [(clinic_id, user_id) for user_id, clinic_id, _ in candidates if clinic_id and user_id]
     if not reservation.allowed:
         _failed(factory, email, accounts, attempt.address, Outcome.THROTTLED)

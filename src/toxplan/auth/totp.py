@@ -35,7 +35,7 @@ def accepted_step(secret: str, code: str, *, now: dt.datetime, after: int | None
     """The time step ``code`` belongs to, if it is valid now and newer than step ``after``
     (a code is accepted once: a watched or replayed code is refused)."""
     code = code.strip().replace(" ", "")
-    if len(code) != 6 or not code.isdigit():
+    if len(code) != 6 or not (code.isascii() and code.isdigit()):
         return None
     totp = pyotp.TOTP(secret)
     here = int(now.timestamp()) // STEP_S

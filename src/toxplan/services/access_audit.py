@@ -24,8 +24,20 @@ DETAIL_LIMIT = 300
 
 def clean(text: str, limit: int = DETAIL_LIMIT) -> str:
     """Caller-supplied text made safe to store: no control characters or NUL, bounded."""
-    text = _UNPRINTABLE.sub("?", text)
+    text = _UNPRINTABLE.sub("?", text).encode("utf-8", "replace").decode("utf-8")  # lone surrogates too
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def storable(text: str) -> str:
+    """``text`` when a database can store it (no NUL, no lone surrogate), else ValueError
+    (for pydantic validators: the field is named in the 422)."""
+    if "\x00" in text:
+        raise ValueError("must not contain NUL characters")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text") from None
+    return text
 
 
 def as_id(value: str | None) -> str | None:

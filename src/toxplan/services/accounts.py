@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 from sqlalchemy.orm import Session
 
 from toxplan.auth import totp
@@ -20,22 +20,24 @@ from toxplan.db.repositories import security as repo
 from toxplan.domain.requests import NO_NUL
 from toxplan.errors import Conflict, InvalidInput, NotFound
 from toxplan.services import clinics
+from toxplan.services.access_audit import storable
 from toxplan.services.audit import log, require
 from toxplan.services.schemas import Actor, Name, _In, parse
 
 Password = Annotated[str, Field(min_length=1, max_length=256, pattern=NO_NUL)]
+Storable = AfterValidator(storable)
 Role = Literal["injector", "medical_director", "front_desk", "admin"]
 
 
 class NewUser(_In):
-    name: Name
-    email: Annotated[str, Field(min_length=3, max_length=320, pattern=r"^[^@\s\x00]+@[^@\s\x00]+$")]
+    name: Annotated[Name, Storable]
+    email: Annotated[str, Field(min_length=3, max_length=320, pattern=r"^[^@\s\x00]+@[^@\s\x00]+$"), Storable]
     role: Role
     password: Password
 
 
 class UserChange(_In):
-    name: Name | None = None
+    name: Annotated[Name, Storable] | None = None
     role: Role | None = None
     active: bool | None = None
 

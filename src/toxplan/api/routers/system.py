@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from toxplan.api.deps import ALL_ROLES, DB, KB, SESSION_COOKIE, Allow, Now, client_address, lookup_session
 from toxplan.api.errors import ERROR_RESPONSES, RateLimited, Unauthenticated
 from toxplan.auth import sessions, signin
 from toxplan.auth.signin import Outcome
+from toxplan.services.access_audit import storable
 
 router = APIRouter(tags=["system"], responses=ERROR_RESPONSES)
 DEVICE_COOKIE = "toxplan_device"
@@ -30,7 +31,7 @@ async def health(kb: KB) -> Health:
 
 
 class SignIn(BaseModel):
-    email: Annotated[str, Field(min_length=3, max_length=320)]
+    email: Annotated[str, Field(min_length=3, max_length=320), AfterValidator(storable)]
     password: Annotated[str, Field(min_length=1, max_length=1000)]
     second_factor: Annotated[str | None, Field(max_length=20, description="The authenticator app's code")] = None
 
