@@ -8,6 +8,7 @@ import csv
 import dataclasses
 import datetime as dt
 import io
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -221,3 +222,15 @@ def test_the_audit_log_is_for_admins_and_directors_filtered_exported_and_itself_
     assert any(r["entity"] == "failed_sign_in" for r in rows)
     exports = ok(staff["admin"].get(f"{API}/audit", params={"action": "export", "entity": "audit_log"}))
     assert exports["total"] == 1
+
+
+def test_two_admins_adding_the_same_email_at_once_get_one_user_and_one_conflict(
+    tmp_path: Path, kb: KnowledgeBase, password_hash: str
+) -> None:
+    app = build_app(tmp_path, kb)
+    staff = make_staff(app, "Race clinic", password_hash, roles=("admin",))
+    second = sign_in(app, staff.emails["admin"])
+    body = {"name": "Twice Added", "email": "twice@example.org", "role": "injector", "password": NEW}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(lambda c: c.post(f"{API}/users", json=body), (staff["admin"], second)))
+    assert sorted(a.status_code for a in answers) == [201, 409], [a.text for a in answers]

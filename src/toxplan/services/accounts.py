@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from toxplan.auth import totp
@@ -72,12 +73,16 @@ def add_user(session: Session, actor: Actor, data: object) -> User:
     require(actor, "admin")
     given = parse(NewUser, data)
     password_hash = hash_password(given.password, field="password", user_inputs=_words(given, session, actor.clinic_id))
-    user = clinics.create_user(
-        session,
-        actor.clinic_id,
-        {"name": given.name, "email": given.email, "role": given.role},
-        password_hash=password_hash,
-    )
+    try:
+        with session.begin_nested():  # two admins adding the same e-mail at once: one gets a 409
+            user = clinics.create_user(
+                session,
+                actor.clinic_id,
+                {"name": given.name, "email": given.email, "role": given.role},
+                password_hash=password_hash,
+            )
+    except IntegrityError:
+        raise Conflict(f"{given.email} already has an account in this clinic", field="email") from None
     log(session, actor, "create", "user", entity_id=user.id, detail=f"{user.email} as {user.role}")
     return user
 
