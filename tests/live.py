@@ -48,7 +48,7 @@ def server_thread(app: FastAPI) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeout_s: float = 60) -> None:
+def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeout_s: float = 150) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:

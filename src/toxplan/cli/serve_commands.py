@@ -24,6 +24,7 @@ from toxplan.settings import get_settings
 user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 
 DEMO_CLINIC = "ToxPlan Demo Clinic"
+WORKER_HEALTHCHECK_S = 60
 
 
 def demo_password(role: str) -> str:
@@ -84,6 +85,10 @@ def serve(
             workers=workers,
             log_level="info",
             proxy_headers=False,
+            # A worker answers the supervisor's ping only once Python has started and imported
+            # uvicorn; on a busy host that can take longer than uvicorn's 5 s, and a worker
+            # killed for it is replaced by one that is killed the same way.
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
         )
 
 
