@@ -3,10 +3,11 @@ migrated database, every operation of the OpenAPI schema, each called signed in 
 Allow rule admits (the access table in ``test_access.py``), with valid and invalid generated
 inputs. At least 5,000 requests; not one may get a 5xx.
 
-Every generated case that names records is sent twice: with the generated ids (which reach the
-"not found" paths) and with the ids of real records (which reach the services: signed
-treatments, co-signatures, follow-ups, users). Requests go out from a pool of threads while the
-next cases are generated. ``TOXPLAN_FUZZ_EXAMPLES`` sets the examples per operation and mode.
+Every generated case is sent as a role the operation admits and, where there is one, as a
+role it refuses (a 403 that the audit records, whatever the input); a case that names records
+is sent again with the ids of real records (which reach the services: signed treatments,
+co-signatures, follow-ups, users). Requests go out from a pool of threads while the next cases
+are generated. ``TOXPLAN_FUZZ_EXAMPLES`` sets the examples per operation and mode.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 
 import httpx
 import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -38,7 +40,7 @@ from toxplan.services import clinics
 
 pytestmark = [pytest.mark.postgres, pytest.mark.fuzz, pytest.mark.slow]
 API = "/api/v1"
-EXAMPLES = int(os.environ.get("TOXPLAN_FUZZ_EXAMPLES", "70"))
+EXAMPLES = int(os.environ.get("TOXPLAN_FUZZ_EXAMPLES", "40"))
 MIN_REQUESTS = 5_000
 SESSION_ENDING = ("DELETE", f"{API}/session")
 """Signing out ends the session the other calls use: it runs once, last."""
@@ -69,9 +71,14 @@ class Sessions:
             }
 
 
-def role_for(method: str, path: str) -> str:
+def roles_for(method: str, path: str) -> tuple[str, str | None]:
+    """A role the operation admits, and one it refuses (None when it admits every role)."""
     allowed, _ = ACCESS[(method, path.removeprefix(API))]
-    return "injector" if allowed == PUBLIC else ("medical_director" if "medical_director" in allowed else allowed[0])
+    if allowed == PUBLIC:
+        return "injector", None
+    admitted = "medical_director" if "medical_director" in allowed else allowed[0]
+    refused = next((role for role in seeding.ROLES if role not in allowed), None)
+    return admitted, refused
 
 
 def real_records(factory: Any, kb: KnowledgeBase, seeded: seeding.Seeded) -> dict[str, str]:
@@ -161,6 +168,57 @@ def generate(operation: Any, mode: GenerationMode) -> list[Any]:
     return cases
 
 
+class Run:
+    """Sends cases from a pool of threads and keeps every status and every server error."""
+
+    def __init__(self, base: str, sessions: Sessions, ids: dict[str, str]) -> None:
+        self.base, self.sessions, self.ids = base, sessions, ids
+        self.sent: list[int] = []
+        self.failures: list[tuple[Any, str]] = []
+        self.last: list[Any] = []
+        self.local = threading.local()
+
+    def send(self, case: Any, role: str) -> None:
+        headers, cookies = self.sessions.credentials(role)
+        if not hasattr(self.local, "session"):
+            self.local.session = requests.Session()  # one kept-alive connection per thread
+        response = case.call(
+            base_url=self.base, session=self.local.session, headers=headers, cookies=cookies, timeout=120
+        )
+        self.sent.append(response.status_code)
+        if response.status_code >= 500:  # schemathesis's not_a_server_error, without its report
+            self.failures.append((case, f"{case.as_curl_command()} -> {response.status_code}"))
+
+    def cases(self, operation: Any) -> list[Any]:
+        # Invalid path parameters cannot be generated (Hypothesis gives up after seconds):
+        # invalid inputs only where there is a query or a body.
+        has_inputs = any(p.location != "path" for p in operation.iter_parameters()) or operation.body
+        modes = [GenerationMode.POSITIVE] + ([GenerationMode.NEGATIVE] if has_inputs else [])
+        return [case for mode in modes for case in generate(operation, mode)]
+
+    def all(self, operations: list[Any]) -> None:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            pending: list[Future[None]] = []
+            for operation in operations:
+                method, path = operation.method.upper(), operation.path
+                role, refused = roles_for(method, path)
+                for case in self.cases(operation):
+                    if (method, path) == SESSION_ENDING:
+                        self.last.append(case)
+                        continue
+                    pending.append(pool.submit(self.send, case, role))
+                    if refused is not None:  # the refusal path (403, audited) with the same input
+                        pending.append(pool.submit(self.send, case, refused))
+                    real = with_real_ids(case, self.ids)
+                    if real is not None:
+                        pending.append(pool.submit(self.send, real, role))
+            for future in pending:
+                future.result()
+        for case in self.last:
+            self.send(case, "injector")
+            self.sessions.sign_in("injector")
+
+
 def test_a_live_server_on_postgresql_never_answers_a_generated_request_with_a_server_error(
     tmp_path: Path, kb: KnowledgeBase
 ) -> None:
@@ -169,50 +227,19 @@ def test_a_live_server_on_postgresql_never_answers_a_generated_request_with_a_se
         seeded = seeding.seed(factory, kb, now=dt.datetime.now(dt.UTC))
         ids = real_records(factory, kb, seeded)
         with server_processes(url, tmp_path, workers=2) as (server,):
-            sessions = Sessions(server.url)
             schema = schemathesis.openapi.from_url(f"{server.url}{API}/openapi.json")
             operations = [result.ok() for result in schema.get_all_operations()]
             assert {(op.method.upper(), op.path.removeprefix(API)) for op in operations} == set(ACCESS)
-            sent: list[int] = []
-            failures: list[tuple[Any, str]] = []
-            last: list[Any] = []
-
-            def send(case: Any, role: str) -> None:
-                headers, cookies = sessions.credentials(role)
-                response = case.call(base_url=server.url, headers=headers, cookies=cookies, timeout=120)
-                sent.append(response.status_code)
-                if response.status_code >= 500:  # schemathesis's not_a_server_error, without its report
-                    failures.append((case, f"{case.as_curl_command()} -> {response.status_code}"))
-
-            with ThreadPoolExecutor(max_workers=8) as pool:
-                pending: list[Future[None]] = []
-                for operation in operations:
-                    method, path = operation.method.upper(), operation.path
-                    role = role_for(method, path)
-                    # Invalid path parameters cannot be generated (Hypothesis gives up after seconds):
-                    # invalid inputs only where there is a query or a body.
-                    has_inputs = any(p.location != "path" for p in operation.iter_parameters()) or operation.body
-                    modes = [GenerationMode.POSITIVE] + ([GenerationMode.NEGATIVE] if has_inputs else [])
-                    for mode in modes:
-                        for case in generate(operation, mode):
-                            if (method, path) == SESSION_ENDING:
-                                last.append(case)
-                                continue
-                            pending.append(pool.submit(send, case, role))
-                            real = with_real_ids(case, ids)
-                            if real is not None:
-                                pending.append(pool.submit(send, real, role))
-                for future in pending:
-                    future.result()
-            for case in last:
-                send(case, "injector")
-                sessions.sign_in("injector")
+            run = Run(server.url, Sessions(server.url), ids)
+            run.all(operations)
         factory.kw["bind"].dispose()
-    print(f"{len(sent)} requests; statuses: {sorted(set(sent))}; {len(failures)} server errors")
-    elsewhere = [shown for case, shown in failures if owned_elsewhere(case)]
+    sent = run.sent
+    print(f"{len(sent)} requests; statuses: {sorted(set(sent))}; {len(run.failures)} server errors")
+    elsewhere = [shown for case, shown in run.failures if owned_elsewhere(case)]
     if elsewhere:
         warnings.warn(f"{len(elsewhere)} server errors of issue 9 part A:\n" + "\n".join(elsewhere[:10]), stacklevel=1)
-    ours = [shown for case, shown in failures if not owned_elsewhere(case)]
+    ours = [shown for case, shown in run.failures if not owned_elsewhere(case)]
     assert ours == [], "\n".join(ours[:20])
     assert len(sent) >= MIN_REQUESTS
     assert sum(200 <= s < 300 for s in sent) > 300  # valid calls reached the services, not only refusals
+    assert sent.count(403) > 500  # and the refusals were tried with the same inputs
