@@ -41,6 +41,7 @@ bench: install
 	$(BIN)/python bench/big_request.py
 	$(BIN)/python bench/photo_accuracy.py
 	$(BIN)/python bench/photo_speed.py
+	$(BIN)/python bench/workers_speed.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

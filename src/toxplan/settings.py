@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from toxplan.auth.config import SecuritySettings, security_from
 
 DEFAULT_DATA_DIR = Path("data")
 
@@ -18,6 +20,8 @@ class Settings:
     """The tables' owner, for ``toxplan db upgrade`` (``TOXPLAN_MIGRATION_DATABASE_URL``); empty:
     the application's own URL. On PostgreSQL the application should run as another role,
     which ``db upgrade`` grants row access but no right to truncate, alter or drop."""
+    security: SecuritySettings = field(default_factory=SecuritySettings)
+    """Sign-in settings (``toxplan.auth.config``)."""
 
     @property
     def owner_url(self) -> str:
@@ -34,7 +38,10 @@ def get_settings() -> Settings:
     url = os.environ.get("TOXPLAN_DATABASE_URL") or f"sqlite:///{data_dir / 'toxplan.db'}"
     owner = os.environ.get("TOXPLAN_MIGRATION_DATABASE_URL") or ""
     return Settings(
-        database_url=normalise_url(url), data_dir=data_dir, migration_database_url=normalise_url(owner) if owner else ""
+        database_url=normalise_url(url),
+        data_dir=data_dir,
+        migration_database_url=normalise_url(owner) if owner else "",
+        security=security_from(os.environ),
     )
 
 

@@ -24,6 +24,8 @@ from starlette.routing import BaseRoute, Mount
 from tests.api.conftest import API, NOW, TODAY, Visit, World, assert_error, ok, sign_in, signed_visit, treatment_body
 from tests.api.photo_upload import multipart, upload
 from toxplan.api.deps import ALL_ROLES, Allow
+from toxplan.db.engine import unit_of_work
+from toxplan.services import clinics
 
 INJ, DIR, DESK, ADMIN = "injector", "medical_director", "front_desk", "admin"
 EVERYONE = (INJ, DIR, DESK, ADMIN)
@@ -185,7 +187,55 @@ ACCESS: dict[tuple[str, str], tuple[tuple[str, ...], Call]] = {
         READERS,
         lambda v: (f"/photos/{photo_of(v)}/project", {"points": [{"x_mm": 0, "y_mm": 12}]}),
     ),
+    # The signed-in user's own account: wrong current passwords and codes, so nothing changes.
+    ("POST", "/session/password"): (
+        EVERYONE,
+        lambda v: ("/session/password", {"current_password": "not my password", "new_password": "a b c d e f g h"}),
+    ),
+    ("GET", "/session/second-factor"): (EVERYONE, lambda v: ("/session/second-factor", None)),
+    ("POST", "/session/second-factor"): (EVERYONE, lambda v: ("/session/second-factor", None)),
+    ("POST", "/session/second-factor/confirm"): (
+        EVERYONE,
+        lambda v: ("/session/second-factor/confirm", {"code": "000000"}),
+    ),
+    ("POST", "/session/second-factor/remove"): (
+        EVERYONE,
+        lambda v: ("/session/second-factor/remove", {"current_password": "not my password"}),
+    ),
+    # User management on a user made for these calls (``TARGET``), so no signed-in client is touched.
+    ("GET", "/users"): ((ADMIN,), lambda v: ("/users", None)),
+    ("POST", "/users"): (
+        (ADMIN,),
+        lambda v: (
+            "/users",
+            {
+                "name": "New Colleague",
+                "email": f"new.{uuid.uuid4().hex[:8]}@example.org",
+                "role": "injector",
+                "password": "violet harbour kettle 42",
+            },
+        ),
+    ),
+    ("PATCH", "/users/{user_id}"): ((ADMIN,), lambda v: (f"/users/{TARGET['user_id']}", {"name": "Renamed Colleague"})),
+    ("POST", "/users/{user_id}/password"): (
+        (ADMIN,),
+        lambda v: (f"/users/{TARGET['user_id']}/password", {"new_password": "quiet orchard lantern 17"}),
+    ),
+    ("DELETE", "/users/{user_id}/second-factor"): (
+        (ADMIN,),
+        lambda v: (f"/users/{TARGET['user_id']}/second-factor", None),
+    ),
+    ("GET", "/audit"): ((DIR, ADMIN), lambda v: ("/audit?limit=5", None)),
+    ("GET", "/audit/export"): ((DIR, ADMIN), lambda v: (f"/audit/export?since={TODAY.isoformat()}", None)),
 }
+TARGET: dict[str, str] = {}
+"""A user of the first clinic with no session, for the user-management calls (see ``visit``)."""
+REFUSED_BY_DESIGN = {
+    ("POST", "/session/password"): {422},
+    ("POST", "/session/second-factor/confirm"): {409, 422},
+    ("POST", "/session/second-factor/remove"): {422},
+}
+"""Allowed calls made with a wrong password or code on purpose: the answer names the field."""
 
 _photos: dict[tuple[str, bool], str] = {}
 _uploaders: list[TestClient] = []
@@ -291,6 +341,13 @@ def test_the_table_covers_every_api_route_with_its_declared_rule(world: World) -
 
 @pytest.fixture(scope="module")
 def visit(world: World) -> Visit:
+    with unit_of_work(world.app.state.sessions) as session:
+        target = clinics.create_user(
+            session,
+            world.clinic.clinic_id,
+            {"name": "Target Colleague", "email": f"target.{uuid.uuid4().hex[:8]}@example.org", "role": "injector"},
+        )
+        TARGET["user_id"] = target.id
     return signed_visit(world.clinic["injector"])
 
 
@@ -315,6 +372,9 @@ def test_403_exactly_when_the_role_is_not_allowed(world: World, visit: Visit, ro
     assert response.status_code not in (401, 500), response.text
     if role in allowed or allowed == PUBLIC:
         assert response.status_code != 403, response.text
+        if key in REFUSED_BY_DESIGN:
+            assert response.status_code in REFUSED_BY_DESIGN[key], response.text
+            return
         # Valid enough to succeed; 409 only where a call may not repeat (a second co-signature).
         assert response.status_code < 300 or response.status_code == 409, response.text
     else:
@@ -362,7 +422,7 @@ ID_CALLS = [key for key in ACCESS if "{" in key[1]] + [
 
 def unknown_field(key: tuple[str, str]) -> str:
     """The id the refusal names: the one in the path, else the first one the body refers to."""
-    for name in ("patient_id", "treatment_id", "follow_up_id", "photo_id"):
+    for name in ("patient_id", "treatment_id", "follow_up_id", "photo_id", "user_id"):
         if f"{{{name}}}" in key[1]:
             return name
     return {"/treatments": "patient_id", "/adverse-events": "treatment_id", "/reconstitutions": "lot_id"}[key[1]]

@@ -9,7 +9,6 @@ from fastapi.testclient import TestClient
 
 from tests.api.conftest import API, PASSWORD, assert_error, build_app, make_staff
 from toxplan.auth.passwords import hash_password, verify_password
-from toxplan.auth.ratelimit import SignInLimiter
 from toxplan.errors import InvalidInput
 from toxplan.knowledge.base import KnowledgeBase
 
@@ -23,21 +22,6 @@ def test_passwords_are_argon2id_hashes_and_short_ones_are_refused() -> None:
     with pytest.raises(InvalidInput) as refused:
         hash_password("short")
     assert refused.value.field == "password"
-
-
-def test_the_limiter_pauses_a_key_after_five_failures_and_forgets_after_the_window() -> None:
-    clock = [1000.0]
-    limiter = SignInLimiter(failures=5, window_s=300, clock=lambda: clock[0])
-    for _ in range(5):
-        assert limiter.retry_after("ip:1") == 0
-        limiter.failed("ip:1")
-    assert 0 < limiter.retry_after("ip:1") <= 301
-    assert limiter.retry_after("ip:2") == 0  # other keys are untouched
-    clock[0] += 301
-    assert limiter.retry_after("ip:1") == 0
-    limiter.failed("ip:1")
-    limiter.succeeded("ip:1")
-    assert limiter.retry_after("ip:1") == 0
 
 
 @pytest.fixture

@@ -45,6 +45,9 @@ GET_PAGES = {
     ),
     "/patients/{patient_id}/photos": READERS,
     "/patients/{patient_id}/photos/compare": READERS,
+    "/account": ALL,
+    "/users": ("admin",),
+    "/audit": ("admin", "medical_director"),
 }
 POST_FORMS = {
     "/sign-out": "front_desk",
@@ -58,6 +61,14 @@ POST_FORMS = {
     "/lots": "admin",
     "/lots/reconstitutions": "injector",
     "/patients/{patient_id}/photos": "injector",
+    "/account/password": "injector",
+    "/account/second-factor": "injector",
+    "/account/second-factor/confirm": "injector",
+    "/account/second-factor/remove": "injector",
+    "/users": "admin",
+    "/users/{user_id}": "admin",
+    "/users/{user_id}/password": "admin",
+    "/users/{user_id}/second-factor/remove": "admin",
 }
 """Each POST form, with a role that may use it (so only the token can be what is refused)."""
 PUBLIC = {("GET", "/"), ("GET", "/sign-in"), ("POST", "/sign-in")}
@@ -77,7 +88,12 @@ def ids(seeded: seeding.Seeded, factory: sessionmaker[Session], kb: KnowledgeBas
     treatment_id = seeding.record(factory, kb, seeded, now=now)
     with factory() as session:
         (follow_up,) = repo.follow_ups(session, [treatment_id])
-    return {"patient_id": seeded.patient_id, "treatment_id": treatment_id, "follow_up_id": follow_up.id}
+    return {
+        "patient_id": seeded.patient_id,
+        "treatment_id": treatment_id,
+        "follow_up_id": follow_up.id,
+        "user_id": seeded.actors["front_desk"].user_id,
+    }
 
 
 @pytest.mark.parametrize("role", ALL)

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from toxplan import __version__
-from toxplan.api import errors
+from toxplan.api import docs_page, errors
+from toxplan.api.denials import AuditDenials
+from toxplan.api.headers import SecurityHeaders
+from toxplan.api.json_keys import RefuseRepeatedKeys
 from toxplan.api.request_limits import RequestLimits
+from toxplan.api.routers import account as account_routes
+from toxplan.api.routers import audit as audit_routes
 from toxplan.api.routers import (
     checks,
     exports,
@@ -22,9 +28,9 @@ from toxplan.api.routers import (
     system,
     treatments,
 )
+from toxplan.api.routers import users as user_routes
 from toxplan.api.routers.reports import router as reports_router
 from toxplan.api.routers.titration import router as titration_router
-from toxplan.auth.ratelimit import SignInLimiter
 from toxplan.db.engine import make_engine, session_factory
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.loader import load_cached, load_policy
@@ -46,6 +52,9 @@ ROUTERS = [
     titration_router,
     reports_router,
     photos.router,
+    account_routes.router,
+    user_routes.router,
+    audit_routes.router,
 ]
 """API routers; resource routers register here as they are added."""
 
@@ -68,7 +77,7 @@ def create_app(
             '{"error": {"code", "message", "field"}}. Request bodies over 1,000,000 bytes '
             "get 413 (payload_too_large); text never holds NUL characters."
         ),
-        docs_url="/docs",
+        docs_url=None,  # api/docs_page.py serves /docs without inline script
         redoc_url=None,
         openapi_url=f"{API_PREFIX}/openapi.json",
     )
@@ -77,11 +86,32 @@ def create_app(
     app.state.sessions = session_factory(engine)
     app.state.kb = kb or load_cached()
     app.state.policy = policy or (load_policy(policy_file, app.state.kb) if policy_file else None)
-    app.state.limiter = SignInLimiter()
+    app.state.settings = settings
     app.state.logger = logging.getLogger("toxplan")
     errors.install(app)
     app.add_middleware(RequestLimits)  # body size (413) and NUL in the URL, before any handler
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     mount_web(app)
+    install_hardening(app)
     return app
+
+
+def install_hardening(app: FastAPI) -> None:
+    """Security headers on every response, JSON bodies with a repeated key refused, refused
+    requests for patient data audited, and the API documentation page that fits the CSP."""
+    app.include_router(docs_page.router)
+    app.add_middleware(AuditDenials)
+    app.add_middleware(RefuseRepeatedKeys)
+    app.add_middleware(SecurityHeaders)
+
+
+def policy_path() -> Path | None:
+    """The clinic policy file named by ``$TOXPLAN_POLICY``, if any."""
+    named = os.environ.get("TOXPLAN_POLICY")
+    return Path(named) if named else None
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one ``toxplan serve --workers N`` process: everything from the environment."""
+    return create_app(get_settings(), policy_file=policy_path())

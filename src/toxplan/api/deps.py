@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from toxplan.api.errors import CsrfRejected, Unauthenticated
-from toxplan.auth import sessions
+from toxplan.auth import addresses, sessions
+from toxplan.auth.config import SecuritySettings
 from toxplan.db.engine import unit_of_work
 from toxplan.errors import Forbidden
 from toxplan.knowledge.base import KnowledgeBase
@@ -64,12 +65,14 @@ class Allow:
     ``X-CSRF-Token`` header (API) or the ``csrf_token`` form field (web forms).
     """
 
-    def __init__(self, *roles: str, public: bool = False) -> None:
+    def __init__(self, *roles: str, public: bool = False, enrolment: bool = False) -> None:
         unknown = set(roles) - set(ALL_ROLES)
         if unknown:
             raise ValueError(f"unknown roles {unknown}")
         self.roles = tuple(roles)
         self.public = public
+        self.enrolment = enrolment
+        """Open to a session that must still enrol a second factor (the enrolment routes)."""
 
     async def __call__(self, request: Request, now: Now) -> sessions.Current | None:
         if self.public:
@@ -78,9 +81,11 @@ class Allow:
         # SQLite lock must never block the loop that other requests need to finish, and routes
         # that need no database (check, plan, knowledge) open none of their own.
         token = request.cookies.get(SESSION_COOKIE)
-        current = await run_in_threadpool(_lookup, request.app.state.sessions, token, now)
+        security = request.app.state.settings.security
+        current = await run_in_threadpool(lookup_session, request.app.state.sessions, token, now, security)
         if current is None:
             raise Unauthenticated("sign in first", field="session")
+        request.state.current = current  # for the audit of refused requests (api/access_log.py)
         if request.method not in SAFE_METHODS:
             sent = request.headers.get(CSRF_HEADER)
             if sent is None and "form" in request.headers.get("content-type", ""):
@@ -89,16 +94,36 @@ class Allow:
                 raise CsrfRejected("missing or wrong CSRF token", field="csrf_token")
         if current.actor.role not in self.roles:
             raise Forbidden(f"a {current.actor.role.replace('_', ' ')} may not use this", field="role")
+        if current.must_enrol_second_factor and not self.enrolment:
+            raise SecondFactorEnrolment(
+                "this clinic requires a second factor for your role: set up an authenticator app first",
+                field="second_factor",
+            )
         return current
 
 
-def _lookup(factory: sessionmaker[Session], token: str | None, now: dt.datetime) -> sessions.Current | None:
+class SecondFactorEnrolment(Forbidden):
+    """The session may only reach the enrolment routes until the user has a second factor."""
+
+    code = "second_factor_enrolment_required"
+
+
+def lookup_session(
+    factory: sessionmaker[Session], token: str | None, now: dt.datetime, security: SecuritySettings
+) -> sessions.Current | None:
     if not token:
         return None
     with unit_of_work(factory) as session:
-        return sessions.current(session, token, now=now)
+        return sessions.current(session, token, now=now, security=security)
 
 
 def signed_in(*roles: str) -> object:
     """Dependency for routes that need the signed-in user (``Depends(signed_in(...))``)."""
     return Depends(Allow(*roles))
+
+
+def client_address(request: Request) -> str:
+    """The client's address; ``X-Forwarded-For`` counts only from a trusted proxy."""
+    peer = request.client.host if request.client else None
+    proxies = request.app.state.settings.security.trusted_proxies
+    return addresses.client_address(peer, request.headers.get("x-forwarded-for"), proxies)

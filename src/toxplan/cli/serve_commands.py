@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +13,7 @@ import typer
 from toxplan.auth.passwords import hash_password
 from toxplan.cli.common import clean_errors
 from toxplan.cli.db_commands import database_session, engine
+from toxplan.cli.loading import POLICY_ENV
 from toxplan.db.migrate import upgrade
 from toxplan.db.models import Clinic
 from toxplan.db.repositories import clinics as clinic_repo
@@ -22,6 +24,7 @@ from toxplan.settings import get_settings
 user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 
 DEMO_CLINIC = "ToxPlan Demo Clinic"
+WORKER_HEALTHCHECK_S = 60
 
 
 def demo_password(role: str) -> str:
@@ -32,23 +35,61 @@ def demo_password(role: str) -> str:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
-    demo: Annotated[bool, typer.Option(help="Load the demo clinic (once) and print demo sign-ins.")] = False,
-    policy: Annotated[Path | None, typer.Option(help="Clinic policy file (YAML).")] = None,
+    demo: Annotated[
+        bool, typer.Option(help="Demo mode: load the demo clinic (once), print and allow its sign-ins.")
+    ] = False,
+    policy: Annotated[Path | None, typer.Option(help="Clinic policy file (YAML). Also $TOXPLAN_POLICY.")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Server processes sharing the port and the database (use PostgreSQL for more than one).",
+        ),
+    ] = 1,
 ) -> None:
-    """Serve the web app and the JSON API on the database named by TOXPLAN_DATABASE_URL."""
+    """Serve the web app and the JSON API on the database named by TOXPLAN_DATABASE_URL.
+
+    Several --workers (or several servers on several machines) may share one database: sign-in
+    throttling, sessions and the per-patient serialisation of recordings live in the database.
+    X-Forwarded-For is believed only from the proxies in TOXPLAN_TRUSTED_PROXIES. Sign-in
+    settings: TOXPLAN_IDLE_TIMEOUT_MINUTES (30), TOXPLAN_SESSION_HOURS (12),
+    TOXPLAN_REQUIRE_SECOND_FACTOR (roles, e.g. admin), TOXPLAN_DEMO.
+    """
     import uvicorn  # noqa: PLC0415 - only this command needs the server
 
-    from toxplan.api.app import create_app  # noqa: PLC0415
+    from toxplan.api.app import create_app, policy_path  # noqa: PLC0415
 
     with clean_errors():
+        get_settings()  # a bad TOXPLAN_* value stops here, with its name
         made = engine()
         upgrade(made)
         made.dispose()
         if demo:
             _prepare_demo()
-        app = create_app(get_settings(), policy_file=policy)
-    typer.echo(f"ToxPlan on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+            os.environ["TOXPLAN_DEMO"] = "1"  # the workers read their settings from the environment
+        if policy is not None:
+            os.environ[POLICY_ENV] = str(policy.resolve())
+        app = create_app(get_settings(), policy_file=policy_path()) if workers == 1 else None
+    typer.echo(f"ToxPlan on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)  workers: {workers}")
+    # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1;
+    # ToxPlan reads it itself, from TOXPLAN_TRUSTED_PROXIES only (toxplan.auth.addresses).
+    if app is not None:
+        uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    else:
+        uvicorn.run(
+            "toxplan.api.app:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            proxy_headers=False,
+            # A worker answers the supervisor's ping only once Python has started and imported
+            # uvicorn; on a busy host that can take longer than uvicorn's 5 s, and a worker
+            # killed for it is replaced by one that is killed the same way.
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
+        )
 
 
 def _prepare_demo() -> None:
@@ -78,7 +119,8 @@ def create_user(
     new_clinic: Annotated[str | None, typer.Option(help="Create a clinic with this name first.")] = None,
     password_stdin: Annotated[bool, typer.Option(help="Read the password from standard input.")] = False,
 ) -> None:
-    """Create a user (e.g. the first admin, with --new-clinic). Asks for the password."""
+    """Create a user (e.g. the first admin, with --new-clinic). Asks for the password: at least
+    12 characters and not easy to guess (checked with zxcvbn)."""
     with clean_errors():
         if (clinic is None) == (new_clinic is None):
             raise InvalidInput("give either --clinic or --new-clinic", field="clinic")
@@ -87,7 +129,7 @@ def create_user(
             if password_stdin
             else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
         )
-        password_hash = hash_password(password)
+        password_hash = hash_password(password, user_inputs=[email, name, new_clinic or ""])
         made = engine()
         upgrade(made)
         made.dispose()
@@ -104,3 +146,41 @@ def create_user(
             )
             user_id = user.id
     typer.echo(f"user {email} ({role}) created in clinic {clinic_id}: {user_id}")
+
+
+def _new_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    answer: str = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    return answer
+
+
+@user_app.command("set-password")
+def set_password(
+    email: Annotated[str, typer.Argument(help="The user's sign-in e-mail.")],
+    clinic: Annotated[str | None, typer.Option(help="Clinic id, when the e-mail is in several clinics.")] = None,
+    password_stdin: Annotated[bool, typer.Option(help="Read the password from standard input.")] = False,
+) -> None:
+    """Set a user's password (e.g. the only admin forgot it). Ends the user's sessions."""
+    from toxplan.services import accounts  # noqa: PLC0415
+
+    with clean_errors():
+        password = _new_password(password_stdin)
+        with database_session() as session:
+            user = accounts.find_user(session, email, clinic)
+            ended = accounts.operator_set_password(session, user, password, now=dt.datetime.now(dt.UTC))
+    typer.echo(f"password of {email} set; {ended} session(s) ended")
+
+
+@user_app.command("remove-second-factor")
+def remove_second_factor(
+    email: Annotated[str, typer.Argument(help="The user's sign-in e-mail.")],
+    clinic: Annotated[str | None, typer.Option(help="Clinic id, when the e-mail is in several clinics.")] = None,
+) -> None:
+    """Remove a user's authenticator app (a lost phone, when no admin can). Ends the user's sessions."""
+    from toxplan.services import accounts  # noqa: PLC0415
+
+    with clean_errors(), database_session() as session:
+        user = accounts.find_user(session, email, clinic)
+        accounts.operator_remove_second_factor(session, user, now=dt.datetime.now(dt.UTC))
+    typer.echo(f"authenticator app of {email} removed")

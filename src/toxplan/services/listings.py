@@ -17,7 +17,8 @@ from toxplan.db.models import FollowUp, Patient
 from toxplan.db.repositories import listings as repo
 from toxplan.db.repositories.listings import QueueRow
 from toxplan.errors import InvalidInput
-from toxplan.services.audit import log, require
+from toxplan.services.access_audit import shown
+from toxplan.services.audit import require
 from toxplan.services.schemas import Actor
 
 MAX_LIMIT = limits.PAGE_SIZE
@@ -59,7 +60,7 @@ def patients(
     if "\x00" in text:  # PostgreSQL refuses NUL in text: a bad search, not a server error
         raise InvalidInput("must not contain NUL characters", field="q")
     items, total = repo.patient_page(session, actor.clinic_id, text, limit=limit, offset=offset)
-    log(session, actor, "read", "patient_list", detail=f"search {text!r}: {len(items)} of {total} patients")
+    shown(session, actor, "patient_list", [p.id for p in items], detail=f"search {text!r}: {len(items)} of {total}")
     return Page(items, limit, offset, total)
 
 
@@ -87,7 +88,7 @@ def cosign_queue(
         exclude_injector=actor.user_id if others_only else None,
         newest_first=newest_first,
     )
-    log(session, actor, "read", "cosign_queue", detail=f"{len(items)} of {total} treatments")
+    shown(session, actor, "cosign_queue", [r.patient.id for r in items], detail=f"{len(items)} of {total} treatments")
     return Page(items, limit, offset, total)
 
 
@@ -114,5 +115,5 @@ def follow_ups(
     rows, total = repo.follow_up_page(session, actor.clinic_id, open_only=open_only, limit=limit, offset=offset)
     items = [FollowUpRow(f, p, f.reviewed_on is None and f.due_on < today) for f, p in rows]
     which = {True: "open", False: "reviewed", None: "all"}[open_only]
-    log(session, actor, "read", "follow_up_list", detail=f"{which}: {len(items)} of {total} follow-ups")
+    shown(session, actor, "follow_up_list", [r.patient.id for r in items], detail=f"{which}: {len(items)} of {total}")
     return Page(items, limit, offset, total)

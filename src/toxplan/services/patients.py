@@ -19,6 +19,7 @@ from toxplan.db.models import (
 )
 from toxplan.db.repositories import patients as repo
 from toxplan.errors import InvalidInput, NotFound
+from toxplan.services.access_audit import shown
 from toxplan.services.audit import log, require
 from toxplan.services.schemas import (
     Actor,
@@ -99,7 +100,7 @@ def search_patients(session: Session, actor: Actor, text: str, *, limit: int = 5
     if not 0 <= offset <= limits.OFFSET:  # a huge number must never reach the database driver
         raise InvalidInput(f"give an offset from 0 to {limits.OFFSET}", field="offset")
     found = repo.search(session, actor.clinic_id, text, limit=min(max(limit, 1), limits.PAGE_SIZE), offset=offset)
-    log(session, actor, "read", "patient_list", detail=f"search {text.strip()!r}: {len(found)} patients")
+    shown(session, actor, "patient_list", [p.id for p in found], detail=f"search {text!r}: {len(found)} patients")
     return found
 
 

@@ -34,6 +34,7 @@ from toxplan.domain.safety.findings import Finding
 from toxplan.errors import Conflict, InvalidInput, NotFound
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.policy import Policy
+from toxplan.services.access_audit import shown
 from toxplan.services.audit import log, require
 from toxplan.services.schemas import Actor, AddendumCreate, Override, TreatmentCreate, parse, require_past
 
@@ -355,12 +356,5 @@ def recall(session: Session, actor: Actor, lot_number: str) -> list[RecallRow]:
         )
         for t, p, lot in repo.recall(session, actor.clinic_id, lot_number.strip())
     ]
-    log(
-        session,
-        actor,
-        "read",
-        "lot_recall",
-        entity_id=None,
-        detail=f"lot {lot_number.strip()}: {len(rows)} treatments",
-    )
+    shown(session, actor, "lot_recall", [r.patient_id for r in rows], detail=f"lot {lot_number.strip()}: {len(rows)}")
     return rows

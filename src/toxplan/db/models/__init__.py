@@ -14,6 +14,7 @@ from toxplan.db.models.patient import (
     WeightRecord,
 )
 from toxplan.db.models.photo import Photo
+from toxplan.db.models.security import SignInThrottle, TrustedDevice, UserTotp
 from toxplan.db.models.session import UserSession
 from toxplan.db.models.treatment import Addendum, Cosignature, Treatment, TreatmentFinding, TreatmentInjection
 
@@ -34,10 +35,13 @@ __all__ = [
     "Photo",
     "Reconstitution",
     "Screening",
+    "SignInThrottle",
     "Treatment",
     "TreatmentFinding",
     "TreatmentInjection",
+    "TrustedDevice",
     "User",
     "UserSession",
+    "UserTotp",
     "WeightRecord",
 ]

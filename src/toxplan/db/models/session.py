@@ -20,3 +20,5 @@ class UserSession(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    """Last request (to a minute): a session idle longer than the idle timeout has ended."""

@@ -40,8 +40,9 @@ TABLE_NAMES = (
 )
 """Every table, parents before children: the order a restore inserts them in."""
 
-NOT_BACKED_UP = ("user_sessions",)
-"""Sign-in sessions are short-lived credentials, not records: a restore must not revive them."""
+NOT_BACKED_UP = ("user_sessions", "sign_in_throttle", "trusted_devices", "user_totp")
+"""Sign-in sessions are short-lived credentials, not records: a restore must not revive them.
+Nor throttling counters, trusted-browser tokens or second-factor secrets (users enrol again)."""
 
 TABLES: tuple[Table, ...] = tuple(Base.metadata.tables[name] for name in TABLE_NAMES)
 

@@ -8,15 +8,18 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from toxplan.api.deps import SecondFactorEnrolment
 from toxplan.api.errors import Unauthenticated
 from toxplan.errors import ToxPlanError
 from toxplan.web.forms import status_of
 from toxplan.web.rendering import HERE, page
-from toxplan.web.routes import auth, chart, exports, lots, patients, photos, treatments
+from toxplan.web.routes import account, auth, chart, exports, lots, patients, photos, treatments
+from toxplan.web.routes import audit as audit_pages
+from toxplan.web.routes import users as user_pages
 from toxplan.web.routes.reports import router as reports_router
 
 PAGE_ROUTERS = [auth.router, patients.router, chart.router, treatments.router, lots.router, exports.router]
-PAGE_ROUTERS += [reports_router, photos.router]
+PAGE_ROUTERS += [reports_router, photos.router, account.router, user_pages.router, audit_pages.router]
 """Page routers; page groups register here as they are added."""
 
 
@@ -41,6 +44,8 @@ def _install_page_errors(app: FastAPI) -> None:
             return await response if inspect.isawaitable(response) else response
         if isinstance(exc, Unauthenticated):
             return RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)
+        if isinstance(exc, SecondFactorEnrolment):
+            return RedirectResponse("/account#second-factor", status_code=303)
         assert isinstance(exc, ToxPlanError)
         return page(request, "error.html", None, status_code=status_of(exc), error=exc)
 

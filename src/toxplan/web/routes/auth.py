@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from toxplan.api.deps import ALL_ROLES, DB, SESSION_COOKIE, Allow, Now
 from toxplan.api.errors import RateLimited, Unauthenticated
-from toxplan.api.routers.system import attempt_sign_in, set_session_cookie
+from toxplan.api.routers.system import attempt_sign_in, finish_sign_in
 from toxplan.auth import sessions
 from toxplan.web.rendering import page
 
@@ -34,12 +34,12 @@ def sign_in_form(request: Request, next: str | None = None) -> Response:
 @router.post("/sign-in", dependencies=[Depends(Allow(public=True))])
 def sign_in(
     request: Request,
-    db: DB,
     now: Now,
     email: Annotated[str, Form(max_length=320)],
     password: Annotated[str, Form(max_length=1000)],
     form_token: Annotated[str, Form(max_length=100)] = "",
     next: Annotated[str, Form(max_length=500)] = "/",
+    second_factor: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     if not form_token or form_token != request.cookies.get(PRE_CSRF_COOKIE):
         return page(
@@ -52,7 +52,7 @@ def sign_in(
             error="The form expired; please sign in again.",
         )
     try:
-        done = attempt_sign_in(request, db, now, email, password)
+        result = attempt_sign_in(request, now, email, password, second_factor)
     except (Unauthenticated, RateLimited) as exc:
         status = 429 if isinstance(exc, RateLimited) else 401
         return page(
@@ -64,9 +64,10 @@ def sign_in(
             form_token=form_token,
             error=exc.message,
             email=email,
+            ask_code=exc.field == "second_factor",
         )
     response = RedirectResponse(_safe_next(next), status_code=303)
-    set_session_cookie(request, response, done.token)
+    finish_sign_in(request, response, result)
     response.delete_cookie(PRE_CSRF_COOKIE, path="/sign-in")
     return response
 

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from toxplan.api.deps import DB, KB, Now
 from toxplan.errors import InvalidInput
-from toxplan.services import dose_window, outcomes, patients, records
+from toxplan.services import dose_window, listings, outcomes, patients, records
 from toxplan.web.access import CLINICAL_READERS, Reader, Staff, redirect
 from toxplan.web.forms import Form, lines, status_of, text, values, yes_no
 from toxplan.web.rendering import page
@@ -20,15 +20,17 @@ PAGE_SIZE = 50
 
 @router.get("/patients")
 def patient_list(request: Request, current: Staff, db: DB, q: str = "", offset: int = 0) -> Response:
-    found = patients.search_patients(db, current.actor, q[:200], limit=PAGE_SIZE + 1, offset=offset)
+    offset = max(0, min(offset, listings.MAX_OFFSET))
+    # Exactly the rows shown are fetched, so the audit names exactly the patients shown.
+    found = listings.patients(db, current.actor, q[:200], limit=PAGE_SIZE, offset=offset)
     return page(
         request,
         "patients.html",
         current,
-        patients=found[:PAGE_SIZE],
-        more=len(found) > PAGE_SIZE,
+        patients=found.items,
+        more=offset + len(found.items) < found.total,
         q=q,
-        offset=max(offset, 0),
+        offset=offset,
         page_size=PAGE_SIZE,
         clinical=current.actor.role in CLINICAL_READERS,
     )

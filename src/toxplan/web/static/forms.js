@@ -18,4 +18,13 @@
   for (const node of document.querySelectorAll("[data-clear-draft]")) {
     sessionStorage.removeItem("toxplan-draft-" + node.dataset.clearDraft);
   }
+  // "Go back" links: the previous page when there is one (no javascript: URLs under the CSP).
+  for (const link of document.querySelectorAll("a[data-back]")) {
+    link.addEventListener("click", (event) => {
+      if (history.length > 1) {
+        event.preventDefault();
+        history.back();
+      }
+    });
+  }
 })();

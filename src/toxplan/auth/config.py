@@ -1,0 +1,74 @@
+"""Sign-in settings, from the environment (prefix ``TOXPLAN_``) with safe defaults.
+
+``TOXPLAN_TRUSTED_PROXIES``   addresses or networks of the reverse proxies whose
+                              ``X-Forwarded-For`` is believed (comma-separated; default none)
+``TOXPLAN_IDLE_TIMEOUT_MINUTES``  a session ends after this long without a request (default 30)
+``TOXPLAN_SESSION_HOURS``     a session ends this long after sign-in, however busy (default 12)
+``TOXPLAN_REQUIRE_SECOND_FACTOR`` roles that must use an authenticator app (comma-separated,
+                              e.g. ``admin``; default none)
+``TOXPLAN_DEMO``              demo mode: the demo clinic's accounts may sign in (default off)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from toxplan.errors import InvalidInput
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+ROLES = ("injector", "medical_director", "front_desk", "admin")
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    trusted_proxies: tuple[Network, ...] = ()
+    idle_timeout: dt.timedelta = dt.timedelta(minutes=30)
+    session_lifetime: dt.timedelta = dt.timedelta(hours=12)
+    second_factor_roles: frozenset[str] = field(default_factory=frozenset)
+    demo: bool = False
+
+
+def _networks(text: str, name: str) -> tuple[Network, ...]:
+    found = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            found.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise InvalidInput(f"{part!r} is not an address or network", field=name) from None
+    return tuple(found)
+
+
+def _minutes(text: str, name: str, *, unit: str = "minutes") -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise InvalidInput(f"give a whole number of {unit}, at least 1", field=name)
+    return value
+
+
+def _roles(text: str, name: str) -> frozenset[str]:
+    roles = frozenset(r.strip() for r in text.split(",") if r.strip())
+    unknown = sorted(roles - set(ROLES))
+    if unknown:
+        raise InvalidInput(f"unknown role {unknown[0]!r}; roles are {', '.join(ROLES)}", field=name)
+    return roles
+
+
+def security_from(env: Mapping[str, str]) -> SecuritySettings:
+    """Settings from ``env`` (``os.environ``); a bad value is an InvalidInput naming the variable."""
+    idle = env.get("TOXPLAN_IDLE_TIMEOUT_MINUTES") or "30"
+    hours = env.get("TOXPLAN_SESSION_HOURS") or "12"
+    return SecuritySettings(
+        trusted_proxies=_networks(env.get("TOXPLAN_TRUSTED_PROXIES", ""), "TOXPLAN_TRUSTED_PROXIES"),
+        idle_timeout=dt.timedelta(minutes=_minutes(idle, "TOXPLAN_IDLE_TIMEOUT_MINUTES")),
+        session_lifetime=dt.timedelta(hours=_minutes(hours, "TOXPLAN_SESSION_HOURS", unit="hours")),
+        second_factor_roles=_roles(env.get("TOXPLAN_REQUIRE_SECOND_FACTOR", ""), "TOXPLAN_REQUIRE_SECOND_FACTOR"),
+        demo=env.get("TOXPLAN_DEMO", "").strip().lower() in ("1", "true", "yes", "on"),
+    )
