@@ -32,7 +32,7 @@ def test_every_response_carries_the_security_headers(world: World, path: str) ->
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["x-frame-options"] == "DENY"
     assert response.headers["referrer-policy"] == "no-referrer"
-    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["cache-control"] == "private, no-store"
     policy = csp_of(response)
     assert policy["frame-ancestors"] == "frame-ancestors 'none'"
     assert "'unsafe-inline'" not in response.headers["content-security-policy"]
@@ -43,8 +43,8 @@ def test_every_response_carries_the_security_headers(world: World, path: str) ->
 def test_patient_data_is_never_cached_but_static_files_may_be(world: World) -> None:
     client = world.clinic["injector"]
     visit = signed_visit(client)
-    assert client.get(f"{API}/patients/{visit.patient_id}").headers["cache-control"] == "no-store"
-    assert client.get(f"/patients/{visit.patient_id}").headers["cache-control"] == "no-store"
+    assert client.get(f"{API}/patients/{visit.patient_id}").headers["cache-control"] == "private, no-store"
+    assert client.get(f"/patients/{visit.patient_id}").headers["cache-control"] == "private, no-store"
     assert "no-store" not in client.get("/static/style.css").headers.get("cache-control", "")
 
 

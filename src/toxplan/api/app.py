@@ -89,20 +89,22 @@ def create_app(
     app.state.settings = settings
     app.state.logger = logging.getLogger("toxplan")
     errors.install(app)
-    app.add_middleware(RequestLimits)  # body size (413) and NUL in the URL, before any handler
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     mount_web(app)
-    install_hardening(app)
+    install_middleware(app)
     return app
 
 
-def install_hardening(app: FastAPI) -> None:
-    """Security headers on every response, JSON bodies with a repeated key refused, refused
-    requests for patient data audited, and the API documentation page that fits the CSP."""
+def install_middleware(app: FastAPI) -> None:
+    """From the outside in: security headers on every response (refusals included); the body
+    size limit (413) and NUL in the URL, before anything reads the body; JSON bodies with a
+    repeated key refused; refused requests for patient data audited. Also the API
+    documentation page that fits the CSP."""
     app.include_router(docs_page.router)
-    app.add_middleware(AuditDenials)
+    app.add_middleware(AuditDenials)  # the last added runs first
     app.add_middleware(RefuseRepeatedKeys)
+    app.add_middleware(RequestLimits)
     app.add_middleware(SecurityHeaders)
 
 

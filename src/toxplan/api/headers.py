@@ -5,7 +5,7 @@
   post only here. The API documentation page (``/docs``) may also load Swagger UI from its CDN.
 - ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY``, ``Referrer-Policy: no-referrer``
   (page addresses carry patient ids and searches).
-- ``Cache-Control: no-store`` on everything but the static files: pages and API answers carry
+- ``Cache-Control: private, no-store`` on everything but the static files: pages and API answers carry
   patient data, and no browser or proxy cache may keep them.
 - ``Strict-Transport-Security`` when the request came over HTTPS.
 """
@@ -51,7 +51,7 @@ class SecurityHeaders:
         policy = DOCS_CSP if path in DOCS_PATHS else CSP
         extra = [(b"content-security-policy", policy.encode()), *COMMON]
         if not path.startswith("/static/"):
-            extra.append((b"cache-control", b"no-store"))
+            extra.append((b"cache-control", b"private, no-store"))
         if _https(scope):
             extra.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
 

@@ -42,7 +42,21 @@ class RequestLimits:
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
             await self._refuse(send, 413, "payload_too_large", self._too_large(), "body")
             return
-        await self.app(scope, self._counting(receive), send)
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, self._counting(receive), watched)
+        except HTTPException as exc:
+            # A middleware inside this one (repeated JSON keys) read the body itself, so the
+            # refusal did not reach the API's handler: answer it here.
+            if exc.status_code != 413 or started:
+                raise
+            await self._refuse(send, 413, "payload_too_large", self._too_large(), "body")
 
     def _too_large(self) -> str:
         return f"the request body is larger than {self.max_body:,} bytes"
