@@ -143,6 +143,11 @@ ACCESS: dict[tuple[str, str], tuple[tuple[str, ...], Call]] = {
         ),
     ),
     ("GET", "/recall/{lot_number}"): (READERS, lambda v: (f"/recall/{v.lot_number}", None)),
+    ("GET", "/vials"): (READERS, lambda v: ("/vials", None)),
+    ("POST", "/vials/{vial_id}/discard"): (
+        READERS,
+        lambda v: (f"/vials/{v.reconstitution_id}/discard", {"reason": "end of clinic day"}),
+    ),
 }
 
 
@@ -301,7 +306,7 @@ ID_CALLS = [key for key in ACCESS if "{" in key[1]] + [
 
 def unknown_field(key: tuple[str, str]) -> str:
     """The id the refusal names: the one in the path, else the first one the body refers to."""
-    for name in ("patient_id", "treatment_id", "follow_up_id"):
+    for name in ("patient_id", "treatment_id", "follow_up_id", "vial_id"):
         if f"{{{name}}}" in key[1]:
             return name
     return {"/treatments": "patient_id", "/adverse-events": "treatment_id", "/reconstitutions": "lot_id"}[key[1]]

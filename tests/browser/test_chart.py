@@ -156,7 +156,7 @@ def test_plan_edit_override_and_sign(page_for: Any, live_server: LiveServer, scr
     sign_in(page)
     patient_id = register_patient(page)
     page.get_by_role("link", name="Plan treatment").click()
-    expect(page.locator("#lot option:checked")).to_contain_text(live_server.seeded.lot_number)
+    expect(page.locator("#vial option:checked")).to_contain_text(live_server.seeded.lot_number)
     plan_by_areas_and_clicks(page)
     page.screenshot(path=str(screenshots / "chart-planned.png"))
 

@@ -100,6 +100,7 @@ def seed(factory: sessionmaker[Session], kb: KnowledgeBase, *, now: dt.datetime)
                 "lot_number": numbers["good"],
                 "expiry_date": today + dt.timedelta(days=300),
                 "vial_units": 100,
+                "vials_received": 10,
             },
             kb=kb,
         )

@@ -30,6 +30,7 @@ GET_PAGES = {
     "/cosign": ("medical_director",),
     "/lots": READERS,
     "/lots/recall": READERS,
+    "/stock": READERS,
 }
 POST_FORMS = {
     "/sign-out": "front_desk",
@@ -42,6 +43,7 @@ POST_FORMS = {
     "/treatments/{treatment_id}/adverse-events": "injector",
     "/lots": "admin",
     "/lots/reconstitutions": "injector",
+    "/stock/vials/{vial_id}/discard": "admin",
 }
 """Each POST form, with a role that may use it (so only the token can be what is refused)."""
 PUBLIC = {("GET", "/"), ("GET", "/sign-in"), ("POST", "/sign-in")}
@@ -61,7 +63,12 @@ def ids(seeded: seeding.Seeded, factory: sessionmaker[Session], kb: KnowledgeBas
     treatment_id = seeding.record(factory, kb, seeded, now=now)
     with factory() as session:
         (follow_up,) = repo.follow_ups(session, [treatment_id])
-    return {"patient_id": seeded.patient_id, "treatment_id": treatment_id, "follow_up_id": follow_up.id}
+    return {
+        "patient_id": seeded.patient_id,
+        "treatment_id": treatment_id,
+        "follow_up_id": follow_up.id,
+        "vial_id": seeded.reconstitution_id,
+    }
 
 
 @pytest.mark.parametrize("role", ALL)

@@ -79,7 +79,13 @@ def test_chart_data_carries_what_the_check_needs(
     assert seeded.expired_lot_number not in lots  # expired lots cannot be chosen
     good = lots[seeded.lot_number]
     assert good["product"] == "onabotulinumtoxina" and good["vial_units"] == 100
-    assert [v["id"] for v in good["vials"]] == [seeded.reconstitution_id]
+    assert good["unopened"] == 8  # ten received; one made up today, one for the visit 20 days ago
+    (vial,) = data["vials"]  # the one open vial, with what is left in it and its use-by time
+    assert vial["id"] == seeded.reconstitution_id and vial["lot"] == good["id"]
+    assert vial["units_left"] == 100 and vial["use_by_known"] is True  # the old visit's vial is long past use
+    assert dt.datetime.fromisoformat(vial["use_by"]) == dt.datetime.fromisoformat(
+        vial["reconstituted_at"]
+    ) + dt.timedelta(hours=24)
     botox = next(p for p in data["products"] if p["id"] == "onabotulinumtoxina")
     areas = {a["id"]: a for a in botox["areas"]}
     assert areas["glabellar_lines"]["chart"] and areas["glabellar_lines"]["on_label"]

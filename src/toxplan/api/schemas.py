@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 from fastapi import Path
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, field_validator
@@ -310,6 +310,8 @@ class LotRead(_Read):
     expiry_date: dt.date
     vial_units: Num
     received_at: dt.datetime
+    vials_received: int | None = None
+    """None: the lot was recorded without a received count, so its stock is not counted."""
 
 
 class LotStock(LotRead):
@@ -326,6 +328,21 @@ class ReconstitutionRead(_Read):
     diluent_ml: Num
     reconstituted_at: dt.datetime
     by_user_id: str
+    discarded_at: dt.datetime | None = None
+    discard_reason: str | None = None
+
+
+class VialRead(BaseModel):
+    """A vial made up from a lot, with the units left in it and when it must be used by."""
+
+    vial: ReconstitutionRead
+    lot_number: str
+    product: str
+    units_left: Num
+    use_by: dt.datetime
+    use_by_known: bool
+    """False: the product's in-use time is not in the knowledge base; the shortest known applies."""
+    status: Literal["open", "empty", "expired", "discarded"]
 
 
 class RecallRead(_Read):

@@ -77,6 +77,8 @@ REGIMENS = (
     Regimen(BOTOX, ("chronic_migraine",), 2, (84, 98), Decimal(200), True, ("migraine",)),  # every 12 weeks
     Regimen(BOTOX, ("axillary_hyperhidrosis",), 2, (150, 210), None, True, ("hyperhidrosis_condition",)),
 )
+VIALS_PER_LOT = 200
+"""Vials ordered per lot: enough for a 120-day window of a busy clinic, so the stock page has some left."""
 DEFAULT_DILUTION = (Decimal(100), Decimal("2.5"))
 """For products whose label gives no table (Xeomin): 4 U per 0.1 mL, the usual choice."""
 OVERRIDE_REASONS = {
@@ -160,6 +162,7 @@ class _Seeder:
                 "lot_number": f"{prefix}{self.rng.randint(1000, 9999)}-{window:02d}{vial:.0f}",  # unique per key
                 "expiry_date": self.today - dt.timedelta(days=120 * window) + dt.timedelta(days=365),
                 "vial_units": vial,
+                "vials_received": VIALS_PER_LOT,
             }
             self.lots[key] = inventory.add_lot(self.session, self.staff["injector"][0], data, kb=self.kb).id
         return self.lots[key]

@@ -69,6 +69,13 @@ class LotCreate(_In):
     lot_number: Annotated[str, Field(min_length=1, max_length=60, pattern=NO_NUL)]
     expiry_date: Day
     vial_units: Annotated[Decimal, Field(gt=0, le=1000, decimal_places=2, allow_inf_nan=False)]
+    vials_received: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    """How many vials of the lot arrived; without it the lot's stock is not counted."""
+
+
+class VialDiscard(_In):
+    reason: Name
+    note: Text | None = None
 
 
 class ReconstitutionCreate(_In):
@@ -157,5 +164,6 @@ __all__ = [
     "ScreeningCreate",
     "TreatmentCreate",
     "UserCreate",
+    "VialDiscard",
     "parse",
 ]

@@ -32,6 +32,7 @@ from toxplan.domain.safety.findings import Finding
 from toxplan.errors import Conflict, InvalidInput, NotFound
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.policy import Policy
+from toxplan.services import inventory
 from toxplan.services.audit import log, require
 from toxplan.services.schemas import Actor, Override, TreatmentCreate, parse, require_past
 
@@ -50,9 +51,9 @@ class RecordedTreatment:
     follow_up: FollowUp
 
 
-def _lot_and_dilution(
+def _lot_and_vial(
     session: Session, actor: Actor, given: TreatmentCreate, product_id: str
-) -> tuple[Lot, Reconstitution | None, Decimal]:
+) -> tuple[Lot, inventory.VialPlan]:
     lot = repo.lot(session, actor.clinic_id, given.lot_id)
     if lot is None:
         raise NotFound(f"no lot {given.lot_id} in this clinic", field="lot_id")
@@ -60,17 +61,10 @@ def _lot_and_dilution(
         raise InvalidInput(f"lot {lot.lot_number} is {lot.product}", field="lot_id")
     if lot.expiry_date < given.visit_at.date():
         raise Conflict(f"lot {lot.lot_number} expired on {lot.expiry_date}", field="lot_id")
-    made = None
-    if given.reconstitution_id is not None:
-        made = repo.reconstitution(session, actor.clinic_id, given.reconstitution_id)
-        if made is None or made.lot_id != lot.id:
-            raise NotFound(f"no reconstitution {given.reconstitution_id} of this lot", field="reconstitution_id")
-        if made.reconstituted_at > given.visit_at:
-            raise InvalidInput("the vial was reconstituted after the visit", field="reconstitution_id")
-    diluent = made.diluent_ml if made is not None else given.diluent_ml
-    if diluent is None:
-        raise InvalidInput("give reconstitution_id or diluent_ml", field="diluent_ml")
-    return lot, made, diluent
+    vial = inventory.vial_for_signing(
+        session, actor, lot, vial_id=given.reconstitution_id, diluent=given.diluent_ml, at=given.visit_at
+    )
+    return lot, vial
 
 
 def check_request(
@@ -160,20 +154,23 @@ def record_treatment(
     lot = repo.lot(session, actor.clinic_id, given.lot_id)
     if lot is None:
         raise NotFound(f"no lot {given.lot_id} in this clinic", field="lot_id")
-    lot, made, diluent = _lot_and_dilution(session, actor, given, lot.product)
+    lot, vial = _lot_and_vial(session, actor, given, lot.product)
+    made, diluent = vial.vial, vial.vial.diluent_ml
     request = check_request(session, patient=patient, given=given, lot=lot, made=made, diluent=diluent)
     checked = check(kb, request, at=given.visit_at, policy=policy)
     _refuse_unless_overridden(checked.result.findings, given.overrides)
+    parts = inventory.prepare(session, actor, lot=lot, plan=vial, units=checked.plan.units_for(), at=given.visit_at)
     treatment = _write(
         session,
         actor=actor,
         given=given,
         patient=patient,
         lot=lot,
-        made=made,
+        made=parts[0][0],
         diluent=diluent,
         checked=checked,
     )
+    inventory.draw(session, actor, parts, treatment.id)
     follow_up = FollowUp(
         clinic_id=actor.clinic_id,
         patient_id=patient.id,
@@ -213,7 +210,7 @@ def _write(
         visit_at=given.visit_at,
         product=lot.product,
         lot_id=lot.id,
-        reconstitution_id=made.id if made else None,
+        reconstitution_id=None if made is None else made.id,
         vial_units=lot.vial_units,
         diluent_ml=diluent,
         total_units=plan.units_for(),

@@ -65,22 +65,36 @@ def products(kb: KnowledgeBase) -> list[dict[str, Any]]:
     return found
 
 
-def usable_lots(session: Session, actor: Actor, kb: KnowledgeBase, now: dt.datetime) -> list[dict[str, Any]]:
-    """Unexpired lots, each with its vials still inside the product's in-use time."""
-    return [
+def stock(session: Session, actor: Actor, kb: KnowledgeBase, now: dt.datetime) -> dict[str, Any]:
+    """Unexpired lots (with their unopened vials, when counted) and the open vials of every product,
+    the one to use first (earliest use-by) first."""
+    lots = [
         {
             "id": lot.id,
             "product": lot.product,
             "lot_number": lot.lot_number,
             "expiry_date": lot.expiry_date.isoformat(),
             "vial_units": number(lot.vial_units),
-            "vials": [
-                {"id": v.id, "diluent_ml": number(v.diluent_ml), "reconstituted_at": v.reconstituted_at.isoformat()}
-                for v in vials
-            ],
+            "unopened": inventory.unopened_left(session, lot),
         }
-        for lot, vials in inventory.usable_stock(session, actor, kb=kb, now=now)
+        for lot, _ in inventory.usable_stock(session, actor, kb=kb, now=now)
     ]
+    vials = [
+        {
+            "id": v.vial.id,
+            "lot": v.lot.id,
+            "product": v.lot.product,
+            "lot_number": v.lot.lot_number,
+            "vial_units": number(v.lot.vial_units),
+            "diluent_ml": number(v.vial.diluent_ml),
+            "reconstituted_at": v.vial.reconstituted_at.isoformat(),
+            "units_left": number(v.units_left),
+            "use_by": v.use_by.isoformat(),
+            "use_by_known": v.use_by_known,
+        }
+        for v in inventory.open_vials(session, actor, kb=kb, now=now)
+    ]
+    return {"lots": lots, "vials": vials}
 
 
 def check_context(session: Session, patient: Patient, now: dt.datetime) -> dict[str, Any]:
@@ -109,7 +123,7 @@ def chart_data(
         "today": now.date().isoformat(),
         "context": check_context(session, patient, now),
         "products": products(kb),
-        "lots": usable_lots(session, actor, kb, now),
+        **stock(session, actor, kb, now),
         "never_overridden": sorted(NEVER_OVERRIDDEN),
         "depths": list(get_args(Depth)),
         "views": [{"id": v.id, "label": v.label} for v in VIEWS],

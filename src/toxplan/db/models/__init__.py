@@ -2,7 +2,7 @@
 
 from toxplan.db.models.audit import AuditEvent
 from toxplan.db.models.clinic import Clinic, User
-from toxplan.db.models.inventory import Lot, Reconstitution
+from toxplan.db.models.inventory import Lot, Reconstitution, VialDraw
 from toxplan.db.models.outcome import AdverseEvent, FollowUp
 from toxplan.db.models.patient import (
     Consent,
@@ -36,5 +36,6 @@ __all__ = [
     "TreatmentInjection",
     "User",
     "UserSession",
+    "VialDraw",
     "WeightRecord",
 ]

@@ -34,6 +34,7 @@ TABLE_NAMES = (
     "addenda",
     "follow_ups",
     "adverse_events",
+    "vial_draws",
     "audit_events",
 )
 """Every table, parents before children: the order a restore inserts them in."""

@@ -1,4 +1,5 @@
-"""Stock: lots with expiry warnings, adding a lot, reconstituting a vial, and lot recall."""
+"""Stock: vials and units on hand, open vials (discarded with a reason), lots with expiry warnings,
+adding a lot, reconstituting a vial, and lot recall."""
 
 from __future__ import annotations
 
@@ -61,6 +62,7 @@ def add_lot(request: Request, current: Reader, db: DB, kb: KB, now: Now, form: F
         "lot_number": text(form, "lot_number"),
         "expiry_date": text(form, "expiry_date"),
         "vial_units": text(form, "vial_units"),
+        "vials_received": text(form, "vials_received"),
     }
     try:
         inventory.add_lot(db, current.actor, data, kb=kb)
@@ -82,7 +84,49 @@ def reconstitute(request: Request, current: Reader, db: DB, kb: KB, now: Now, fo
     except REFUSALS as exc:
         db.rollback()
         return _lots_page(request, db, current, kb, now, error=exc, failed_form="reconstitution", form=values(form))
-    return redirect("/lots?reconstituted=1")
+    return redirect("/stock?reconstituted=1")
+
+
+def _stock_page(
+    request: Request,
+    db: Session,
+    current: Current,
+    kb: KnowledgeBase,
+    now: dt.datetime,
+    *,
+    error: ToxPlanError | None = None,
+    failed_vial: str | None = None,
+) -> Response:
+    return page(
+        request,
+        "stock.html",
+        current,
+        status_code=status_of(error) if error else 200,
+        products=inventory.stock(db, current.actor, kb=kb, now=now),
+        vials=inventory.recent_vials(db, current.actor, kb=kb, now=now),
+        brands={p.id: p.brands[0] for p in kb.products.values()},
+        reasons=inventory.DISCARD_REASONS,
+        warning_days=inventory.EXPIRY_WARNING_DAYS,
+        error=error,
+        failed_vial=failed_vial,
+    )
+
+
+@router.get("/stock")
+def stock(request: Request, current: Reader, db: DB, kb: KB, now: Now) -> Response:
+    return _stock_page(request, db, current, kb, now)
+
+
+@router.post("/stock/vials/{vial_id}/discard")
+def discard_vial(request: Request, vial_id: str, current: Reader, db: DB, kb: KB, now: Now, form: Form) -> Response:
+    try:
+        inventory.discard(
+            db, current.actor, vial_id, {"reason": text(form, "reason"), "note": text(form, "note")}, now=now
+        )
+    except REFUSALS as exc:
+        db.rollback()
+        return _stock_page(request, db, current, kb, now, error=exc, failed_vial=vial_id)
+    return redirect("/stock?discarded=1")
 
 
 @router.get("/lots/recall")

@@ -14,7 +14,7 @@
   let sites = {};
   const siteName = (id) => (sites[id] ? sites[id].name : T.label(id));
   let zonesFailed = false;
-  let shownFor = { product: null, lot: null };
+  let shownFor = { product: null, key: null };
   let flashTimer = null;
   let editorFor = "";
 
@@ -73,26 +73,38 @@
 
   // --- rendering -----------------------------------------------------------------------------------
 
+  const shortTime = (iso) => new Date(iso).toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+
   function renderStock(state) {
     if (shownFor.product !== state.product) {
       $("product").replaceChildren(...data.products.map((p) => h("option", { value: p.id, selected: p.id === state.product }, p.brand.split(" / ")[0])));
     }
-    if (shownFor.product !== state.product || shownFor.lot !== state.lot) {
+    const key = `${state.product}|${state.vial}|${state.lot}`;
+    if (shownFor.key !== key) {
+      const open = plan.vialsOf(state.product);
+      $("vial").replaceChildren(
+        ...open.map((v) =>
+          h(
+            "option",
+            { value: v.id, selected: v.id === state.vial },
+            `Lot ${v.lot_number} · made ${shortTime(v.reconstituted_at)} · ${v.diluent_ml} mL · ${v.units_left} U left · use by ${shortTime(v.use_by)}${v.use_by_known ? "" : "*"}`,
+          ),
+        ),
+        h("option", { value: "new", selected: state.vial === "new" }, open.length ? "Open a new vial…" : "No open vial: open a new one…"),
+      );
       const lots = plan.lotsOf(state.product);
       $("lot").replaceChildren(
         h("option", { value: "" }, lots.length ? "Choose a lot…" : "No unexpired lot of this product"),
-        ...lots.map((l) => h("option", { value: l.id, selected: l.id === state.lot }, `${l.lot_number} · ${l.vial_units} U · exp ${l.expiry_date}`)),
-      );
-      const l = plan.lot();
-      $("vial").replaceChildren(
-        ...(l ? l.vials : []).map((v) =>
-          h("option", { value: v.id, selected: v.id === state.vial }, `Made ${new Date(v.reconstituted_at).toLocaleTimeString([], { timeStyle: "short" })} · ${v.diluent_ml} mL`),
+        ...lots.map((l) =>
+          h("option", { value: l.id, selected: l.id === state.lot, disabled: l.unopened === 0 }, `${l.lot_number} · ${l.vial_units} U · exp ${l.expiry_date}${l.unopened === null ? "" : ` · ${l.unopened} unopened`}`),
         ),
-        h("option", { value: "new", selected: state.vial === "new" }, "New vial"),
       );
-      shownFor = { product: state.product, lot: state.lot };
+      shownFor = { product: state.product, key };
     }
-    $("vial").disabled = !plan.lot();
+    const v = plan.vial();
+    $("vial-note").textContent = v && !v.use_by_known ? "* This product's in-use time is not in the knowledge base: the shortest known (24 h) is shown." : "";
+    $("vial-note").hidden = !(v && !v.use_by_known);
+    $("lot-row").hidden = state.vial !== "new";
     $("diluent-row").hidden = state.vial !== "new";
     if (document.activeElement !== $("diluent")) $("diluent").value = state.diluent;
   }
@@ -168,7 +180,7 @@
     const blockers = plan.blockers();
     const button = $("sign-button");
     if (!button.dataset.busy) button.disabled = blockers.length > 0;
-    $("sign-hint").textContent = blockers.length ? blockers.slice(0, 3).join(" ") : "Ready to sign. The server checks the plan again as it records it.";
+    $("sign-hint").textContent = blockers.length ? blockers.slice(0, 3).join(" ") : `Ready to sign. ${plan.vialNote()}`;
     $("sign-hint").className = blockers.length ? "hint" : "hint ok-text";
   }
 
@@ -189,8 +201,8 @@
     plan.act.setProduct(e.target.value);
   });
   $("lot").addEventListener("change", (e) => plan.act.setLot(e.target.value));
-  $("vial").addEventListener("change", (e) => plan.act.setVial(e.target.value, plan.state.diluent));
-  $("diluent").addEventListener("input", (e) => plan.act.setVial("new", e.target.value));
+  $("vial").addEventListener("change", (e) => plan.act.setVial(e.target.value));
+  $("diluent").addEventListener("input", (e) => plan.act.setDiluent(e.target.value));
   $("more-areas").addEventListener("change", (e) => e.target.value && plan.act.toggleArea(e.target.value));
   $("views").addEventListener("click", (e) => e.target.closest("button") && setView(e.target.closest("button").dataset.view));
   $("modes").addEventListener("click", (e) => {

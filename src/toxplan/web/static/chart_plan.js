@@ -15,30 +15,46 @@
 
     const productOf = (id) => data.products.find((p) => p.id === id);
     const lotsOf = (product) => data.lots.filter((l) => l.product === product);
+    const vialsOf = (product) => data.vials.filter((v) => v.product === product);
     const lotById = (id) => data.lots.find((l) => l.id === id) || null;
+    const vialById = (id) => data.vials.find((v) => v.id === id) || null;
 
-    function defaultVial(lotRow) {
-      if (!lotRow) return { vial: "new", diluent: "" };
-      if (lotRow.vials.length) return { vial: lotRow.vials[0].id, diluent: "" };
+    /** A new vial: the first lot with an unopened vial, made up as the label's usual dilution. */
+    function newVial(product) {
+      const lots = lotsOf(product);
+      const lotRow = lots.find((l) => l.unopened !== 0) || lots[0] || null;
+      if (!lotRow) return { vial: "new", lot: "", diluent: "" };
       const rows = productOf(lotRow.product).dilutions.filter((d) => d.vial_units === lotRow.vial_units);
       const pick = rows.find((d) => d.diluent_ml === 2.5) || rows[0];
-      return { vial: "new", diluent: pick ? String(pick.diluent_ml) : "" };
+      return { vial: "new", lot: lotRow.id, diluent: pick ? String(pick.diluent_ml) : "" };
+    }
+
+    /** The open vial to use first (earliest use-by), else a new vial of the first lot in stock. */
+    function defaultVial(product) {
+      const open = vialsOf(product);
+      return open.length ? { vial: open[0].id, lot: open[0].lot, diluent: "" } : newVial(product);
+    }
+
+    function defaultProduct() {
+      const wanted = data.defaults && data.defaults.product;
+      if (wanted && productOf(wanted)) return wanted;
+      if (data.vials.length) return data.vials[0].product;
+      return data.lots[0] ? data.lots[0].product : data.products[0].id;
     }
 
     function fresh(productId) {
-      const product = productId || (data.lots[0] ? data.lots[0].product : data.products[0].id);
-      const lots = lotsOf(product);
-      const first = lots.find((l) => l.vials.length) || lots[0] || null; // a vial already made up comes first
-      return { product, lot: first ? first.id : "", ...defaultVial(first), areas: [], active: null, points: [], overrides: {}, note: "" };
+      const product = productId || defaultProduct();
+      return { product, ...defaultVial(product), areas: [], active: null, points: [], overrides: {}, note: "" };
     }
 
     function loadDraft() {
       try {
         const saved = JSON.parse(sessionStorage.getItem(DRAFT_KEY) || "null");
-        if (!saved || !productOf(saved.product)) return null;
-        const savedLot = lotById(saved.lot);
-        if (!savedLot || savedLot.product !== saved.product) Object.assign(saved, { lot: "" }, defaultVial(null));
-        else if (saved.vial !== "new" && !savedLot.vials.some((v) => v.id === saved.vial)) Object.assign(saved, defaultVial(savedLot));
+        if (!saved || !productOf(saved.product) || !Array.isArray(saved.points)) return null;
+        const vial = vialById(saved.vial);
+        const lotRow = lotById(saved.lot);
+        const usable = vial ? vial.product === saved.product : saved.vial === "new" && lotRow && lotRow.product === saved.product;
+        if (!usable) Object.assign(saved, defaultVial(saved.product));
         for (const p of saved.points) nextKey = Math.max(nextKey, Number(String(p.key).slice(1)) + 1);
         return saved;
       } catch (err) {
@@ -47,7 +63,9 @@
     }
 
     let state = loadDraft() || fresh();
-    const lot = () => lotById(state.lot);
+    const vial = () => (state.vial === "new" ? null : vialById(state.vial));
+    const lot = () => (vial() ? lotById(vial().lot) || { id: vial().lot, vial_units: vial().vial_units, product: vial().product, lot_number: vial().lot_number } : lotById(state.lot));
+    const units = () => state.points.reduce((sum, p) => sum + (Number(p.units) || 0), 0);
     const saveDraft = () => sessionStorage.setItem(DRAFT_KEY, JSON.stringify(state));
 
     async function api(url, body) {
@@ -88,11 +106,23 @@
       const t = { product: state.product, injections: state.points.map(injection) };
       if (l) {
         t.vial_units = l.vial_units;
-        const vial = l.vials.find((v) => v.id === state.vial);
-        if (vial) Object.assign(t, { diluent_ml: vial.diluent_ml, reconstituted_at: vial.reconstituted_at });
-        else if (Number(state.diluent) > 0) t.diluent_ml = Number(state.diluent);
+        const open = vial();
+        if (open) Object.assign(t, { diluent_ml: open.diluent_ml, reconstituted_at: open.reconstituted_at });
+        else if (Number(state.diluent) > 0) Object.assign(t, { diluent_ml: Number(state.diluent), reconstituted_at: new Date().toISOString() });
       }
       return t;
+    }
+
+    /** What signing will do to the stock, in words (a vial too small for the plan is topped up). */
+    function vialNote() {
+      const open = vial();
+      const l = lot();
+      if (!l || !state.points.length) return "";
+      const need = Math.round(units() * 100) / 100;
+      const left = open ? open.units_left : l.vial_units;
+      if (need <= left) return open ? `Draws ${need} U from the open vial (${+(left - need).toFixed(2)} U left after).` : `Opens a new vial of lot ${l.lot_number}.`;
+      const more = Math.ceil((need - left) / l.vial_units);
+      return `${open ? `The open vial has ${left} U left:` : `One vial holds ${left} U:`} signing opens ${more} more vial${more > 1 ? "s" : ""} of lot ${l.lot_number}.`;
     }
 
     /** Critical findings, one per code and subject: one override reason covers each pair. */
@@ -104,8 +134,9 @@
     function blockers() {
       const out = [];
       if (!state.points.length) out.push("Add at least one point.");
-      if (!lot()) out.push("Choose a lot.");
+      if (!lot()) out.push("Choose an open vial, or a lot to open a new vial from.");
       else if (state.vial === "new" && !(Number(state.diluent) > 0)) out.push("Enter the saline volume of the new vial.");
+      else if (state.vial === "new" && lot().unopened === 0) out.push(`Lot ${lot().lot_number} has no unopened vial left.`);
       if (state.points.some((p) => !(Number(p.units) > 0))) out.push("Every point needs units above 0.");
       if (ui.checking) out.push("Checking the plan…");
       else if (ui.checkError) out.push("The check failed; fix the plan first.");
@@ -120,8 +151,8 @@
     /** What the sign form posts: the server adds the patient and the visit time. */
     function signedPlan() {
       const l = lot();
-      const plan = { lot_id: state.lot, injections: state.points.map(injection), note: state.note.trim() || null };
-      if (l && l.vials.some((v) => v.id === state.vial)) plan.reconstitution_id = state.vial;
+      const plan = { lot_id: l ? l.id : "", injections: state.points.map(injection), note: state.note.trim() || null };
+      if (vial()) plan.reconstitution_id = state.vial;
       else plan.diluent_ml = Number(state.diluent);
       plan.overrides = criticalKeys().map((f) => ({ code: f.code, subject_id: f.subject.id, reason: state.overrides[`${f.code}|${f.subject.id}`].trim() }));
       return plan;
@@ -250,11 +281,20 @@
         changed();
       },
       setLot(id) {
-        Object.assign(state, { lot: id }, defaultVial(lotById(id)));
+        const l = lotById(id);
+        const fallback = newVial(state.product);
+        const rows = l ? productOf(l.product).dilutions.filter((d) => d.vial_units === l.vial_units) : [];
+        const pick = rows.find((d) => d.diluent_ml === 2.5) || rows[0];
+        Object.assign(state, { vial: "new", lot: id, diluent: state.diluent || (pick ? String(pick.diluent_ml) : fallback.diluent) });
         changed();
       },
-      setVial(vial, diluent) {
-        Object.assign(state, { vial, diluent });
+      setVial(id) {
+        if (id === "new") Object.assign(state, newVial(state.product));
+        else Object.assign(state, { vial: id, lot: vialById(id) ? vialById(id).lot : "", diluent: "" });
+        changed();
+      },
+      setDiluent(value) {
+        state.diluent = value;
         changed();
       },
       setNote(text) {
@@ -267,7 +307,7 @@
       get state() {
         return state;
       },
-      ui, act, api, blockers, signedPlan, lot, lotsOf, productOf, DRAFT_KEY, start: () => changed(),
+      ui, act, api, blockers, signedPlan, lot, vial, lotsOf, vialsOf, productOf, vialNote, DRAFT_KEY, start: () => changed(),
     };
   };
 })();
