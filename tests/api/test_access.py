@@ -25,6 +25,16 @@ from tests.api.conftest import API, NOW, TODAY, Visit, World, assert_error, ok, 
 from toxplan.api.deps import ALL_ROLES, Allow
 
 INJ, DIR, DESK, ADMIN = "injector", "medical_director", "front_desk", "admin"
+
+
+def consent_body() -> dict[str, Any]:
+    from tests.conftest import consent_data  # noqa: PLC0415
+    from toxplan.knowledge.loader import load_cached  # noqa: PLC0415
+
+    data = consent_data(load_cached(), product="botox", areas=["glabellar_lines"])
+    return data
+
+
 EVERYONE = (INJ, DIR, DESK, ADMIN)
 PRESCRIBERS = (INJ, DIR)
 READERS = (INJ, DIR, ADMIN)
@@ -144,6 +154,11 @@ ACCESS: dict[tuple[str, str], tuple[tuple[str, ...], Call]] = {
     ),
     ("GET", "/recall/{lot_number}"): (READERS, lambda v: (f"/recall/{v.lot_number}", None)),
     ("GET", "/vials"): (READERS, lambda v: ("/vials", None)),
+    ("GET", "/consent-form"): (READERS, lambda v: ("/consent-form?product=botox&areas=glabellar_lines", None)),
+    ("POST", "/patients/{patient_id}/consent-signatures"): (
+        PRESCRIBERS,
+        lambda v: (f"/patients/{v.patient_id}/consent-signatures", consent_body()),
+    ),
     ("POST", "/vials/{vial_id}/discard"): (
         READERS,
         lambda v: (f"/vials/{v.reconstitution_id}/discard", {"reason": "end of clinic day"}),

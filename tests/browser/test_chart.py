@@ -135,7 +135,22 @@ def plan_by_areas_and_clicks(page: Any) -> None:
     page.mouse.up()
     expect(page.locator("#points-body tr").nth(2)).to_contain_text("Procerus moved")
     expect(page.locator("#check-state")).to_have_text("up to date")
-    expect(page.locator("#sign-button")).to_be_enabled()
+
+
+def take_consent(page: Any, name: str) -> None:
+    """Read the form, type the name, sign with the pointer on the canvas, submit."""
+    expect(page.locator("#consent-text .boxed-warning").first).to_contain_text("Boxed warning")
+    page.fill("#signed-by", name)
+    expect(page.locator("#consent-submit")).to_be_disabled()  # not signed yet
+    page.locator("#signature-pad").scroll_into_view_if_needed()
+    box = page.locator("#signature-pad").bounding_box()
+    page.mouse.move(box["x"] + 40, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(box["x"] + 40 + step * 25, box["y"] + box["height"] / 2 + (15 if step % 2 else -15), steps=3)
+    page.mouse.up()
+    expect(page.locator("#consent-submit")).to_be_enabled()
+    page.locator("#consent-submit").click()
 
 
 def record_history(live_server: LiveServer, patient_id: str) -> None:
@@ -159,6 +174,16 @@ def test_plan_edit_override_and_sign(page_for: Any, live_server: LiveServer, scr
     expect(page.locator("#vial option:checked")).to_contain_text(live_server.seeded.lot_number)
     plan_by_areas_and_clicks(page)
     page.screenshot(path=str(screenshots / "chart-planned.png"))
+
+    # a new patient has not consented yet: signing waits for the consent, the plan waits too
+    expect(page.locator("#sign-hint")).to_contain_text("Consent needed for glabellar lines, forehead lines")
+    expect(page.locator("#sign-button")).to_be_disabled()
+    page.locator("#consent-link").click()
+    take_consent(page, "Maya Okafor")
+    page.screenshot(path=str(screenshots / "consent-signed-back-to-plan.png"))
+    expect(page).to_have_url(re.compile(rf"/patients/{patient_id}/plan\?consented=1$"))
+    expect(total_units(page)).to_have_text(re.compile(r"^45\s*U"))  # the draft came back
+    expect(page.locator("#sign-button")).to_be_enabled()
 
     # an earlier treatment recorded elsewhere pushes the 3-month BOTOX total past 400 U
     record_history(live_server, patient_id)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.web import seed as seeding
 from tests.web.conftest import Browser, Login
+from toxplan.db.repositories import consents as consent_repo
 from toxplan.db.repositories import treatments as repo
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.web.routes import PAGE_ROUTERS
@@ -31,6 +32,10 @@ GET_PAGES = {
     "/lots": READERS,
     "/lots/recall": READERS,
     "/stock": READERS,
+    "/patients/{patient_id}/consent": PRESCRIBERS,
+    "/consents/{consent_id}": READERS,
+    "/consents/{consent_id}/signature.png": READERS,
+    "/clinic/settings": ("admin",),
 }
 POST_FORMS = {
     "/sign-out": "front_desk",
@@ -44,6 +49,8 @@ POST_FORMS = {
     "/lots": "admin",
     "/lots/reconstitutions": "injector",
     "/stock/vials/{vial_id}/discard": "admin",
+    "/patients/{patient_id}/consent": "injector",
+    "/clinic/settings": "admin",
 }
 """Each POST form, with a role that may use it (so only the token can be what is refused)."""
 PUBLIC = {("GET", "/"), ("GET", "/sign-in"), ("POST", "/sign-in")}
@@ -63,11 +70,13 @@ def ids(seeded: seeding.Seeded, factory: sessionmaker[Session], kb: KnowledgeBas
     treatment_id = seeding.record(factory, kb, seeded, now=now)
     with factory() as session:
         (follow_up,) = repo.follow_ups(session, [treatment_id])
+        (consent,) = consent_repo.for_patient(session, seeded.patient_id)
     return {
         "patient_id": seeded.patient_id,
         "treatment_id": treatment_id,
         "follow_up_id": follow_up.id,
         "vial_id": seeded.reconstitution_id,
+        "consent_id": consent.id,
     }
 
 

@@ -28,6 +28,7 @@ ROUTERS = [
     treatments.router,
     outcomes.router,
     inventory.router,
+    patients.forms,
 ]
 """API routers; resource routers register here as they are added."""
 

@@ -115,6 +115,32 @@ class ConsentRead(_Read):
     signed_by: str
     signed_at: dt.datetime
     witnessed_by: str
+    product: str | None = None
+    """None for consents recorded without a form (they cover no treatment)."""
+    purpose: str | None = None
+    areas: str | None = None
+    """Indication ids, space-separated."""
+    text_sha256: str | None = None
+
+
+class ConsentSectionRead(BaseModel):
+    heading: str
+    paragraphs: list[str]
+
+
+class ConsentFormRead(BaseModel):
+    """A consent form filled in for a product and areas: show ``text``, send back ``text_sha256``."""
+
+    form_id: str
+    version: str
+    title: str
+    product: str
+    purpose: str
+    areas: list[str]
+    off_label: list[str]
+    sections: list[ConsentSectionRead]
+    text: str
+    text_sha256: str
 
 
 # --- treatments ------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 
 from toxplan.domain.geometry import CompiledZone, Position, compile_zone, place
 from toxplan.errors import NotFound
+from toxplan.knowledge.consent_models import ConsentForm, ConsentStatement
 from toxplan.knowledge.models import (
     Allergen,
     Citation,
@@ -99,6 +100,9 @@ class KnowledgeBase:
     product_names: Mapping[str, str]
     template: Mapping[str, Position] = field(default_factory=dict)
     readings: dict[tuple[str, str, Any], Any] = field(default_factory=dict, compare=False, repr=False)
+    consent_statements: Mapping[str, ConsentStatement] = field(default_factory=dict)
+    consent_forms: Mapping[str, ConsentForm] = field(default_factory=dict)
+    """Consent forms by id, one per product and purpose (``consent_models.py``)."""
     """Memo of free-text readings (medications, conditions, allergies): each text is read once."""
 
     @property

@@ -30,6 +30,8 @@ PATTERNS = (
     "regimens/*/*.yaml",
     "sites/*.yaml",
     "face/*.yaml",
+    "consent/*.yaml",
+    "consent/forms/*.yaml",
 )
 
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from toxplan.errors import Problem
 from toxplan.knowledge.base import build_term_indexes, expand_site
+from toxplan.knowledge.consent_models import consent_problems
 from toxplan.knowledge.models import (
     BetweenPlacement,
     Citation,
@@ -309,7 +310,8 @@ def check_knowledge(raw: RawKnowledge) -> list[Problem]:
     checker.check_sites()
     checker.check_zones()
     checker.check_terms()
-    for file, model in _all_files(raw):
+    checker.problems += consent_problems(raw.consent_statements, raw.consent_forms, products=checker.products)
+    for file, model in [*_all_files(raw), *raw.consent_statements]:
         checker.walk_cited(file, model)
     return checker.problems
 

@@ -22,6 +22,7 @@ from toxplan.knowledge.base import (
 )
 from toxplan.knowledge.cache import knowledge_cache_key, read_cached, write_cached
 from toxplan.knowledge.checks import check_knowledge
+from toxplan.knowledge.consent_models import ConsentForm, ConsentStatementFile
 from toxplan.knowledge.models import (
     CitationFile,
     ConditionFile,
@@ -119,6 +120,8 @@ def read_raw(directory: Path) -> tuple[RawKnowledge, list[Problem]]:
     raw.zone_file = _required(directory, "face/danger_zones.yaml", DangerZoneFile, raw, problems)
     raw.interactions = _required(directory, "interactions.yaml", InteractionFile, raw, problems)
     raw.condition_file = _required(directory, "conditions.yaml", ConditionFile, raw, problems)
+    raw.consent_statements = _read_all(directory, "consent/statements.yaml", ConsentStatementFile, raw, problems)
+    raw.consent_forms = _read_all(directory, "consent/forms/*.yaml", ConsentForm, raw, problems)
     if not raw.citation_files:
         problems.append(Problem("citations/", "", "no citation file found"))
     return raw, problems
@@ -192,6 +195,8 @@ def _build(raw: RawKnowledge) -> KnowledgeBase:
         allergen_terms=allergen_terms,
         product_names=_product_names(products),
         template=template,
+        consent_statements={s.id: s for _, f in raw.consent_statements for s in f.statements},
+        consent_forms={f.id: f for _, f in raw.consent_forms},
     )
 
 

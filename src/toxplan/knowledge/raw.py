@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from toxplan.knowledge.consent_models import ConsentForm, ConsentStatementFile
 from toxplan.knowledge.models import (
     CitationFile,
     ConditionFile,
@@ -36,6 +37,8 @@ class RawKnowledge:
     interactions: InteractionFile | None = None
     condition_file: ConditionFile | None = None
     texts: dict[str, str] = field(default_factory=dict)
+    consent_statements: list[tuple[str, ConsentStatementFile]] = field(default_factory=list)
+    consent_forms: list[tuple[str, ConsentForm]] = field(default_factory=list)
 
     def relative(self, path: Path) -> str:
         try:

@@ -8,9 +8,13 @@ derive from ``today`` (ids and audit timestamps are the database's own and do va
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import math
 import random
+import struct
 import unicodedata
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -19,7 +23,7 @@ from sqlalchemy.orm import Session
 from toxplan.domain.plans import IndicationChoice, Plan, build_plan
 from toxplan.errors import Conflict, InvalidInput, ToxPlanError
 from toxplan.knowledge.base import KnowledgeBase
-from toxplan.services import clinics, inventory, outcomes, patients, treatments
+from toxplan.services import clinics, consents, inventory, outcomes, patients, treatments
 from toxplan.services.schemas import Actor
 
 CLINIC_NAME = "ToxPlan Demo Clinic"
@@ -247,11 +251,8 @@ class _Seeder:
         on = at.date()
         answers = {"visit_on": on, "pregnant": False, "breastfeeding": False, "infection_at_site": False}
         screening = patients.add_screening(self.session, injector, person.id, answers, today=self.today)
-        if at == person.visits[0]:  # consent once, at the first visit
-            patients.add_consent(
-                self.session, injector, person.id, form_version="BoNT-A 2024.2", signed_by=person.name, signed_at=at
-            )
         plan = self.plan(regimen)
+        self.consent(injector, person, regimen, at)
         label = plan.dilution.dilution if plan.dilution else None
         dilution = (label.vial_units, label.diluent_ml) if label else DEFAULT_DILUTION
         lot_id = self.lot(plan.product, dilution[0], on)
@@ -277,6 +278,26 @@ class _Seeder:
             self.next_event = summary.treatments + self.rng.randint(10, 55)
             if self.adverse_event(injector, regimen, treatment_id, plan, on):
                 summary.adverse_events += 1
+
+    def consent(self, injector: Actor, person: _Person, regimen: Regimen, at: dt.datetime) -> None:
+        """Consent on the product's form when no current one covers this visit's areas."""
+        category = self.kb.indications[regimen.indications[0]].category
+        if category == "therapeutic":
+            return  # the clinic's policy asks consent for aesthetic treatments only
+        held = consents.current(self.session, person.id, valid_months=12, at=at)
+        covered = {a for c in held if c.product == regimen.product for a in (c.areas or "").split()}
+        if set(regimen.indications) <= covered:
+            return
+        doc = consents.document(self.kb, regimen.product, category, list(regimen.indications))
+        data = {
+            "product": regimen.product,
+            "purpose": category,
+            "areas": list(doc.areas),
+            "text_sha256": doc.sha256,
+            "signed_by": person.name,
+            "signature": signature_png(),
+        }
+        consents.sign_consent(self.session, injector, person.id, data, kb=self.kb, now=at - dt.timedelta(minutes=20))
 
     def record(self, injector: Actor, data: dict[str, object], at: dt.datetime) -> treatments.RecordedTreatment | None:
         """Sign the treatment; on a critical finding retry once with a plausible reason, else skip."""
@@ -333,6 +354,30 @@ class _Seeder:
             return False
         treatments.add_addendum(self.session, injector, treatment_id, f"Adverse event reported: {data['description']}")
         return True
+
+
+def signature_png() -> str:
+    """A small drawn-looking signature (a wave on white), as a base64 PNG, for demo consents."""
+    width, height = 120, 32
+    rows = []
+    for y in range(height):
+        row = bytearray([0])  # filter: none
+        for x in range(width):
+            wave = 16 + 9 * math.sin(x / 7) * (1 if x < 100 else 0)
+            row.append(0 if abs(y - wave) < 1.5 and 8 < x < 110 else 255)
+        rows.append(bytes(row))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows)))
+        + chunk(b"IEND", b"")
+    )
+    return base64.b64encode(png).decode()
 
 
 def _ascii(text: str) -> str:

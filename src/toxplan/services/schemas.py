@@ -84,6 +84,29 @@ class ReconstitutionCreate(_In):
     reconstituted_at: Moment
 
 
+class ConsentSign(_In):
+    """A consent signed on the tablet: the form shown (product, purpose, areas, the hash of its
+    text) and what the patient gave (their typed name, their drawn signature)."""
+
+    product: Name
+    purpose: Literal["aesthetic", "therapeutic"] = "aesthetic"
+    areas: tuple[Name, ...] = Field(min_length=1, max_length=40)
+    text_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    signed_by: Annotated[str, Field(min_length=2, max_length=200, pattern=NO_NUL)]
+    """The patient's (or their legal representative's) name, as they typed it."""
+    signature: Annotated[str, Field(min_length=50, max_length=600_000)]
+    """The drawn signature: a PNG as a data URL or base64."""
+    signed_at: Moment | None = None
+    """When it was signed, if not now (a paper consent entered afterwards)."""
+
+
+class ClinicSettingsUpdate(_In):
+    consent_aesthetic: bool
+    consent_therapeutic: bool
+    consent_valid_months: Annotated[int, Field(ge=1, le=60)]
+    usual_product: Name | None = None
+
+
 class Override(_In):
     """The documented reason to go ahead despite a critical finding."""
 
@@ -156,6 +179,8 @@ __all__ = [
     "ROLES",
     "Actor",
     "AdverseEventCreate",
+    "ClinicSettingsUpdate",
+    "ConsentSign",
     "FollowUpRecord",
     "LotCreate",
     "Override",

@@ -32,7 +32,7 @@ from toxplan.domain.safety.findings import Finding
 from toxplan.errors import Conflict, InvalidInput, NotFound
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.policy import Policy
-from toxplan.services import inventory
+from toxplan.services import consents, inventory
 from toxplan.services.audit import log, require
 from toxplan.services.schemas import Actor, Override, TreatmentCreate, parse, require_past
 
@@ -159,6 +159,15 @@ def record_treatment(
     request = check_request(session, patient=patient, given=given, lot=lot, made=made, diluent=diluent)
     checked = check(kb, request, at=given.visit_at, policy=policy)
     _refuse_unless_overridden(checked.result.findings, given.overrides)
+    consent = consents.for_treatment(
+        session,
+        clinic_id=actor.clinic_id,
+        patient_id=patient.id,
+        product=lot.product,
+        indications=sorted({i.indication for i in checked.plan.injections}),
+        kb=kb,
+        at=given.visit_at,
+    )
     parts = inventory.prepare(session, actor, lot=lot, plan=vial, units=checked.plan.units_for(), at=given.visit_at)
     treatment = _write(
         session,
@@ -169,6 +178,7 @@ def record_treatment(
         made=parts[0][0],
         diluent=diluent,
         checked=checked,
+        consent_id=consent.id if consent else None,
     )
     inventory.draw(session, actor, parts, treatment.id)
     follow_up = FollowUp(
@@ -201,6 +211,7 @@ def _write(
     made: Reconstitution | None,
     diluent: Decimal,
     checked: CheckedPlan,
+    consent_id: str | None = None,
 ) -> Treatment:
     plan = checked.plan
     treatment = Treatment(
@@ -217,6 +228,7 @@ def _write(
         knowledge_version=checked.result.knowledge_version,
         screening_id=given.screening_id,
         note=given.note,
+        consent_id=consent_id,
     )
     session.add(treatment)
     session.flush()

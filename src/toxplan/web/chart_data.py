@@ -19,7 +19,7 @@ from toxplan.domain.requests import InjectionIn
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.models import Depth
 from toxplan.presenters import number
-from toxplan.services import inventory
+from toxplan.services import consents, inventory
 from toxplan.services.schemas import Actor, TreatmentCreate
 from toxplan.services.treatments import NEVER_OVERRIDDEN, check_request
 from toxplan.web.face_chart import VIEWS, zoom_boxes
@@ -47,6 +47,7 @@ def products(kb: KnowledgeBase) -> list[dict[str, Any]]:
                     "name": _short(ind.name),
                     "chart": ind.region in CHART_REGIONS and ind.category == "aesthetic",
                     "on_label": regimen.label_status == "on_label",
+                    "category": ind.category,
                     "variants": [v.id for v in regimen.variants],
                     "default_variant": regimen.default_variant,
                 }
@@ -97,6 +98,18 @@ def stock(session: Session, actor: Actor, kb: KnowledgeBase, now: dt.datetime) -
     return {"lots": lots, "vials": vials}
 
 
+def consent_state(session: Session, actor: Actor, patient: Patient, now: dt.datetime) -> dict[str, Any]:
+    """What the plan page needs to say whether signing needs a consent first, and to link to it."""
+    rules = consents.policy(session, actor.clinic_id)
+    held = consents.current_for(session, actor, patient.id, at=now)
+    return {
+        "required": {"aesthetic": rules.aesthetic, "therapeutic": rules.therapeutic},
+        "current": [{"product": c.product, "areas": (c.areas or "").split()} for c in held],
+        "url": f"/patients/{patient.id}/consent",
+        "back": f"/patients/{patient.id}/plan",
+    }
+
+
 def check_context(session: Session, patient: Patient, now: dt.datetime) -> dict[str, Any]:
     """The patient block and dose history of a check, exactly as signing builds them.
 
@@ -125,6 +138,7 @@ def chart_data(
         "products": products(kb),
         **stock(session, actor, kb, now),
         "never_overridden": sorted(NEVER_OVERRIDDEN),
+        "consent": consent_state(session, actor, patient, now),
         "depths": list(get_args(Depth)),
         "views": [{"id": v.id, "label": v.label} for v in VIEWS],
         "zooms": zoom_boxes(),

@@ -89,3 +89,15 @@ class Consent(IdMixin, Base):
     signed_by: Mapped[str] = mapped_column(String(200))
     """Who signed: the patient, or their legal representative, by name."""
     witnessed_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    # A consent taken on a knowledge-base form: what exactly was signed, for which product and
+    # areas. Consents recorded before forms existed leave these empty and cover nothing.
+    form_id: Mapped[str | None] = mapped_column(String(80), default=None)
+    product: Mapped[str | None] = mapped_column(String(40), default=None)
+    purpose: Mapped[str | None] = mapped_column(String(20), default=None)
+    areas: Mapped[str | None] = mapped_column(Text, default=None)
+    """Indication ids, space-separated."""
+    text: Mapped[str | None] = mapped_column(Text, default=None)
+    """The form's words as the patient read them."""
+    text_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    signature_png: Mapped[str | None] = mapped_column(Text, default=None)
+    """The drawn signature, a PNG image in base64."""

@@ -29,6 +29,8 @@ class Treatment(IdMixin, Base):
     screening_id: Mapped[str | None] = mapped_column(ForeignKey("screenings.id"), default=None)
     note: Mapped[str | None] = mapped_column(Text, default=None)
     signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    consent_id: Mapped[str | None] = mapped_column(ForeignKey("consents.id"), default=None)
+    """The patient's consent that covered this treatment's product and areas when it was signed."""
 
 
 class TreatmentInjection(IdMixin, Base):

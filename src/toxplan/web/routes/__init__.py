@@ -12,9 +12,9 @@ from toxplan.api.errors import Unauthenticated
 from toxplan.errors import ToxPlanError
 from toxplan.web.forms import status_of
 from toxplan.web.rendering import HERE, page
-from toxplan.web.routes import auth, chart, lots, patients, treatments
+from toxplan.web.routes import auth, chart, consent, lots, patients, treatments
 
-PAGE_ROUTERS = [auth.router, patients.router, chart.router, treatments.router, lots.router]
+PAGE_ROUTERS = [auth.router, patients.router, chart.router, treatments.router, lots.router, consent.router]
 """Page routers; page groups register here as they are added."""
 
 

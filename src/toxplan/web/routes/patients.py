@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from toxplan.api.deps import DB, KB, Now
 from toxplan.errors import InvalidInput
-from toxplan.services import dose_window, outcomes, patients, records
+from toxplan.services import consents, dose_window, outcomes, patients, records
 from toxplan.web.access import CLINICAL_READERS, Reader, Staff, redirect
 from toxplan.web.forms import Form, lines, status_of, text, values, yes_no
 from toxplan.web.rendering import page
@@ -69,6 +69,7 @@ def patient_page(request: Request, patient_id: str, current: Reader, db: DB, kb:
     today = now.date()
     actor = current.actor
     view = patients.get_patient(db, actor, patient_id, on=today)
+    held = consents.all_for(db, actor, patient_id)
     return page(
         request,
         "patient.html",
@@ -82,6 +83,8 @@ def patient_page(request: Request, patient_id: str, current: Reader, db: DB, kb:
         screening=patients.screening_on(db, actor, patient_id, today),
         today=today,
         kb=kb,
+        consents=held,
+        current_consents=consents.current_among(db, actor, held, at=now),
     )
 
 

@@ -14,7 +14,7 @@ from toxplan.db.models.outcome import EVENT_TYPES, OUTCOMES, SEVERITIES
 from toxplan.errors import Conflict, InvalidInput, NotFound, ToxPlanError
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.presenters import sources_json
-from toxplan.services import listings, outcomes, records, treatments
+from toxplan.services import consents, listings, outcomes, records, treatments
 from toxplan.web.access import Director, Prescriber, Reader, redirect, safe_next
 from toxplan.web.forms import Form, status_of, text, values
 from toxplan.web.rendering import page
@@ -62,6 +62,9 @@ def _treatment_page(
         failed_form=failed_form,
         form=form or {},
         signed=request.query_params.get("signed") == "1",
+        consent=consents.linked(db, current.actor, detail.treatment.consent_id)
+        if detail.treatment.consent_id
+        else None,
     )
 
 

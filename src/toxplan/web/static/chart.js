@@ -182,6 +182,9 @@
     if (!button.dataset.busy) button.disabled = blockers.length > 0;
     $("sign-hint").textContent = blockers.length ? blockers.slice(0, 3).join(" ") : `Ready to sign. ${plan.vialNote()}`;
     $("sign-hint").className = blockers.length ? "hint" : "hint ok-text";
+    const link = plan.consentLink();
+    $("consent-link").hidden = !link;
+    if (link) $("consent-link").href = link;
   }
 
   function flash(text) {

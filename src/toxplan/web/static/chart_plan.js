@@ -131,8 +131,30 @@
       return [...new Map(found.map((f) => [`${f.code}|${f.subject.id}`, f])).values()];
     }
 
+    /** Planned areas the clinic needs a consent for that no current consent of the product covers. */
+    function consentMissing() {
+      const c = data.consent;
+      const product = productOf(state.product);
+      const covered = new Set(c.current.filter((k) => k.product === state.product).flatMap((k) => k.areas));
+      return state.areas
+        .map((a) => product.areas.find((x) => x.id === a.id))
+        .filter((a) => a && c.required[a.category] && !covered.has(a.id));
+    }
+
+    function consentLink() {
+      const missing = consentMissing();
+      if (!missing.length) return null;
+      const category = missing[0].category;
+      const product = productOf(state.product);
+      const wanted = state.areas.map((a) => product.areas.find((x) => x.id === a.id)).filter((a) => a && a.category === category);
+      const query = new URLSearchParams([["product", state.product], ["purpose", category], ...wanted.map((a) => ["areas", a.id]), ["next", data.consent.back]]);
+      return `${data.consent.url}?${query}`;
+    }
+
     function blockers() {
       const out = [];
+      const missing = consentMissing();
+      if (missing.length) out.push(`Consent needed for ${missing.map((a) => a.name.toLowerCase()).join(", ")}.`);
       if (!state.points.length) out.push("Add at least one point.");
       if (!lot()) out.push("Choose an open vial, or a lot to open a new vial from.");
       else if (state.vial === "new" && !(Number(state.diluent) > 0)) out.push("Enter the saline volume of the new vial.");
@@ -307,7 +329,7 @@
       get state() {
         return state;
       },
-      ui, act, api, blockers, signedPlan, lot, vial, lotsOf, vialsOf, productOf, vialNote, DRAFT_KEY, start: () => changed(),
+      ui, act, api, blockers, consentLink, signedPlan, lot, vial, lotsOf, vialsOf, productOf, vialNote, DRAFT_KEY, start: () => changed(),
     };
   };
 })();

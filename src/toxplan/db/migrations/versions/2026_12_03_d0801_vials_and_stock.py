@@ -22,16 +22,34 @@ branch_labels = None
 depends_on = None
 
 
+def add_reference(table: str, column: str, target: str) -> None:
+    """A nullable column referring to ``target``, added in place.
+
+    SQLite cannot add a named constraint without rebuilding the table, and a rebuild drops the
+    old table, which its foreign keys refuse once other tables refer to its rows; a column-level
+    REFERENCES clause is added in place instead.
+    """
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR(36) REFERENCES {target} (id)")
+        return
+    op.add_column(table, sa.Column(column, sa.String(length=36), nullable=True))
+    op.create_foreign_key(op.f(f"fk_{table}_{column}_{target}"), table, target, [column], ["id"])
+
+
+def drop_reference(table: str, column: str, target: str) -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        with op.batch_alter_table(table, schema=None) as batch_op:  # the rebuild leaves the reference out
+            batch_op.drop_column(column)
+        return
+    op.drop_constraint(op.f(f"fk_{table}_{column}_{target}"), table, type_="foreignkey")
+    op.drop_column(table, column)
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("lots", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("vials_received", sa.Integer(), nullable=True))
-    with op.batch_alter_table("reconstitutions", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("discarded_at", sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column("discard_reason", sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column("discarded_by", sa.String(length=36), nullable=True))
-        batch_op.create_foreign_key(
-            batch_op.f("fk_reconstitutions_discarded_by_users"), "users", ["discarded_by"], ["id"]
-        )
+    op.add_column("lots", sa.Column("vials_received", sa.Integer(), nullable=True))
+    op.add_column("reconstitutions", sa.Column("discarded_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("reconstitutions", sa.Column("discard_reason", sa.Text(), nullable=True))
+    add_reference("reconstitutions", "discarded_by", "users")
     op.create_table(
         "vial_draws",
         sa.Column("clinic_id", sa.String(length=36), nullable=False),
@@ -81,9 +99,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_vial_draws_reconstitution_id"))
         batch_op.drop_index(batch_op.f("ix_vial_draws_clinic_id"))
     op.drop_table("vial_draws")
+    drop_reference("reconstitutions", "discarded_by", "users")
     with op.batch_alter_table("reconstitutions", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_reconstitutions_discarded_by_users"), type_="foreignkey")
-        batch_op.drop_column("discarded_by")
         batch_op.drop_column("discard_reason")
         batch_op.drop_column("discarded_at")
     with op.batch_alter_table("lots", schema=None) as batch_op:
