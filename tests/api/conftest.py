@@ -210,6 +210,7 @@ def treatment_body(
             for site, units in (sites or [(s, 4) for s in GLABELLAR])
         ],
         "overrides": overrides or [],
+        "password": PASSWORD,  # every signature asks for the signer's password again
     }
     if reconstitution_id:
         body["reconstitution_id"] = reconstitution_id

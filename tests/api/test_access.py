@@ -21,7 +21,19 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute, Mount
 
-from tests.api.conftest import API, NOW, TODAY, Visit, World, assert_error, ok, sign_in, signed_visit, treatment_body
+from tests.api.conftest import (
+    API,
+    NOW,
+    PASSWORD,
+    TODAY,
+    Visit,
+    World,
+    assert_error,
+    ok,
+    sign_in,
+    signed_visit,
+    treatment_body,
+)
 from toxplan.api.deps import ALL_ROLES, Allow
 
 INJ, DIR, DESK, ADMIN = "injector", "medical_director", "front_desk", "admin"
@@ -103,7 +115,10 @@ ACCESS: dict[tuple[str, str], tuple[tuple[str, ...], Call]] = {
         ),
     ),
     ("GET", "/treatments/{treatment_id}"): (READERS, lambda v: (f"/treatments/{v.treatment_id}", None)),
-    ("POST", "/treatments/{treatment_id}/cosign"): ((DIR,), lambda v: (f"/treatments/{v.treatment_id}/cosign", None)),
+    ("POST", "/treatments/{treatment_id}/cosign"): (
+        (DIR,),
+        lambda v: (f"/treatments/{v.treatment_id}/cosign", {"password": PASSWORD}),
+    ),
     ("POST", "/treatments/{treatment_id}/addenda"): (
         PRESCRIBERS,
         lambda v: (f"/treatments/{v.treatment_id}/addenda", {"text": "Patient asked about bruising; none seen."}),

@@ -137,6 +137,17 @@ def plan_by_areas_and_clicks(page: Any) -> None:
     expect(page.locator("#check-state")).to_have_text("up to date")
 
 
+def sign_with_password(page: Any, role: str = "injector") -> None:
+    """Sign: the dialog names the signer and the meaning, and asks for the password again."""
+    page.locator("#sign-button").click()
+    dialog = page.locator("#sign-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("signature meaning: performed")
+    expect(page.locator("#sign-password")).to_be_focused()
+    page.keyboard.type(seeding.PASSWORD)
+    page.locator("#sign-confirm").click()
+
+
 def take_consent(page: Any, name: str) -> None:
     """Read the form, type the name, sign with the pointer on the canvas, submit."""
     expect(page.locator("#consent-text .boxed-warning").first).to_contain_text("Boxed warning")
@@ -193,14 +204,18 @@ def test_plan_edit_override_and_sign(page_for: Any, live_server: LiveServer, scr
     expect(finding).to_contain_text("critical")
     expect(finding.locator("summary")).to_contain_text("Sources")
     expect(page.locator("#sign-button")).to_be_disabled()
-    expect(page.locator("#sign-hint")).to_contain_text("Give an override reason for CUMULATIVE_DOSE_ABOVE_MAX")
+    expect(page.locator("#sign-hint")).to_contain_text("Choose why CUMULATIVE_DOSE_ABOVE_MAX is overridden")
+    finding.locator("select").select_option("clinically_indicated")
+    finding.locator("textarea").fill("aaaaaaaaaa")
+    expect(page.locator("#sign-hint")).to_contain_text("in at least 3 real words")
+    expect(page.locator("#sign-button")).to_be_disabled()
     reason = "Spasticity dose was planned with neurology; cosmetic dose kept minimal."
     finding.locator("textarea").fill(reason)
     expect(page.locator("#sign-button")).to_be_enabled()
     finding.scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "chart-critical-override.png"))
 
-    page.locator("#sign-button").click()
+    sign_with_password(page)
     expect(page.locator("p.notice")).to_have_text("Treatment signed and recorded.")
     expect(page.locator("#findings")).to_contain_text("CUMULATIVE_DOSE_ABOVE_MAX")
     expect(page.locator("#findings")).to_contain_text(f"Override reason: {reason}")

@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.web import seed as seeding
 from tests.web.conftest import Browser, Login
+from toxplan.db.engine import unit_of_work
 from toxplan.db.repositories import consents as consent_repo
 from toxplan.db.repositories import treatments as repo
 from toxplan.knowledge.base import KnowledgeBase
+from toxplan.services import worklists
 from toxplan.web.routes import PAGE_ROUTERS
 
 ALL = ("injector", "medical_director", "front_desk", "admin")
@@ -36,6 +38,8 @@ GET_PAGES = {
     "/consents/{consent_id}": READERS,
     "/consents/{consent_id}/signature.png": READERS,
     "/clinic/settings": ("admin",),
+    "/follow-ups": ALL,
+    "/queries": PRESCRIBERS,
 }
 POST_FORMS = {
     "/sign-out": "front_desk",
@@ -51,6 +55,10 @@ POST_FORMS = {
     "/stock/vials/{vial_id}/discard": "admin",
     "/patients/{patient_id}/consent": "injector",
     "/clinic/settings": "admin",
+    "/follow-ups/{follow_up_id}/no-show": "front_desk",
+    "/follow-ups/{follow_up_id}/reschedule": "front_desk",
+    "/treatments/{treatment_id}/review": "medical_director",
+    "/reviews/{review_id}/answer": "injector",
 }
 """Each POST form, with a role that may use it (so only the token can be what is refused)."""
 PUBLIC = {("GET", "/"), ("GET", "/sign-in"), ("POST", "/sign-in")}
@@ -71,12 +79,18 @@ def ids(seeded: seeding.Seeded, factory: sessionmaker[Session], kb: KnowledgeBas
     with factory() as session:
         (follow_up,) = repo.follow_ups(session, [treatment_id])
         (consent,) = consent_repo.for_patient(session, seeded.patient_id)
+    with unit_of_work(factory) as session:
+        query = worklists.review(
+            session, seeded.actors["medical_director"], treatment_id, "query", "Please explain the dose chosen."
+        )
+        review_id = query.id
     return {
         "patient_id": seeded.patient_id,
         "treatment_id": treatment_id,
         "follow_up_id": follow_up.id,
         "vial_id": seeded.reconstitution_id,
         "consent_id": consent.id,
+        "review_id": review_id,
     }
 
 

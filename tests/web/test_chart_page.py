@@ -46,7 +46,9 @@ def plan(seeded: seeding.Seeded, **changes: Any) -> dict[str, Any]:
 
 
 def sign(browser: Browser, seeded: seeding.Seeded, body: dict[str, Any], **kw: Any) -> Any:
-    return browser.post(f"/patients/{seeded.patient_id}/treatments", {"plan": json.dumps(body)}, **kw)
+    """Sign the plan, giving the password again as the sign dialog asks."""
+    fields = {"plan": json.dumps(body), "password": seeding.PASSWORD}
+    return browser.post(f"/patients/{seeded.patient_id}/treatments", fields, **kw)
 
 
 def test_chart_page_has_every_view_and_the_scripts(login: Login, seeded: seeding.Seeded) -> None:
@@ -146,7 +148,9 @@ def test_a_critical_finding_needs_an_override_reason(
     with factory() as session:
         assert repo.for_patient(session, seeded.patient_id) == []
     reason = "Asymmetric brow; patient consented to the ptosis risk."
-    body["overrides"] = [{"code": "DANGER_ZONE", "subject_id": "position", "reason": reason}]
+    body["overrides"] = [
+        {"code": "DANGER_ZONE", "subject_id": "position", "category": "patient_informed", "reason": reason}
+    ]
     page = sign(injector, seeded, body)
     assert page.status_code == 200 and "Treatment signed" in page.text
     assert "DANGER_ZONE" in page.text and f"<strong>Override reason:</strong> {reason}" in page.text

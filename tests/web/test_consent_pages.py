@@ -93,7 +93,9 @@ def test_a_treatment_needs_a_current_consent_covering_its_areas(
     injector = login("injector")
     injector.get(f"/patients/{patient_id}/plan")
     body = plan(seeded)
-    refused = injector.post(f"/patients/{patient_id}/treatments", {"plan": json.dumps(body)})
+    refused = injector.post(
+        f"/patients/{patient_id}/treatments", {"plan": json.dumps(body), "password": seeding.PASSWORD}
+    )
     assert refused.status_code == 409
     assert "no current consent covers BOTOX for glabellar lines" in refused.text
     assert chart_data(refused.text)["consent"]["required"] == {"aesthetic": True, "therapeutic": False}
@@ -107,13 +109,20 @@ def test_a_treatment_needs_a_current_consent_covering_its_areas(
             kb=kb,
             now=now,
         )
-    assert injector.post(f"/patients/{patient_id}/treatments", {"plan": json.dumps(body)}).status_code == 409
+    assert (
+        injector.post(
+            f"/patients/{patient_id}/treatments", {"plan": json.dumps(body), "password": seeding.PASSWORD}
+        ).status_code
+        == 409
+    )
     with unit_of_work(factory) as session:
         consent = consents.sign_consent(
             session, seeded.actors["injector"], patient_id, _consent(kb, ["glabellar_lines"]), kb=kb, now=now
         )
         consent_id = consent.id
-    signed = injector.post(f"/patients/{patient_id}/treatments", {"plan": json.dumps(body)})
+    signed = injector.post(
+        f"/patients/{patient_id}/treatments", {"plan": json.dumps(body), "password": seeding.PASSWORD}
+    )
     assert signed.status_code == 200 and "Treatment signed and recorded." in signed.text
     assert f'href="/consents/{consent_id}"' in signed.text
 
@@ -131,7 +140,9 @@ def test_the_clinic_may_turn_the_consent_requirement_off(
         )
     injector = login("injector")
     injector.get(f"/patients/{patient_id}/plan")
-    page = injector.post(f"/patients/{patient_id}/treatments", {"plan": json.dumps(plan(seeded))})
+    page = injector.post(
+        f"/patients/{patient_id}/treatments", {"plan": json.dumps(plan(seeded)), "password": seeding.PASSWORD}
+    )
     assert page.status_code == 200 and "none linked" in page.text
 
 

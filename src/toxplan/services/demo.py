@@ -302,7 +302,10 @@ class _Seeder:
     def record(self, injector: Actor, data: dict[str, object], at: dt.datetime) -> treatments.RecordedTreatment | None:
         """Sign the treatment; on a critical finding retry once with a plausible reason, else skip."""
         now = at + dt.timedelta(minutes=30)
-        for overrides in ([], [{"code": c, "reason": r} for c, r in OVERRIDE_REASONS.items()]):
+        for overrides in (
+            [],
+            [{"code": c, "category": "clinically_indicated", "reason": r} for c, r in OVERRIDE_REASONS.items()],
+        ):
             try:
                 with self.session.begin_nested():  # a refusal must leave nothing of this visit
                     done = treatments.record_treatment(

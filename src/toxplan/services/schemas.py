@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Annotated, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from toxplan.db.models.clinic import ROLES
 from toxplan.db.models.outcome import EVENT_TYPES, OUTCOMES, SEVERITIES
@@ -16,6 +17,29 @@ from toxplan.errors import InvalidInput
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]
 Text = Annotated[str, Field(min_length=1, max_length=2000, pattern=NO_NUL)]
 Reason = Annotated[str, Field(min_length=10, max_length=2000, pattern=NO_NUL)]
+OVERRIDE_CATEGORIES = {
+    "clinically_indicated": "Clinically indicated and documented",
+    "patient_informed": "Patient informed and accepts the risk",
+    "label_fact_not_applicable": "The label fact does not apply to this patient",
+}
+"""Why a critical finding is overridden: one of these, and the reason in the clinician's words."""
+REAL_WORD = re.compile(r"[^\W\d_]{2,}")
+MIN_WORDS = 3
+
+
+def real_words(text: str) -> list[str]:
+    """Words of two or more letters that are not one letter repeated ("aaaa" is not a word)."""
+    return [w for w in REAL_WORD.findall(text.lower()) if len(set(w)) > 1]
+
+
+def _few_real_words(text: str) -> str:
+    words = real_words(text)
+    if len(words) < MIN_WORDS or len(set(words)) < MIN_WORDS:
+        raise ValueError(f"write the reason in at least {MIN_WORDS} different real words")
+    return text
+
+
+Explanation = Annotated[Reason, AfterValidator(_few_real_words)]
 Weight = Annotated[Decimal, Field(ge=Decimal("0.5"), le=400, decimal_places=2, allow_inf_nan=False)]
 
 
@@ -113,7 +137,10 @@ class Override(_In):
     code: Name
     subject_id: Name | None = None
     """Limit the override to findings about this subject; None covers every finding of the code."""
-    reason: Reason
+    category: Literal["clinically_indicated", "patient_informed", "label_fact_not_applicable"]
+    """clinically_indicated (and documented), patient_informed (accepts the risk), or
+    label_fact_not_applicable (with why, in ``reason``)."""
+    reason: Explanation
 
 
 class TreatmentCreate(_In):

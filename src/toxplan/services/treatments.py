@@ -24,6 +24,7 @@ from toxplan.db.models import (
     TreatmentFinding,
     TreatmentInjection,
 )
+from toxplan.db.repositories import listings
 from toxplan.db.repositories import patients as patient_repo
 from toxplan.db.repositories import treatments as repo
 from toxplan.domain.checking import CheckedPlan, check
@@ -229,6 +230,7 @@ def _write(
         screening_id=given.screening_id,
         note=given.note,
         consent_id=consent_id,
+        signer_name=listings.user_names(session, actor.clinic_id, {actor.user_id}).get(actor.user_id),
     )
     session.add(treatment)
     session.flush()
@@ -265,6 +267,7 @@ def _write(
                 subject_row=finding.subject.row,
                 citations=" ".join(finding.citations),
                 override_reason=override.reason if override else None,
+                override_category=override.category if override else None,
             )
         )
     return treatment
@@ -280,7 +283,8 @@ def cosign(session: Session, actor: Actor, treatment_id: str) -> Cosignature:
         raise Conflict("a treatment cannot be co-signed by the injector who signed it", field="treatment_id")
     if repo.cosignature(session, treatment.id) is not None:
         raise Conflict("this treatment is already co-signed", field="treatment_id")
-    signature = Cosignature(treatment_id=treatment.id, user_id=actor.user_id)
+    name = listings.user_names(session, actor.clinic_id, {actor.user_id}).get(actor.user_id)
+    signature = Cosignature(treatment_id=treatment.id, user_id=actor.user_id, signer_name=name)
     session.add(signature)
     session.flush()
     log(session, actor, "cosign", "treatment", entity_id=treatment.id, patient_id=treatment.patient_id)

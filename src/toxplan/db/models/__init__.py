@@ -14,7 +14,14 @@ from toxplan.db.models.patient import (
     WeightRecord,
 )
 from toxplan.db.models.session import UserSession
-from toxplan.db.models.treatment import Addendum, Cosignature, Treatment, TreatmentFinding, TreatmentInjection
+from toxplan.db.models.treatment import (
+    Addendum,
+    Cosignature,
+    Treatment,
+    TreatmentFinding,
+    TreatmentInjection,
+    TreatmentReview,
+)
 
 __all__ = [
     "Addendum",
@@ -34,6 +41,7 @@ __all__ = [
     "Treatment",
     "TreatmentFinding",
     "TreatmentInjection",
+    "TreatmentReview",
     "User",
     "UserSession",
     "VialDraw",

@@ -35,6 +35,7 @@ TABLE_NAMES = (
     "follow_ups",
     "adverse_events",
     "vial_draws",
+    "treatment_reviews",
     "audit_events",
 )
 """Every table, parents before children: the order a restore inserts them in."""

@@ -12,9 +12,17 @@ from toxplan.api.errors import Unauthenticated
 from toxplan.errors import ToxPlanError
 from toxplan.web.forms import status_of
 from toxplan.web.rendering import HERE, page
-from toxplan.web.routes import auth, chart, consent, lots, patients, treatments
+from toxplan.web.routes import auth, chart, consent, lots, patients, treatments, worklists
 
-PAGE_ROUTERS = [auth.router, patients.router, chart.router, treatments.router, lots.router, consent.router]
+PAGE_ROUTERS = [
+    auth.router,
+    patients.router,
+    chart.router,
+    treatments.router,
+    lots.router,
+    consent.router,
+    worklists.router,
+]
 """Page routers; page groups register here as they are added."""
 
 

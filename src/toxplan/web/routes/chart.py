@@ -9,8 +9,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from toxplan.api.deps import DB, KB, ClinicPolicy, Now
+from toxplan.auth.reauth import confirm_signer
 from toxplan.auth.sessions import Current
 from toxplan.errors import Conflict, InvalidInput, NotFound, ToxPlanError
 from toxplan.knowledge.base import KnowledgeBase
@@ -58,6 +60,11 @@ def chart(request: Request, patient_id: str, current: Prescriber, db: DB, kb: KB
     return _chart_page(request, db, current, patient_id, kb, now)
 
 
+def _password(form: FormData) -> str | None:
+    value = form.get("password")
+    return value if isinstance(value, str) else None
+
+
 def _plan(form_value: str | None) -> dict[str, Any]:
     if not form_value:
         raise InvalidInput("the plan is empty", field="plan")
@@ -87,6 +94,7 @@ def sign(
     try:
         data = _plan(text(form, "plan"))
         data.update(patient_id=patient_id, visit_at=now)
+        confirm_signer(db, current.actor, _password(form), request.app.state.limiter)
         done = treatments.record_treatment(db, current.actor, data, kb=kb, now=now, policy=policy)
     except (InvalidInput, Conflict, NotFound) as exc:
         db.rollback()  # nothing of a refused signing may be committed with the page's reads

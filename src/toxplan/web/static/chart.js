@@ -170,7 +170,7 @@
     T.renderPoints($("points-body"), state, ui, plan.act, siteName);
     $("off-chart").hidden = !state.points.some((p) => p.x === null);
     T.renderTotals($("totals"), ui, state);
-    T.renderFindings($("findings"), ui, state, data, plan.act);
+    T.renderFindings($("findings"), ui, state, data, plan.act, plan.overrideOf);
     $("check-state").textContent = ui.checking ? "checking…" : ui.check ? "up to date" : "";
     for (const b of $("modes").querySelectorAll("button")) b.setAttribute("aria-pressed", String(b.dataset.mode === ui.mode));
     renderSign();
@@ -247,16 +247,25 @@
   $("treatment-note").value = plan.state.note || "";
   $("treatment-note").addEventListener("input", (e) => plan.act.setNote(e.target.value));
 
+  $("sign-button").addEventListener("click", () => {
+    if (plan.blockers().length) return renderSign();
+    $("sign-time").textContent = new Date().toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+    $("sign-dialog").showModal();
+    $("sign-password").focus();
+  });
+  $("sign-cancel").addEventListener("click", () => $("sign-dialog").close());
   $("sign-form").addEventListener("submit", (e) => {
     const blockers = plan.blockers();
-    if (blockers.length) {
+    if (blockers.length || !$("sign-password").value) {
       e.preventDefault();
       renderSign();
       return;
     }
     $("plan-field").value = JSON.stringify(plan.signedPlan());
-    const button = $("sign-button");
+    const button = $("sign-confirm");
     button.dataset.busy = "1"; // one submission only
+    $("sign-button").dataset.busy = "1";
+    $("sign-button").disabled = true;
     button.disabled = true;
     button.textContent = "Signing…";
   });

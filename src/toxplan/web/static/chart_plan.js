@@ -5,6 +5,13 @@
   const T = (window.ToxChart = window.ToxChart || {});
   const CHECK_DELAY_MS = 300;
 
+  /** The server's rule for an override reason: three different words of two or more letters,
+      none a single letter repeated ("aaaaaaaaaa" is refused). */
+  T.fewRealWords = function (text) {
+    const words = ((text || "").toLowerCase().match(/\p{L}{2,}/gu) || []).filter((w) => new Set(w).size > 1);
+    return words.length >= 3 && new Set(words).size >= 3;
+  };
+
   /** hooks: render(), renderSign(), flash(text), setView(view), fitView() */
   T.createPlan = function (data, csrf, hooks) {
     const DRAFT_KEY = `toxplan-draft-${data.patient_id}`; // survives a reload or a refused signing
@@ -125,6 +132,13 @@
       return `${open ? `The open vial has ${left} U left:` : `One vial holds ${left} U:`} signing opens ${more} more vial${more > 1 ? "s" : ""} of lot ${l.lot_number}.`;
     }
 
+    /** An override as the draft keeps it: {category, reason} (older drafts kept the reason only). */
+    function overrideOf(key) {
+      const v = state.overrides[key];
+      if (!v) return { category: "", reason: "" };
+      return typeof v === "string" ? { category: "", reason: v } : { category: v.category || "", reason: v.reason || "" };
+    }
+
     /** Critical findings, one per code and subject: one override reason covers each pair. */
     function criticalKeys() {
       const found = ui.check ? ui.check.findings.filter((f) => f.severity === "critical") : [];
@@ -164,8 +178,10 @@
       else if (ui.checkError) out.push("The check failed; fix the plan first.");
       else if (!ui.check && state.points.length) out.push("Waiting for the check.");
       for (const f of criticalKeys()) {
+        const given = overrideOf(`${f.code}|${f.subject.id}`);
         if (data.never_overridden.includes(f.code)) out.push(`${f.code} cannot be overridden.`);
-        else if ((state.overrides[`${f.code}|${f.subject.id}`] || "").trim().length < 10) out.push(`Give an override reason for ${f.code}.`);
+        else if (!given.category) out.push(`Choose why ${f.code} is overridden.`);
+        else if (!T.fewRealWords(given.reason)) out.push(`Give the reason for overriding ${f.code} in at least 3 real words.`);
       }
       return out;
     }
@@ -176,7 +192,10 @@
       const plan = { lot_id: l ? l.id : "", injections: state.points.map(injection), note: state.note.trim() || null };
       if (vial()) plan.reconstitution_id = state.vial;
       else plan.diluent_ml = Number(state.diluent);
-      plan.overrides = criticalKeys().map((f) => ({ code: f.code, subject_id: f.subject.id, reason: state.overrides[`${f.code}|${f.subject.id}`].trim() }));
+      plan.overrides = criticalKeys().map((f) => {
+        const given = overrideOf(`${f.code}|${f.subject.id}`);
+        return { code: f.code, subject_id: f.subject.id, category: given.category, reason: given.reason.trim() };
+      });
       return plan;
     }
 
@@ -261,8 +280,8 @@
       showPoint(index) {
         if (state.points[index]) act.tapPoint(state.points[index].key, false);
       },
-      setOverride(key, text) {
-        state.overrides[key] = text;
+      setOverride(key, field, value) {
+        state.overrides[key] = { ...overrideOf(key), [field]: value };
         saveDraft();
         hooks.renderSign();
       },
@@ -329,7 +348,7 @@
       get state() {
         return state;
       },
-      ui, act, api, blockers, consentLink, signedPlan, lot, vial, lotsOf, vialsOf, productOf, vialNote, DRAFT_KEY, start: () => changed(),
+      ui, act, api, blockers, consentLink, overrideOf, signedPlan, lot, vial, lotsOf, vialsOf, productOf, vialNote, DRAFT_KEY, start: () => changed(),
     };
   };
 })();
