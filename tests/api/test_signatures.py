@@ -17,7 +17,6 @@ from tests.api.conftest import (
 )
 
 
-
 def setup(world: World) -> tuple[object, dict[str, object]]:
     nurse = world.clinic["injector"]
     patient = new_patient(nurse)
