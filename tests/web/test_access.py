@@ -6,6 +6,7 @@ Both tables must name every page route, so a new page cannot be added without de
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from fastapi.routing import APIRoute
@@ -40,6 +41,8 @@ GET_PAGES = {
     "/clinic/settings": ("admin",),
     "/follow-ups": ALL,
     "/queries": PRESCRIBERS,
+    "/patients/{patient_id}/details": ALL,
+    "/lots/recall.csv": READERS,
 }
 POST_FORMS = {
     "/sign-out": "front_desk",
@@ -59,6 +62,8 @@ POST_FORMS = {
     "/follow-ups/{follow_up_id}/reschedule": "front_desk",
     "/treatments/{treatment_id}/review": "medical_director",
     "/reviews/{review_id}/answer": "injector",
+    "/patients/{patient_id}/details": "front_desk",
+    "/lots/recall/contacted": "admin",
 }
 """Each POST form, with a role that may use it (so only the token can be what is refused)."""
 PUBLIC = {("GET", "/"), ("GET", "/sign-in"), ("POST", "/sign-in")}
@@ -118,3 +123,23 @@ def test_sign_in_form_needs_its_own_token(anonymous: Browser) -> None:
         "/sign-in", data={"email": seeding.email("injector"), "password": seeding.PASSWORD, "form_token": "x"}
     )
     assert response.status_code == 403 and "The form expired" in response.text
+
+
+LINK = re.compile(r'href="(/[^"#?]*)(?:[?#][^"]*)?"')
+
+
+def test_the_front_desk_meets_no_broken_link(login: Login, ids: dict[str, str]) -> None:
+    """Every page link the front desk is shown opens (breadth-first from the patient list)."""
+    desk = login("front_desk")
+    seen: set[str] = set()
+    todo = ["/patients", "/follow-ups", f"/patients/{ids['patient_id']}/details"]
+    while todo:
+        url = todo.pop()
+        if url in seen or url.startswith("/static/"):
+            continue
+        seen.add(url)
+        response = desk.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        assert "/treatments/" not in response.text, url  # no clinical detail
+        todo.extend(found for found in LINK.findall(response.text) if found not in seen)
+    assert f"/patients/{ids['patient_id']}/details" in seen and len(seen) >= 4

@@ -379,3 +379,6 @@ class RecallRead(_Read):
     product: str
     units: Num
     lot_number: str
+    phone: str | None = None
+    email: str | None = None
+    contacted_at: dt.datetime | None = None

@@ -19,7 +19,15 @@ from toxplan.db.models import (
 from toxplan.db.repositories import patients as repo
 from toxplan.errors import InvalidInput, NotFound
 from toxplan.services.audit import log, require
-from toxplan.services.schemas import Actor, PatientCreate, ScreeningCreate, WeightRecordCreate, parse, require_past
+from toxplan.services.schemas import (
+    Actor,
+    PatientCreate,
+    PatientDetails,
+    ScreeningCreate,
+    WeightRecordCreate,
+    parse,
+    require_past,
+)
 
 CLINICAL = ("injector", "medical_director", "admin")
 ANY_STAFF = ("injector", "medical_director", "front_desk", "admin")
@@ -169,3 +177,36 @@ def add_consent(
     session.flush()
     log(session, actor, "create", "consent", entity_id=consent.id, patient_id=patient.id)
     return consent
+
+
+def demographics(session: Session, actor: Actor, patient_id: str) -> Patient:
+    """Name, birth date, sex and contact details: what every staff member may see."""
+    require(actor, *ANY_STAFF)
+    patient = load(session, actor, patient_id)
+    log(session, actor, "read", "patient_demographics", entity_id=patient.id, patient_id=patient.id)
+    return patient
+
+
+def update_details(session: Session, actor: Actor, patient_id: str, data: object, *, today: dt.date) -> Patient:
+    """Correct a patient's demographics and contact details (the front desk's job too)."""
+    require(actor, *ANY_STAFF)
+    given = parse(PatientDetails, data)
+    patient = load(session, actor, patient_id)
+    if given.birth_date > today:
+        raise InvalidInput(f"{given.birth_date} is in the future", field="birth_date")
+    changed = []
+    for name, value in given.model_dump().items():
+        if getattr(patient, name) != value:
+            setattr(patient, name, value)
+            changed.append(name)
+    session.flush()
+    log(
+        session,
+        actor,
+        "amend",
+        "patient",
+        entity_id=patient.id,
+        patient_id=patient.id,
+        detail=", ".join(changed) or None,
+    )
+    return patient

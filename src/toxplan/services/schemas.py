@@ -74,6 +74,15 @@ class PatientCreate(_In):
     allergies: tuple[Text, ...] = ()
 
 
+class PatientDetails(_In):
+    given_name: Name
+    family_name: Name
+    birth_date: Day
+    sex: Literal["female", "male", "other", "unknown"]
+    phone: Annotated[str, Field(max_length=50, pattern=NO_NUL)] | None = None
+    email: Annotated[str, Field(max_length=320, pattern=NO_NUL)] | None = None
+
+
 class WeightRecordCreate(_In):
     weight_kg: Weight
 

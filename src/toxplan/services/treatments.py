@@ -19,6 +19,7 @@ from toxplan.db.models import (
     FollowUp,
     Lot,
     Patient,
+    RecallContact,
     Reconstitution,
     Treatment,
     TreatmentFinding,
@@ -27,6 +28,7 @@ from toxplan.db.models import (
 from toxplan.db.repositories import listings
 from toxplan.db.repositories import patients as patient_repo
 from toxplan.db.repositories import treatments as repo
+from toxplan.db.search_keys import compact
 from toxplan.domain.checking import CheckedPlan, check
 from toxplan.domain.requests import CheckRequest, HistoryIn, PatientIn, TreatmentIn
 from toxplan.domain.safety.findings import Finding
@@ -323,13 +325,22 @@ class RecallRow:
     product: str
     units: Decimal
     lot_number: str
+    lot_id: str = ""
+    phone: str | None = None
+    email: str | None = None
+    contacted_at: dt.datetime | None = None
+    """When the patient was last told about this lot's recall (None: not yet)."""
 
 
 def recall(session: Session, actor: Actor, lot_number: str) -> list[RecallRow]:
-    """Every patient and treatment that received a lot."""
+    """Every patient and treatment that received a lot whose number contains what was typed,
+    whatever its case and punctuation, with the patient's contact details."""
     require(actor, "injector", "medical_director", "admin")
-    if not lot_number.strip():
+    key = compact(lot_number)
+    if not key:
         raise InvalidInput("give a lot number", field="lot_number")
+    found = repo.recall(session, actor.clinic_id, key)
+    contacts = repo.recall_contacts(session, actor.clinic_id, sorted({lot.id for _, _, lot in found}))
     rows = [
         RecallRow(
             p.id,
@@ -339,8 +350,12 @@ def recall(session: Session, actor: Actor, lot_number: str) -> list[RecallRow]:
             t.product,
             t.total_units,
             lot.lot_number,
+            lot.id,
+            p.phone,
+            p.email,
+            contact.contacted_at if (contact := contacts.get((lot.id, p.id))) else None,
         )
-        for t, p, lot in repo.recall(session, actor.clinic_id, lot_number.strip())
+        for t, p, lot in found
     ]
     log(
         session,
@@ -351,3 +366,33 @@ def recall(session: Session, actor: Actor, lot_number: str) -> list[RecallRow]:
         detail=f"lot {lot_number.strip()}: {len(rows)} treatments",
     )
     return rows
+
+
+def mark_contacted(session: Session, actor: Actor, lot_id: str, patient_id: str, note: str | None) -> RecallContact:
+    """Record that the patient was told about the recall of a lot they received."""
+    require(actor, "injector", "medical_director", "admin")
+    lot = repo.lot(session, actor.clinic_id, lot_id)
+    if lot is None:
+        raise NotFound(f"no lot {lot_id} in this clinic", field="lot_id")
+    patient = patient_repo.get(session, actor.clinic_id, patient_id)
+    if patient is None:
+        raise NotFound(f"no patient {patient_id} in this clinic", field="patient_id")
+    contact = RecallContact(
+        clinic_id=actor.clinic_id,
+        lot_id=lot.id,
+        patient_id=patient.id,
+        contacted_by=actor.user_id,
+        note=(note or "").strip()[:2000] or None,
+    )
+    session.add(contact)
+    session.flush()
+    log(
+        session,
+        actor,
+        "create",
+        "recall_contact",
+        entity_id=contact.id,
+        patient_id=patient.id,
+        detail=f"lot {lot.lot_number}",
+    )
+    return contact

@@ -17,6 +17,7 @@ from toxplan.db.repositories.worklists import ReviewRow
 from toxplan.errors import Conflict, InvalidInput, NotFound
 from toxplan.services import treatments
 from toxplan.services.audit import log, require
+from toxplan.services.patients import load
 from toxplan.services.schemas import Actor, real_words
 
 ANY_STAFF = ("injector", "medical_director", "front_desk", "admin")
@@ -166,3 +167,16 @@ def my_reviews(session: Session, actor: Actor) -> list[tuple[TreatmentReview, Tr
     rows = repo.reviews_for_injector(session, actor.clinic_id, actor.user_id)
     log(session, actor, "read", "review_list", detail=f"{len(rows)} open queries and rejections")
     return rows
+
+
+def patient_bookings(session: Session, actor: Actor, patient_id: str) -> list[FollowUp]:
+    """The patient's open follow-ups, for booking: dates only, every staff member."""
+    require(actor, *ANY_STAFF)
+    patient = load(session, actor, patient_id)
+    found = [
+        f
+        for f in listings.follow_ups_for_patient(session, patient.id)
+        if f.reviewed_on is None and f.no_show_on is None
+    ]
+    log(session, actor, "read", "follow_up_list", entity_id=patient.id, patient_id=patient.id, detail="bookings")
+    return found

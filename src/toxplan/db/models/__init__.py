@@ -13,6 +13,7 @@ from toxplan.db.models.patient import (
     Screening,
     WeightRecord,
 )
+from toxplan.db.models.planning import PlanTemplate, RecallContact
 from toxplan.db.models.session import UserSession
 from toxplan.db.models.treatment import (
     Addendum,
@@ -36,6 +37,8 @@ __all__ = [
     "PatientAllergy",
     "PatientCondition",
     "PatientMedication",
+    "PlanTemplate",
+    "RecallContact",
     "Reconstitution",
     "Screening",
     "Treatment",
@@ -47,3 +50,6 @@ __all__ = [
     "VialDraw",
     "WeightRecord",
 ]
+
+# The search keys of patients and lots are kept by ORM events: registered with the models.
+from toxplan.db import search_keys as _search_keys  # noqa: F401

@@ -23,6 +23,8 @@ class Lot(IdMixin, Base):
     vial_units: Mapped[Decimal] = mapped_column(Numeric(8, 2))
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     vials_received: Mapped[int | None] = mapped_column(Integer, default=None)
+    lot_key: Mapped[str | None] = mapped_column(String(60), default=None)
+    """The lot number in lower-case letters and digits only, for recall searches."""
     """Vials of this lot the clinic received; None for lots recorded before stock was counted."""
 
 

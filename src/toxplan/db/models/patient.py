@@ -24,6 +24,9 @@ class Patient(IdMixin, Base):
     phone: Mapped[str | None] = mapped_column(String(50), default=None)
     email: Mapped[str | None] = mapped_column(String(320), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    search_key: Mapped[str | None] = mapped_column(String(410), default=None)
+    """" given family " folded (no accents or case), for search by names in any order."""
+    phone_digits: Mapped[str | None] = mapped_column(String(50), default=None)
 
 
 class _PatientFact(IdMixin):

@@ -36,6 +36,8 @@ TABLE_NAMES = (
     "adverse_events",
     "vial_draws",
     "treatment_reviews",
+    "recall_contacts",
+    "plan_templates",
     "audit_events",
 )
 """Every table, parents before children: the order a restore inserts them in."""

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from toxplan.api.deps import DB, KB, Now
 from toxplan.errors import InvalidInput
-from toxplan.services import consents, dose_window, outcomes, patients, records
+from toxplan.services import consents, dose_window, outcomes, patients, records, worklists
 from toxplan.web.access import CLINICAL_READERS, Reader, Staff, redirect
 from toxplan.web.forms import Form, lines, status_of, text, values, yes_no
 from toxplan.web.rendering import page
@@ -59,9 +57,7 @@ def new_patient(request: Request, current: Staff, db: DB, now: Now, form: Form) 
         return page(request, "patient_new.html", current, status_code=status_of(exc), error=exc, form=values(form))
     if current.actor.role in CLINICAL_READERS:
         return redirect(f"/patients/{patient.id}")
-    return redirect(
-        "/patients?" + urlencode({"q": patient.family_name, "added": 1})
-    )  # front desk: back to the list, no clinical page
+    return redirect(f"/patients/{patient.id}/details?saved=1")  # front desk: no clinical page
 
 
 @router.get("/patients/{patient_id}")
@@ -119,3 +115,44 @@ def add_screening(request: Request, patient_id: str, current: Reader, db: DB, no
             form=values(form),
         )
     return redirect(f"/patients/{patient_id}?screened=1")
+
+
+def _details_page(
+    request: Request,
+    db: DB,
+    current: Staff,
+    patient_id: str,
+    now: Now,
+    *,
+    error: InvalidInput | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
+    patient = patients.demographics(db, current.actor, patient_id)
+    return page(
+        request,
+        "patient_details.html",
+        current,
+        status_code=status_of(error) if error else 200,
+        p=patient,
+        bookings=worklists.patient_bookings(db, current.actor, patient_id),
+        today=now.date(),
+        clinical=current.actor.role in CLINICAL_READERS,
+        error=error,
+        form=form,
+    )
+
+
+@router.get("/patients/{patient_id}/details")
+def patient_details(request: Request, patient_id: str, current: Staff, db: DB, now: Now) -> Response:
+    return _details_page(request, db, current, patient_id, now)
+
+
+@router.post("/patients/{patient_id}/details")
+def save_patient_details(request: Request, patient_id: str, current: Staff, db: DB, now: Now, form: Form) -> Response:
+    data = {name: text(form, name) for name in ("given_name", "family_name", "birth_date", "sex", "phone", "email")}
+    try:
+        patients.update_details(db, current.actor, patient_id, data, today=now.date())
+    except InvalidInput as exc:
+        db.rollback()
+        return _details_page(request, db, current, patient_id, now, error=exc, form=values(form))
+    return redirect(f"/patients/{patient_id}/details?saved=1")
