@@ -38,6 +38,7 @@ bench: install
 	$(BIN)/python bench/check_speed.py
 	$(BIN)/python bench/db_speed.py
 	$(BIN)/python bench/api_speed.py
+	$(BIN)/python bench/clinic_day.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

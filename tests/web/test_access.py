@@ -64,6 +64,7 @@ POST_FORMS = {
     "/reviews/{review_id}/answer": "injector",
     "/patients/{patient_id}/details": "front_desk",
     "/lots/recall/contacted": "admin",
+    "/patients/{patient_id}/plan-templates": "injector",
 }
 """Each POST form, with a role that may use it (so only the token can be what is refused)."""
 PUBLIC = {("GET", "/"), ("GET", "/sign-in"), ("POST", "/sign-in")}

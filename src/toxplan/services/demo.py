@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from toxplan.domain.plans import IndicationChoice, Plan, build_plan
 from toxplan.errors import Conflict, InvalidInput, ToxPlanError
 from toxplan.knowledge.base import KnowledgeBase
-from toxplan.services import clinics, consents, inventory, outcomes, patients, treatments
+from toxplan.services import clinics, consents, inventory, outcomes, patients, planning, treatments
 from toxplan.services.schemas import Actor
 
 CLINIC_NAME = "ToxPlan Demo Clinic"
@@ -80,6 +80,10 @@ REGIMENS = (
     Regimen(BOTOX, ("masseter",), 4, cosigned=True),  # off-label
     Regimen(BOTOX, ("chronic_migraine",), 2, (84, 98), Decimal(200), True, ("migraine",)),  # every 12 weeks
     Regimen(BOTOX, ("axillary_hyperhidrosis",), 2, (150, 210), None, True, ("hyperhidrosis_condition",)),
+)
+TEMPLATES = (
+    ("Glabellar 20 + crow's feet 24", ("glabellar_lines", "lateral_canthal_lines")),
+    ("Glabellar + forehead + crow's feet 64", ("glabellar_lines", "forehead_lines", "lateral_canthal_lines")),
 )
 VIALS_PER_LOT = 200
 """Vials ordered per lot: enough for a 120-day window of a busy clinic, so the stock page has some left."""
@@ -147,6 +151,17 @@ class _Seeder:
             self.staff.setdefault(role, []).append(clinics.actor_for(self.session, user.id))
             users.append((user.email, role))
         return DemoSummary(clinic.id, users)
+
+    def templates(self) -> None:
+        """The clinic's saved starting points, as a busy aesthetic clinic would keep them."""
+        for name, indications in TEMPLATES:
+            plan = build_plan(self.kb, product=BOTOX, indications=[IndicationChoice(i) for i in indications])
+            data = {
+                "name": name,
+                "product": BOTOX,
+                "injections": [{"indication": i.indication, "site": i.site, "units": i.units} for i in plan.injections],
+            }
+            planning.save_template(self.session, self.staff["medical_director"][0], data, kb=self.kb)
 
     def plan(self, regimen: Regimen) -> Plan:
         if regimen not in self.plans:
@@ -397,6 +412,7 @@ def seed_demo(
     seeder = _Seeder(session, kb, today, random.Random(seed))
     seeder.next_event = seeder.rng.randint(3, 20)
     summary = seeder.clinic()
+    seeder.templates()
     people = [seeder.person(i) for i in range(patients)]
     summary.patients = len(people)
     # In the order they happened, so each check sees the history a real visit would have seen.

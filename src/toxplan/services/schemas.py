@@ -165,6 +165,12 @@ class TreatmentCreate(_In):
     note: Text | None = None
 
 
+class PlanTemplateCreate(_In):
+    name: Annotated[str, Field(min_length=2, max_length=120, pattern=NO_NUL)]
+    product: Name
+    injections: tuple[InjectionIn, ...] = Field(min_length=1, max_length=200)
+
+
 class FollowUpRecord(_In):
     reviewed_on: Day
     fws_rest: Annotated[int, Field(ge=0, le=3)] | None = None

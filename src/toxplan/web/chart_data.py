@@ -19,7 +19,7 @@ from toxplan.domain.requests import InjectionIn
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.models import Depth
 from toxplan.presenters import number
-from toxplan.services import consents, inventory
+from toxplan.services import consents, inventory, planning
 from toxplan.services.schemas import Actor, TreatmentCreate
 from toxplan.services.treatments import NEVER_OVERRIDDEN, check_request
 from toxplan.web.face_chart import VIEWS, zoom_boxes
@@ -98,6 +98,19 @@ def stock(session: Session, actor: Actor, kb: KnowledgeBase, now: dt.datetime) -
     return {"lots": lots, "vials": vials}
 
 
+def starts(session: Session, actor: Actor, patient: Patient, kb: KnowledgeBase) -> dict[str, Any]:
+    """One-tap starting points: the patient's last treatment and the clinic's templates."""
+    last = planning.last_treatment(session, actor, patient.id, kb=kb)
+
+    def as_json(start: planning.Start) -> dict[str, Any]:
+        return {"name": start.name, "product": start.product, "injections": start.injections}
+
+    return {
+        "repeat": as_json(last) if last else None,
+        "templates": [as_json(t) for t in planning.templates(session, actor, kb=kb)],
+    }
+
+
 def consent_state(session: Session, actor: Actor, patient: Patient, now: dt.datetime) -> dict[str, Any]:
     """What the plan page needs to say whether signing needs a consent first, and to link to it."""
     rules = consents.policy(session, actor.clinic_id)
@@ -139,6 +152,8 @@ def chart_data(
         **stock(session, actor, kb, now),
         "never_overridden": sorted(NEVER_OVERRIDDEN),
         "consent": consent_state(session, actor, patient, now),
+        "defaults": {"product": planning.usual_product(session, actor, kb=kb, now=now)},
+        "starts": starts(session, actor, patient, kb),
         "depths": list(get_args(Depth)),
         "views": [{"id": v.id, "label": v.label} for v in VIEWS],
         "zooms": zoom_boxes(),

@@ -16,7 +16,7 @@ from toxplan.auth.reauth import confirm_signer
 from toxplan.auth.sessions import Current
 from toxplan.errors import Conflict, InvalidInput, NotFound, ToxPlanError
 from toxplan.knowledge.base import KnowledgeBase
-from toxplan.services import patients, treatments
+from toxplan.services import patients, planning, treatments
 from toxplan.web.access import Prescriber, redirect
 from toxplan.web.chart_data import chart_data
 from toxplan.web.face_chart import render_chart
@@ -100,3 +100,18 @@ def sign(
         db.rollback()  # nothing of a refused signing may be committed with the page's reads
         return _chart_page(request, db, current, patient_id, kb, now, error=exc)
     return redirect(f"/treatments/{done.treatment.id}?signed=1")
+
+
+@router.post("/patients/{patient_id}/plan-templates")
+def save_template(
+    request: Request, patient_id: str, current: Prescriber, db: DB, kb: KB, now: Now, form: Form
+) -> Response:
+    """Save the plan on the chart as a clinic template; the chart comes back with its draft."""
+    try:
+        sent = _plan(text(form, "plan"))
+        data = {"name": text(form, "name"), "product": text(form, "product"), "injections": sent.get("injections", [])}
+        planning.save_template(db, current.actor, data, kb=kb)
+    except (InvalidInput, Conflict, NotFound) as exc:
+        db.rollback()
+        return _chart_page(request, db, current, patient_id, kb, now, error=exc)
+    return redirect(f"/patients/{patient_id}/plan?template_saved=1")

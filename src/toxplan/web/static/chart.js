@@ -118,6 +118,11 @@
     const chosen = state.points.filter((p) => ui.selected.has(p.key));
     $("editor-empty").hidden = chosen.length > 0;
     $("editor-fields").hidden = chosen.length === 0;
+    const box = $("editor-box");
+    const opened = chosen.length > 0 && !box.classList.contains("active");
+    box.classList.toggle("active", chosen.length > 0);
+    // the selected point's editor, next to the chart (on narrow screens it is a sheet above Sign already)
+    if (opened && window.matchMedia("(min-width: 901px)").matches) box.scrollIntoView({ block: "nearest" });
     if (!chosen.length) {
       editorFor = "";
       return;
@@ -285,7 +290,29 @@
     })
     .catch(() => {}); // names fall back to the site ids
 
+  // --- starting points: repeat the last treatment, a clinic template, save the plan as one ----------
+  const starts = data.starts;
+  $("start-buttons").replaceChildren(
+    ...(starts.repeat
+      ? [h("button", { type: "button", class: "chip start", id: "repeat-last", onclick: () => plan.act.applyStart(starts.repeat) }, `Repeat last treatment (${starts.repeat.name.replace("Repeat ", "")})`)]
+      : []),
+    ...starts.templates.map((t) => h("button", { type: "button", class: "chip start", "data-template": t.name, onclick: () => plan.act.applyStart(t) }, t.name)),
+  );
+  $("template-form").addEventListener("submit", () => {
+    $("template-plan").value = JSON.stringify({ injections: plan.signedPlan().injections });
+    $("template-product").value = plan.state.product;
+  });
+
   setView("front");
   fitView();
   plan.start();
+  const asked = new URLSearchParams(window.location.search);
+  if (asked.get("start") === "repeat" || asked.get("template")) {
+    const chosen = asked.get("start") === "repeat" ? starts.repeat : starts.templates.find((t) => t.name === asked.get("template"));
+    if (chosen) plan.act.applyStart(chosen);
+    asked.delete("start");
+    asked.delete("template");
+    const rest = asked.toString();
+    history.replaceState(null, "", window.location.pathname + (rest ? `?${rest}` : "")); // a reload keeps the draft
+  }
 })();

@@ -248,6 +248,25 @@
     }
 
     const act = {
+      /** Fill the chart from a starting point (the last treatment, a clinic template) in one tap. */
+      applyStart(start) {
+        if (!start || !productOf(start.product)) return;
+        const kept = state.note;
+        state = fresh(start.product);
+        state.note = kept;
+        const ids = [...new Set(start.injections.map((i) => i.indication))];
+        state.areas = ids.map((id) => ({ id, variant: null }));
+        state.active = ids.length ? ids[ids.length - 1] : null;
+        state.points = start.injections.map((i) => ({
+          key: `p${nextKey++}`, indication: i.indication, site: i.site, muscle: i.muscle, depth: i.depth,
+          needle: i.needle, note: i.note, units: i.units, moved: Boolean(i.moved),
+          x: i.position ? i.position.x_mm : null, y: i.position ? i.position.y_mm : null, view: i.position ? i.position.view : null,
+        }));
+        ui.selected.clear();
+        ui.areaErrors = {};
+        hooks.fitView();
+        changed();
+      },
       toggleArea(id) {
         if (state.areas.some((a) => a.id === id)) return act.removeArea(id);
         const info = productOf(state.product).areas.find((a) => a.id === id);
