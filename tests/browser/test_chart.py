@@ -106,7 +106,7 @@ def plan_by_areas_and_clicks(page: Any) -> None:
     expect(points(page)).to_have_count(10)
     expect(total_units(page)).to_have_text(re.compile(r"^40\s*U"))
     expect(page.locator("#zooms [aria-pressed=true]")).to_have_text("Upper face")  # fitted to the points
-    expect(page.locator("#view-front g.zone[data-zone=glabellar_central_brow_1cm] rect")).to_have_count(2)
+    expect(page.locator("#view-front g.zone[data-zone=glabellar_central_brow_1cm] path.zone-shape")).to_have_count(1)
     expect(page.locator("#zone-legend")).to_contain_text("Less than 1 cm above the central eyebrow")
 
     # a point of our own, by clicking the chart: it joins the highlighted area (forehead)

@@ -132,5 +132,14 @@ def save_template(session: Session, actor: Actor, data: object, *, kb: Knowledge
     return template
 
 
+def injections_for(session: Session, actor: Actor, patient_id: str, treatment_ids: list[str]) -> dict[str, list[Any]]:
+    """The injections of the patient's treatments listed on the timeline, for their face
+    diagrams (part of reading the timeline, which is audited)."""
+    require(actor, "injector", "medical_director", "admin")
+    patient = load(session, actor, patient_id)
+    mine = {t.id for t in treatment_repo.for_patient(session, patient.id)}
+    return {t: treatment_repo.injections(session, t) for t in treatment_ids if t in mine}
+
+
 _STORED = {"indication", "site", "position", "units", "depth", "needle"}
 __all__ = ["InjectionIn", "Start", "last_treatment", "save_template", "templates", "usual_product"]

@@ -23,6 +23,7 @@ from toxplan.services import consents, inventory, planning
 from toxplan.services.schemas import Actor, TreatmentCreate
 from toxplan.services.treatments import NEVER_OVERRIDDEN, check_request
 from toxplan.web.face_chart import VIEWS, zoom_boxes
+from toxplan.web.zone_outlines import zone_shapes
 
 CHART_REGIONS = frozenset({"upper_face", "mid_face", "lower_face", "neck", "head_and_neck", "eye"})
 """Aesthetic areas of these regions are offered as buttons; the rest (therapeutic areas, and the
@@ -154,6 +155,7 @@ def chart_data(
         "consent": consent_state(session, actor, patient, now),
         "defaults": {"product": planning.usual_product(session, actor, kb=kb, now=now)},
         "starts": starts(session, actor, patient, kb),
+        "zone_shapes": zone_shapes(kb),
         "depths": list(get_args(Depth)),
         "views": [{"id": v.id, "label": v.label} for v in VIEWS],
         "zooms": zoom_boxes(),

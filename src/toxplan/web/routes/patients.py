@@ -7,7 +7,8 @@ from fastapi.responses import Response
 
 from toxplan.api.deps import DB, KB, Now
 from toxplan.errors import InvalidInput
-from toxplan.services import consents, dose_window, outcomes, patients, records, worklists
+from toxplan.services import consents, dose_window, outcomes, patients, planning, records, worklists
+from toxplan.web import diagram
 from toxplan.web.access import CLINICAL_READERS, Reader, Staff, redirect
 from toxplan.web.forms import Form, lines, status_of, text, values, yes_no
 from toxplan.web.rendering import page
@@ -66,12 +67,15 @@ def patient_page(request: Request, patient_id: str, current: Reader, db: DB, kb:
     actor = current.actor
     view = patients.get_patient(db, actor, patient_id, on=today)
     held = consents.all_for(db, actor, patient_id)
+    rows = records.timeline(db, actor, patient_id)
+    shown = planning.injections_for(db, actor, patient_id, [r.treatment.id for r in rows[:12]])
     return page(
         request,
         "patient.html",
         current,
         view=view,
-        timeline=records.timeline(db, actor, patient_id),
+        timeline=rows,
+        diagrams={tid: diagram.render(kb, found, small=True) for tid, found in shown.items()},
         windows=dose_window.dose_windows(db, actor, patient_id, kb=kb, today=today),
         summary=outcomes.history_summary(db, actor, patient_id),
         follow_ups=[f for f in records.patient_follow_ups(db, actor, patient_id) if f.reviewed_on is None],

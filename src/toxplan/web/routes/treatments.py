@@ -17,6 +17,7 @@ from toxplan.knowledge.base import KnowledgeBase
 from toxplan.presenters import sources_json
 from toxplan.services import consents, outcomes, records, treatments, worklists
 from toxplan.services.schemas import OVERRIDE_CATEGORIES
+from toxplan.web import diagram
 from toxplan.web.access import Director, Prescriber, Reader, redirect, safe_next
 from toxplan.web.forms import Form, status_of, text, values
 from toxplan.web.rendering import page
@@ -64,6 +65,7 @@ def _treatment_page(
         form=form or {},
         signed=request.query_params.get("signed") == "1",
         override_categories=OVERRIDE_CATEGORIES,
+        diagram=diagram.render(kb, detail.injections),
         reviews=worklists.reviews_of(db, current.actor, treatment_id),
         can_review=role == "medical_director"
         and detail.cosignature is None

@@ -22,6 +22,10 @@
     onTap: (key, additive) => plan.act.tapPoint(key, additive),
     onAdd: (view, x, y, additive) => plan.act.addPoint(view, x, y, additive),
     onMove: (key, x, y) => plan.act.movePoint(key, x, y),
+    onNudge: (key, dx, dy) => {
+      const p = plan.state.points.find((q) => q.key === key);
+      if (p && p.x !== null) plan.act.movePoint(key, T.round1(p.x + dx), T.round1(p.y + dy));
+    },
     onCancel: () => render(),
   });
   const plan = T.createPlan(data, csrf, { render, renderSign, flash, setView, fitView });
@@ -32,6 +36,8 @@
   function setView(view) {
     ui.view = view;
     chart.setView(view);
+    $("mark-left").textContent = SIDE_MARKS[view][0];
+    $("mark-right").textContent = SIDE_MARKS[view][1];
     for (const b of $("views").querySelectorAll("button")) b.setAttribute("aria-pressed", String(b.dataset.view === view));
     const zooms = data.zooms[view];
     const current = zoomOf[view] || zooms[0].id;
@@ -153,6 +159,29 @@
     return flags;
   }
 
+  const SIDE_MARKS = {
+    front: ["Patient's right (R)", "Patient's left (L)"],
+    back: ["Patient's left (L)", "Patient's right (R)"],
+    left: ["Front · patient's left side", "Back"],
+    right: ["Back", "Front · patient's right side"],
+  };
+
+  /** Front-view points beside the eye and at the temple, seen from the side (for reading only). */
+  function sideGhosts(drawn) {
+    const out = [];
+    for (const side of ["left", "right"]) {
+      const lc = landmarks[`lateral_canthus_${side}`];
+      const ls = landmarks[`lateral_canthus_side_${side}`];
+      if (!lc || !ls) continue;
+      const sign = side === "left" ? 1 : -1;
+      for (const p of drawn) {
+        if (p.view !== "front" || p.x === null || sign * p.x < Math.abs(Number(lc.x_mm)) - 6 || Math.abs(p.y - Number(lc.y_mm)) > 40) continue;
+        out.push({ view: side, x: Number(ls.x_mm) - (sign * p.x - Math.abs(Number(lc.x_mm))), y: Number(ls.y_mm) + (p.y - Number(lc.y_mm)), units: p.units, area: p.area, title: p.title });
+      }
+    }
+    return out;
+  }
+
   function render() {
     const state = plan.state;
     const product = plan.productOf(state.product);
@@ -164,8 +193,8 @@
     $("area-hint").hidden = state.areas.length > 0;
     renderEditor(state);
     const drawn = state.points.map((p, index) => ({ ...p, index, area: areaIndex[p.indication] || 0, title: p.site ? siteName(p.site) : "free point" }));
-    chart.drawPoints(drawn, ui.selected, flagsByKey(state));
-    const shown = chart.drawZones(zones, landmarks, state.areas.map((a) => a.id), $("show-zones").checked);
+    chart.drawPoints(drawn, ui.selected, flagsByKey(state), sideGhosts(drawn));
+    const shown = chart.drawZones(zones, landmarks, state.areas.map((a) => a.id), $("show-zones").checked, data.zone_shapes);
     T.renderLegend($("zone-legend"), shown.filter((z) => z.view === ui.view));
     if (zonesFailed) $("zone-legend").replaceChildren(h("li", { class: "error" }, "Danger zones could not be loaded."));
     for (const b of $("views").querySelectorAll("button")) {

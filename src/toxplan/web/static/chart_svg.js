@@ -30,6 +30,7 @@
         svg.addEventListener("pointerup", (e) => this.up(svg, e));
         svg.addEventListener("pointercancel", () => this.cancel());
         svg.addEventListener("contextmenu", (e) => e.preventDefault()); // long-press on tablets
+        svg.addEventListener("keydown", (e) => this.key(svg, e));
       }
       this.view = "front";
     }
@@ -99,14 +100,34 @@
       else if (!moved) this.handlers.onAdd(svg.dataset.view, x, y, p.additive);
     }
 
+    /** Keyboard: Tab reaches each point; Enter or Space selects it, arrows move it (Shift: 5 mm). */
+    key(svg, e) {
+      const g = e.target.closest ? e.target.closest(".pt") : null;
+      if (!g) return;
+      const key = g.dataset.key;
+      const step = e.shiftKey ? 5 : 1;
+      const arrows = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+      if (e.key === "Enter" || e.key === " ") {
+        e.preventDefault();
+        this.refocus = key;
+        this.handlers.onTap(key, e.shiftKey);
+      } else if (arrows[e.key] && this.handlers.onNudge) {
+        e.preventDefault();
+        const [dx, dy] = arrows[e.key];
+        this.refocus = key;
+        this.handlers.onNudge(key, this.mirror(svg.dataset.view) ? -dx : dx, dy); // screen right is the patient's left in mirrored views
+      }
+    }
+
     cancel() {
       if (this.press && this.press.g) this.press.g.classList.remove("dragging");
       this.press = null;
       this.handlers.onCancel();
     }
 
-    /** points: [{key, view, x, y, units, area}], selected: Set, flags: {key: severity} */
-    drawPoints(points, selected, flags) {
+    /** points: [{key, view, x, y, units, area}], selected: Set, flags: {key: severity},
+        ghosts: [{view, x, y, units, title}] drawn hollow, for reading only (front points seen from the side) */
+    drawPoints(points, selected, flags, ghosts) {
       for (const [view, svg] of Object.entries(this.svgs)) {
         const layer = svg.querySelector("g.points");
         layer.replaceChildren();
@@ -132,12 +153,27 @@
           const label = svgEl("text", { class: "lbl", y: r * 0.36, "font-size": r * 1.02 }, g);
           label.textContent = String(p.units);
           svgEl("title", {}, g).textContent = `#${p.index + 1} ${p.title}: ${p.units} U`;
+          g.setAttribute("tabindex", "0");
+          g.setAttribute("role", "button");
+          g.setAttribute("aria-label", `Point ${p.index + 1}, ${p.title}, ${p.units} units${selected.has(p.key) ? ", selected" : ""}`);
         }
+        for (const ghost of (ghosts || []).filter((q) => q.view === view)) {
+          const [sx, sy] = this.toSvg(view, ghost.x, ghost.y);
+          const g = svgEl("g", { class: "ghost", transform: `translate(${sx} ${sy})` }, layer);
+          svgEl("circle", { r: r * 0.9, class: `c${ghost.area % 8}`, stroke: "currentColor" }, g);
+          svgEl("text", { y: r * 0.36, "font-size": r * 0.9 }, g).textContent = String(ghost.units);
+          svgEl("title", {}, g).textContent = `${ghost.title}: ${ghost.units} U (planned on the front view)`;
+        }
+      }
+      if (this.refocus) {
+        const again = Object.values(this.svgs).map((s) => s.querySelector(`g.pt[data-key="${this.refocus}"]`)).find(Boolean);
+        if (again) again.focus();
+        this.refocus = null;
       }
     }
 
     /** Danger zones of the chosen areas (and those for every area), from the knowledge API. */
-    drawZones(zones, landmarks, areaIds, show) {
+    drawZones(zones, landmarks, areaIds, show, shapes) {
       const shown = [];
       for (const [view, svg] of Object.entries(this.svgs)) {
         const layer = svg.querySelector("g.zones");
@@ -149,6 +185,11 @@
           shown.push(z);
           const g = svgEl("g", { class: `zone sev-${z.severity}`, "data-zone": z.id }, layer);
           svgEl("title", {}, g).textContent = `${z.name} (${z.severity})`;
+          const traced = shapes && shapes[z.id] && shapes[z.id][view];
+          if (traced) {
+            svgEl("path", { d: traced, class: "zone-shape" }, g); // the zone's true shape (zone_outlines.py)
+            continue;
+          }
           for (const id of z.shape.landmarks) {
             const lm = landmarks[id];
             if (!lm) continue;
