@@ -67,7 +67,7 @@ POST_FORMS = {
     "/patients/{patient_id}/plan-templates": "injector",
 }
 """Each POST form, with a role that may use it (so only the token can be what is refused)."""
-PUBLIC = {("GET", "/"), ("GET", "/sign-in"), ("POST", "/sign-in")}
+PUBLIC = {("GET", "/"), ("GET", "/sign-in"), ("POST", "/sign-in"), ("GET", "/docs"), ("GET", "/redoc")}
 
 
 def page_routes(method: str) -> set[str]:

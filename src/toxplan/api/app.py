@@ -50,7 +50,7 @@ def create_app(
             "header of every state-changing request. Every error has the shape "
             '{"error": {"code", "message", "field"}}.'
         ),
-        docs_url="/docs",
+        docs_url=None,  # /docs and /redoc are served offline by web.routes.api_docs
         redoc_url=None,
         openapi_url=f"{API_PREFIX}/openapi.json",
     )

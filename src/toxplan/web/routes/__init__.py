@@ -12,7 +12,7 @@ from toxplan.api.errors import Unauthenticated
 from toxplan.errors import ToxPlanError
 from toxplan.web.forms import status_of
 from toxplan.web.rendering import HERE, page
-from toxplan.web.routes import auth, chart, consent, lots, patients, treatments, worklists
+from toxplan.web.routes import api_docs, auth, chart, consent, lots, patients, treatments, worklists
 
 PAGE_ROUTERS = [
     auth.router,
@@ -22,12 +22,14 @@ PAGE_ROUTERS = [
     lots.router,
     consent.router,
     worklists.router,
+    api_docs.router,
 ]
 """Page routers; page groups register here as they are added."""
 
 
 def mount(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    api_docs.mount_assets(app)
     for router in PAGE_ROUTERS:
         app.include_router(router)
     _install_page_errors(app)
