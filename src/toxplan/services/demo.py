@@ -20,10 +20,12 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from toxplan.db.repositories import inventory as vial_repo
+from toxplan.db.repositories import listings
 from toxplan.domain.plans import IndicationChoice, Plan, build_plan
 from toxplan.errors import Conflict, InvalidInput, ToxPlanError
 from toxplan.knowledge.base import KnowledgeBase
-from toxplan.services import clinics, consents, inventory, outcomes, patients, planning, treatments
+from toxplan.services import clinics, consents, inventory, outcomes, patients, planning, treatments, worklists
 from toxplan.services.schemas import Actor
 
 CLINIC_NAME = "ToxPlan Demo Clinic"
@@ -85,8 +87,8 @@ TEMPLATES = (
     ("Glabellar 20 + crow's feet 24", ("glabellar_lines", "lateral_canthal_lines")),
     ("Glabellar + forehead + crow's feet 64", ("glabellar_lines", "forehead_lines", "lateral_canthal_lines")),
 )
-VIALS_PER_LOT = 200
-"""Vials ordered per lot: enough for a 120-day window of a busy clinic, so the stock page has some left."""
+NO_SHOW_AFTER = dt.timedelta(days=30)
+"""An unreviewed follow-up older than this was a no-show; newer ones are the worklist's."""
 DEFAULT_DILUTION = (Decimal(100), Decimal("2.5"))
 """For products whose label gives no table (Xeomin): 4 U per 0.1 mL, the usual choice."""
 OVERRIDE_REASONS = {
@@ -163,6 +165,13 @@ class _Seeder:
             }
             planning.save_template(self.session, self.staff["medical_director"][0], data, kb=self.kb)
 
+    def count_stock(self, clinic_id: str) -> None:
+        """Vials received per lot: those opened, and a few still in the fridge for lots in date."""
+        opened = vial_repo.opened_per_lot(self.session, clinic_id)
+        for lot in listings.lots(self.session, clinic_id):
+            spare = self.rng.randint(3, 12) if lot.expiry_date > self.today + dt.timedelta(days=60) else 0
+            lot.vials_received = opened.get(lot.id, 0) + spare
+
     def plan(self, regimen: Regimen) -> Plan:
         if regimen not in self.plans:
             choices = [IndicationChoice(i) for i in regimen.indications]
@@ -181,7 +190,6 @@ class _Seeder:
                 "lot_number": f"{prefix}{self.rng.randint(1000, 9999)}-{window:02d}{vial:.0f}",  # unique per key
                 "expiry_date": self.today - dt.timedelta(days=120 * window) + dt.timedelta(days=365),
                 "vial_units": vial,
-                "vials_received": VIALS_PER_LOT,
             }
             self.lots[key] = inventory.add_lot(self.session, self.staff["injector"][0], data, kb=self.kb).id
         return self.lots[key]
@@ -289,6 +297,9 @@ class _Seeder:
         if done.follow_up.due_on <= self.today and self.rng.random() < 0.85:
             self.review(injector, done.follow_up.id, regimen, on)
             summary.follow_ups += 1
+        elif done.follow_up.due_on < self.today - NO_SHOW_AFTER:  # the patient never came back
+            missed = done.follow_up.due_on + dt.timedelta(days=7)
+            worklists.no_show(self.session, self.staff["front_desk"][0], done.follow_up.id, today=missed)
         if summary.treatments >= self.next_event:
             self.next_event = summary.treatments + self.rng.randint(10, 55)
             if self.adverse_event(injector, regimen, treatment_id, plan, on):
@@ -419,4 +430,5 @@ def seed_demo(
     visits = sorted((at, i) for i, person in enumerate(people) for at in person.visits)
     for at, i in visits:
         seeder.visit(people[i], at, summary)
+    seeder.count_stock(summary.clinic_id)
     return summary

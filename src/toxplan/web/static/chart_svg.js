@@ -128,6 +128,9 @@
     /** points: [{key, view, x, y, units, area}], selected: Set, flags: {key: severity},
         ghosts: [{view, x, y, units, title}] drawn hollow, for reading only (front points seen from the side) */
     drawPoints(points, selected, flags, ghosts) {
+      // A redraw (e.g. when a check answers) replaces the points: keep the keyboard on its point.
+      const focused = document.activeElement && document.activeElement.closest ? document.activeElement.closest(".pt") : null;
+      if (focused && !this.refocus) this.refocus = focused.dataset.key;
       for (const [view, svg] of Object.entries(this.svgs)) {
         const layer = svg.querySelector("g.points");
         layer.replaceChildren();
