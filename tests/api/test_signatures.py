@@ -50,3 +50,22 @@ def test_an_override_reason_needs_a_category_and_real_words(world: World) -> Non
             nurse.post(f"{API}/treatments", json={**body, "overrides": [bad]}), 422, "invalid_input", field
         )  # type: ignore[attr-defined]
         assert error["message"]
+
+
+def test_a_rejected_treatment_leaves_the_api_cosign_queue(world: World) -> None:
+    from tests.api.conftest import signed_visit  # noqa: PLC0415
+    from toxplan.db.engine import unit_of_work  # noqa: PLC0415
+    from toxplan.services import worklists  # noqa: PLC0415
+    from toxplan.services.schemas import Actor  # noqa: PLC0415
+
+    visit = signed_visit(world.clinic["injector"])
+    director = world.clinic["medical_director"]
+    queued = ok(director.get(f"{API}/cosign-queue", params={"limit": 200}))
+    assert visit.treatment_id in {row["treatment_id"] for row in queued["items"]}
+    actor = Actor(
+        clinic_id=world.clinic.clinic_id, user_id=world.clinic.user_ids["medical_director"], role="medical_director"
+    )
+    with unit_of_work(world.app.state.sessions) as session:
+        worklists.review(session, actor, visit.treatment_id, "reject", "Dose not justified in the note.")
+    after = ok(director.get(f"{API}/cosign-queue", params={"limit": 200}))
+    assert visit.treatment_id not in {row["treatment_id"] for row in after["items"]}

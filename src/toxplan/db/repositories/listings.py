@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from toxplan.db.models import (
@@ -22,6 +22,7 @@ from toxplan.db.models import (
     Treatment,
     TreatmentFinding,
     TreatmentInjection,
+    TreatmentReview,
     User,
 )
 from toxplan.db.repositories.search import patient_filter
@@ -57,7 +58,9 @@ class QueueRow:
 
 
 def _not_cosigned() -> ColumnElement[bool]:
-    return ~exists().where(Cosignature.treatment_id == Treatment.id)
+    """Waiting for review: neither co-signed nor rejected by a medical director."""
+    rejected = exists().where(TreatmentReview.treatment_id == Treatment.id, TreatmentReview.decision == "reject")
+    return and_(~exists().where(Cosignature.treatment_id == Treatment.id), ~rejected)
 
 
 def cosign_queue(
