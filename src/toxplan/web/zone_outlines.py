@@ -21,7 +21,7 @@ _CACHE: dict[str, dict[str, dict[str, str]]] = {}
 
 
 def _fmt(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def _runs(holds: Any, view: str, xs: list[float], y: float) -> list[tuple[float, float]]:
@@ -64,7 +64,9 @@ def outline(holds: Any, view: str) -> str | None:
             sx0, sy = to_svg(view, a - FINE_MM / 2, y + FINE_MM / 2)
             sx1, _ = to_svg(view, b - FINE_MM / 2, y)
             lo, hi = min(sx0, sx1), max(sx0, sx1)
-            parts.append(f"M{_fmt(lo)} {_fmt(sy)}h{_fmt(hi - lo)}v{_fmt(FINE_MM)}h{_fmt(lo - hi)}z")
+            # each row a little taller than the grid step: no hairline seams between rows (the
+            # zone's group is translucent as a whole, so the overlap does not darken)
+            parts.append(f"M{_fmt(lo)} {_fmt(sy)}h{_fmt(hi - lo)}v{_fmt(FINE_MM + 0.3)}h{_fmt(lo - hi)}z")
     return "".join(parts) or None
 
 
