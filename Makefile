@@ -42,6 +42,7 @@ bench: install
 	$(BIN)/python bench/photo_accuracy.py
 	$(BIN)/python bench/photo_speed.py
 	$(BIN)/python bench/workers_speed.py
+	$(BIN)/python bench/clinic_day.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -121,6 +121,7 @@ def new_patient(session: Session, actor: Actor, name: str) -> str:
 def make_setup(factory: sessionmaker[Session], kb: KnowledgeBase) -> Setup:
     with unit_of_work(factory) as session:
         clinic = clinics.create_clinic(session, "Bench clinic")
+        clinic.consent_aesthetic = False  # the figures are of checking and recording, not of consent
         user = clinics.create_user(
             session, clinic.id, {"name": "Injector", "email": "injector@example.org", "role": "injector"}
         )

@@ -97,3 +97,31 @@ def with_code(found: list[Finding], code: str) -> list[Finding]:
 
 def units(value: float) -> Decimal:
     return Decimal(str(value))
+
+
+def consent_data(
+    kb: KnowledgeBase,
+    *,
+    product: str = "onabotulinumtoxina",
+    purpose: str = "aesthetic",
+    areas: list[str] | None = None,
+    signed_at: dt.datetime | None = None,
+    name: str = "Ana Silva",
+) -> dict[str, Any]:
+    """A consent as the tablet sends it: the form's hash, a typed name and a drawn signature.
+    Without ``areas``, every area the product's form for ``purpose`` covers."""
+    from toxplan.services.consents import areas_of, document  # noqa: PLC0415
+    from toxplan.services.demo import signature_png  # noqa: PLC0415
+
+    doc = document(kb, product, purpose, areas or areas_of(kb, kb.product(product).id, purpose))
+    data: dict[str, Any] = {
+        "product": product,
+        "purpose": purpose,
+        "areas": list(doc.areas),
+        "text_sha256": doc.sha256,
+        "signed_by": name,
+        "signature": signature_png(),
+    }
+    if signed_at is not None:
+        data["signed_at"] = signed_at
+    return data

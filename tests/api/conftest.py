@@ -27,6 +27,7 @@ from toxplan.db.engine import unit_of_work
 from toxplan.db.migrate import upgrade
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.services import clinics
+from toxplan.services.demo import signature_png
 from toxplan.settings import Settings
 
 API = "/api/v1"
@@ -144,8 +145,35 @@ def new_patient(client: TestClient, **changes: Any) -> dict[str, Any]:
 
 
 def screen(client: TestClient, patient_id: str, on: dt.date = TODAY) -> dict[str, Any]:
+    """The visit's screening; a patient's first screening also takes their consent to aesthetic
+    BOTOX treatment (signed two months ago), which signing needs."""
     body = {"visit_on": on.isoformat(), "pregnant": False, "breastfeeding": False, "infection_at_site": False}
-    return ok(client.post(f"{API}/patients/{patient_id}/screenings", json=body), 201)
+    screening = ok(client.post(f"{API}/patients/{patient_id}/screenings", json=body), 201)
+    if not _CONSENTED.get(patient_id):
+        consent(client, patient_id)
+    return screening
+
+
+_CONSENTED: dict[str, bool] = {}
+
+
+def consent(client: TestClient, patient_id: str, areas: list[str] | None = None) -> dict[str, Any]:
+    """The patient's consent through the API: read the form, sign its hash with a drawn signature."""
+    params: dict[str, Any] = {"product": "botox", "areas": areas or GLABELLAR_AND_MORE}
+    form = ok(client.get(f"{API}/consent-form", params=params))
+    body = {
+        "product": "botox",
+        "areas": form["areas"],
+        "text_sha256": form["text_sha256"],
+        "signed_by": "Ana Silva",
+        "signature": signature_png(),
+        "signed_at": (NOW - dt.timedelta(days=60)).isoformat(),
+    }
+    _CONSENTED[patient_id] = True
+    return ok(client.post(f"{API}/patients/{patient_id}/consent-signatures", json=body), 201)
+
+
+GLABELLAR_AND_MORE = ["glabellar_lines", "forehead_lines", "lateral_canthal_lines", "masseter", "platysma_bands"]
 
 
 def new_lot(client: TestClient, expiry: dt.date = dt.date(2027, 6, 30), product: str = "botox") -> dict[str, Any]:
@@ -182,6 +210,7 @@ def treatment_body(
             for site, units in (sites or [(s, 4) for s in GLABELLAR])
         ],
         "overrides": overrides or [],
+        "password": PASSWORD,  # every signature asks for the signer's password again
     }
     if reconstitution_id:
         body["reconstitution_id"] = reconstitution_id

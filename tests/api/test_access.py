@@ -21,13 +21,35 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute, Mount
 
-from tests.api.conftest import API, NOW, TODAY, Visit, World, assert_error, ok, sign_in, signed_visit, treatment_body
+from tests.api.conftest import (
+    API,
+    NOW,
+    PASSWORD,
+    TODAY,
+    Visit,
+    World,
+    assert_error,
+    ok,
+    sign_in,
+    signed_visit,
+    treatment_body,
+)
 from tests.api.photo_upload import multipart, upload
 from toxplan.api.deps import ALL_ROLES, Allow
 from toxplan.db.engine import unit_of_work
 from toxplan.services import clinics
 
 INJ, DIR, DESK, ADMIN = "injector", "medical_director", "front_desk", "admin"
+
+
+def consent_body() -> dict[str, Any]:
+    from tests.conftest import consent_data  # noqa: PLC0415
+    from toxplan.knowledge.loader import load_cached  # noqa: PLC0415
+
+    data = consent_data(load_cached(), product="botox", areas=["glabellar_lines"])
+    return data
+
+
 EVERYONE = (INJ, DIR, DESK, ADMIN)
 PRESCRIBERS = (INJ, DIR)
 READERS = (INJ, DIR, ADMIN)
@@ -96,7 +118,10 @@ ACCESS: dict[tuple[str, str], tuple[tuple[str, ...], Call]] = {
         ),
     ),
     ("GET", "/treatments/{treatment_id}"): (READERS, lambda v: (f"/treatments/{v.treatment_id}", None)),
-    ("POST", "/treatments/{treatment_id}/cosign"): ((DIR,), lambda v: (f"/treatments/{v.treatment_id}/cosign", None)),
+    ("POST", "/treatments/{treatment_id}/cosign"): (
+        (DIR,),
+        lambda v: (f"/treatments/{v.treatment_id}/cosign", {"password": PASSWORD}),
+    ),
     ("POST", "/treatments/{treatment_id}/addenda"): (
         PRESCRIBERS,
         lambda v: (f"/treatments/{v.treatment_id}/addenda", {"text": "Patient asked about bruising; none seen."}),
@@ -227,6 +252,16 @@ ACCESS: dict[tuple[str, str], tuple[tuple[str, ...], Call]] = {
     ),
     ("GET", "/audit"): ((DIR, ADMIN), lambda v: ("/audit?limit=5", None)),
     ("GET", "/audit/export"): ((DIR, ADMIN), lambda v: (f"/audit/export?since={TODAY.isoformat()}", None)),
+    ("GET", "/vials"): (READERS, lambda v: ("/vials", None)),
+    ("GET", "/consent-form"): (READERS, lambda v: ("/consent-form?product=botox&areas=glabellar_lines", None)),
+    ("POST", "/patients/{patient_id}/consent-signatures"): (
+        PRESCRIBERS,
+        lambda v: (f"/patients/{v.patient_id}/consent-signatures", consent_body()),
+    ),
+    ("POST", "/vials/{vial_id}/discard"): (
+        READERS,
+        lambda v: (f"/vials/{v.reconstitution_id}/discard", {"reason": "end of clinic day"}),
+    ),
 }
 TARGET: dict[str, str] = {}
 """A user of the first clinic with no session, for the user-management calls (see ``visit``)."""
@@ -308,8 +343,8 @@ def test_every_route_declares_exactly_one_allow_rule(world: World) -> None:
     generated = {app.openapi_url, app.docs_url, app.swagger_ui_oauth2_redirect_url, app.redoc_url}
     problems = []
     for info in all_routes(app):
-        if isinstance(info.route, Mount) and info.path == "/static":
-            continue
+        if isinstance(info.route, Mount) and info.path in ("/static", "/api-docs-assets"):
+            continue  # public files: the pages' scripts and styles, the API documentation's assets
         if info.dependant is None:
             # FastAPI's own schema and documentation pages carry no data and take no Allow rule.
             if info.path not in generated:
@@ -422,7 +457,7 @@ ID_CALLS = [key for key in ACCESS if "{" in key[1]] + [
 
 def unknown_field(key: tuple[str, str]) -> str:
     """The id the refusal names: the one in the path, else the first one the body refers to."""
-    for name in ("patient_id", "treatment_id", "follow_up_id", "photo_id", "user_id"):
+    for name in ("patient_id", "treatment_id", "follow_up_id", "photo_id", "user_id", "vial_id"):
         if f"{{{name}}}" in key[1]:
             return name
     return {"/treatments": "patient_id", "/adverse-events": "treatment_id", "/reconstitutions": "lot_id"}[key[1]]

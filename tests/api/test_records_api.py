@@ -12,6 +12,7 @@ from typing import Any
 from tests.api.conftest import (
     API,
     NOW,
+    PASSWORD,
     TODAY,
     World,
     assert_error,
@@ -33,7 +34,11 @@ CERVICAL = [
     ("splenius_capitis_right", 50),
     ("trapezius_upper_right", 50),
 ]
-OVERRIDE = {"code": "CUMULATIVE_DOSE_ABOVE_MAX", "reason": "Neurologist-approved escalation, letter on file"}
+OVERRIDE = {
+    "code": "CUMULATIVE_DOSE_ABOVE_MAX",
+    "category": "clinically_indicated",
+    "reason": "Neurologist-approved escalation, letter on file",
+}
 
 
 def audited(world: World, patient_id: str) -> set[tuple[str, str]]:
@@ -121,10 +126,12 @@ def test_a_clinic_day_through_the_api(world: World) -> None:  # noqa: PLR0915 - 
     # Co-signature: the director, once; the queue empties for this treatment.
     queue = ok(director.get(f"{API}/cosign-queue", params={"limit": 200}))
     assert {tid, first["id"]} <= {row["treatment_id"] for row in queue["items"]}
-    assert_error(nurse.post(f"{API}/treatments/{tid}/cosign"), 403, "forbidden", "role")
-    signature = ok(director.post(f"{API}/treatments/{tid}/cosign"), 201)
+    assert_error(nurse.post(f"{API}/treatments/{tid}/cosign", json={"password": PASSWORD}), 403, "forbidden", "role")
+    signature = ok(director.post(f"{API}/treatments/{tid}/cosign", json={"password": PASSWORD}), 201)
     assert signature["user_id"] == world.clinic.user_ids["medical_director"]
-    assert_error(director.post(f"{API}/treatments/{tid}/cosign"), 409, "conflict", "treatment_id")
+    assert_error(
+        director.post(f"{API}/treatments/{tid}/cosign", json={"password": PASSWORD}), 409, "conflict", "treatment_id"
+    )
     queue = ok(director.get(f"{API}/cosign-queue", params={"limit": 200}))
     assert tid not in {row["treatment_id"] for row in queue["items"]}
 

@@ -106,7 +106,7 @@ def plan_by_areas_and_clicks(page: Any) -> None:
     expect(points(page)).to_have_count(10)
     expect(total_units(page)).to_have_text(re.compile(r"^40\s*U"))
     expect(page.locator("#zooms [aria-pressed=true]")).to_have_text("Upper face")  # fitted to the points
-    expect(page.locator("#view-front g.zone[data-zone=glabellar_central_brow_1cm] polygon")).to_have_count(2)
+    expect(page.locator("#view-front g.zone[data-zone=glabellar_central_brow_1cm] path.zone-shape")).to_have_count(1)
     expect(page.locator("#zone-legend")).to_contain_text("Less than 1 cm above the central eyebrow")
 
     # a point of our own, by clicking the chart: it joins the highlighted area (forehead)
@@ -135,7 +135,33 @@ def plan_by_areas_and_clicks(page: Any) -> None:
     page.mouse.up()
     expect(page.locator("#points-body tr").nth(2)).to_contain_text("Procerus moved")
     expect(page.locator("#check-state")).to_have_text("up to date")
-    expect(page.locator("#sign-button")).to_be_enabled()
+
+
+def sign_with_password(page: Any, role: str = "injector") -> None:
+    """Sign: the dialog names the signer and the meaning, and asks for the password again."""
+    page.locator("#sign-button").click()
+    dialog = page.locator("#sign-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("signature meaning: performed")
+    expect(page.locator("#sign-password")).to_be_focused()
+    page.keyboard.type(seeding.PASSWORD)
+    page.locator("#sign-confirm").click()
+
+
+def take_consent(page: Any, name: str) -> None:
+    """Read the form, type the name, sign with the pointer on the canvas, submit."""
+    expect(page.locator("#consent-text .boxed-warning").first).to_contain_text("Boxed warning")
+    page.fill("#signed-by", name)
+    expect(page.locator("#consent-submit")).to_be_disabled()  # not signed yet
+    page.locator("#signature-pad").scroll_into_view_if_needed()
+    box = page.locator("#signature-pad").bounding_box()
+    page.mouse.move(box["x"] + 40, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(box["x"] + 40 + step * 25, box["y"] + box["height"] / 2 + (15 if step % 2 else -15), steps=3)
+    page.mouse.up()
+    expect(page.locator("#consent-submit")).to_be_enabled()
+    page.locator("#consent-submit").click()
 
 
 def record_history(live_server: LiveServer, patient_id: str) -> None:
@@ -156,9 +182,19 @@ def test_plan_edit_override_and_sign(page_for: Any, live_server: LiveServer, scr
     sign_in(page)
     patient_id = register_patient(page)
     page.get_by_role("link", name="Plan treatment").click()
-    expect(page.locator("#lot option:checked")).to_contain_text(live_server.seeded.lot_number)
+    expect(page.locator("#vial option:checked")).to_contain_text(live_server.seeded.lot_number)
     plan_by_areas_and_clicks(page)
     page.screenshot(path=str(screenshots / "chart-planned.png"))
+
+    # a new patient has not consented yet: signing waits for the consent, the plan waits too
+    expect(page.locator("#sign-hint")).to_contain_text("Consent needed for glabellar lines, forehead lines")
+    expect(page.locator("#sign-button")).to_be_disabled()
+    page.locator("#consent-link").click()
+    take_consent(page, "Maya Okafor")
+    page.screenshot(path=str(screenshots / "consent-signed-back-to-plan.png"))
+    expect(page).to_have_url(re.compile(rf"/patients/{patient_id}/plan\?consented=1$"))
+    expect(total_units(page)).to_have_text(re.compile(r"^45\s*U"))  # the draft came back
+    expect(page.locator("#sign-button")).to_be_enabled()
 
     # an earlier treatment recorded elsewhere pushes the 3-month BOTOX total past 400 U
     record_history(live_server, patient_id)
@@ -168,14 +204,18 @@ def test_plan_edit_override_and_sign(page_for: Any, live_server: LiveServer, scr
     expect(finding).to_contain_text("critical")
     expect(finding.locator("summary")).to_contain_text("Sources")
     expect(page.locator("#sign-button")).to_be_disabled()
-    expect(page.locator("#sign-hint")).to_contain_text("Give an override reason for CUMULATIVE_DOSE_ABOVE_MAX")
+    expect(page.locator("#sign-hint")).to_contain_text("Choose why CUMULATIVE_DOSE_ABOVE_MAX is overridden")
+    finding.locator("select").select_option("clinically_indicated")
+    finding.locator("textarea").fill("aaaaaaaaaa")
+    expect(page.locator("#sign-hint")).to_contain_text("in at least 3 real words")
+    expect(page.locator("#sign-button")).to_be_disabled()
     reason = "Spasticity dose was planned with neurology; cosmetic dose kept minimal."
     finding.locator("textarea").fill(reason)
     expect(page.locator("#sign-button")).to_be_enabled()
     finding.scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "chart-critical-override.png"))
 
-    page.locator("#sign-button").click()
+    sign_with_password(page)
     expect(page.locator("p.notice")).to_have_text("Treatment signed and recorded.")
     expect(page.locator("#findings")).to_contain_text("CUMULATIVE_DOSE_ABOVE_MAX")
     expect(page.locator("#findings")).to_contain_text(f"Override reason: {reason}")

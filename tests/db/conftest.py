@@ -22,12 +22,12 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import KNOWLEDGE
+from tests.conftest import KNOWLEDGE, consent_data
 from toxplan.db.engine import make_engine, session_factory, unit_of_work
 from toxplan.db.migrate import upgrade
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.loader import load
-from toxplan.services import clinics, inventory, patients
+from toxplan.services import clinics, consents, inventory, patients
 from toxplan.services.schemas import Actor
 
 PG_URL = os.environ.get("TOXPLAN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -144,6 +144,14 @@ def make_clinic(factory: sessionmaker[Session], kb: KnowledgeBase, *, name: str 
             patient.id,
             {"visit_on": TODAY, "pregnant": False, "breastfeeding": False, "infection_at_site": False},
             today=TODAY,
+        )
+        consents.sign_consent(
+            session,
+            actors["injector"],
+            patient.id,
+            consent_data(kb, signed_at=NOW - dt.timedelta(days=200)),  # covers visits back to then
+            kb=kb,
+            now=NOW,
         )
         lot_number = f"C{uuid.uuid4().hex[:6].upper()}"
         lot = inventory.add_lot(

@@ -25,7 +25,7 @@ from toxplan.db.models import AuditEvent, Clinic, Patient, Treatment
 from toxplan.db.repositories.backup import NOT_BACKED_UP, TABLE_NAMES
 from toxplan.errors import Conflict, InvalidInput
 from toxplan.knowledge.base import KnowledgeBase
-from toxplan.services import backup, outcomes, patients, photos, treatments
+from toxplan.services import backup, outcomes, patients, photos, planning, treatments, worklists
 
 Factory = sessionmaker[Session]
 
@@ -91,6 +91,10 @@ def populate(factory: Factory, kb: KnowledgeBase) -> ClinicSetup:
         outcomes.record_adverse_event(session, setup.injector, event, today=TODAY)
         second = treatments.record_treatment(session, setup.injector, treatment_data(setup), kb=kb, now=NOW)
         treatments.add_addendum(session, setup.injector, second.treatment.id, "Lateral points were 2 mm higher.")
+        worklists.review(session, setup.director, first.treatment.id, "query", "Why the earlier visit so soon?")
+        treatments.mark_contacted(session, setup.injector, setup.lot_id, setup.patient_id, "told by phone")
+        template = {"name": "Glabellar 20", "product": "botox", "injections": treatment_data(setup)["injections"]}
+        planning.save_template(session, setup.injector, template, kb=kb)
         treatments.cosign(session, setup.director, second.treatment.id)
         patients.add_weight(session, setup.injector, setup.patient_id, "62.5", on=TODAY)
         patients.add_consent(

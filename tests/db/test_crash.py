@@ -30,11 +30,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import consent_data
 from tests.db.conftest import NOW, TODAY, ClinicSetup, make_clinic, treatment_data
 from toxplan.db.engine import make_engine, session_factory, unit_of_work
 from toxplan.db.models import AuditEvent, FollowUp, Treatment, TreatmentInjection
 from toxplan.knowledge.base import KnowledgeBase
-from toxplan.services import patients, treatments
+from toxplan.services import consents, patients, treatments
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
 
@@ -61,6 +62,7 @@ def add_patients(path: Path, kb: KnowledgeBase) -> tuple[ClinicSetup, list[str]]
                 {"given_name": f"P{n}", "family_name": "Crash", "birth_date": "1984-01-09", "sex": "male"},
                 today=TODAY,
             )
+            consents.sign_consent(session, setup.injector, patient.id, consent_data(kb), kb=kb, now=NOW)
             ids.append(patient.id)
     engine.dispose()  # the child is the only one with the file open while it writes
     return setup, ids

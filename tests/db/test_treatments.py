@@ -77,6 +77,7 @@ def test_history_makes_a_critical_finding_that_needs_an_override(
     override = [
         {
             "code": "CUMULATIVE_DOSE_ABOVE_MAX",
+            "category": "clinically_indicated",
             "reason": "Neurologist-approved escalation, documented in letter",
         }
     ]
@@ -95,7 +96,13 @@ def test_expired_vial_is_refused_whatever_the_reason(
     factory: sessionmaker[Session], kb: KnowledgeBase, clinic: ClinicSetup
 ) -> None:
     late = NOW + dt.timedelta(hours=30)
-    override = [{"code": "RECONSTITUTED_VIAL_EXPIRED", "reason": "we really want to use it up today"}]
+    override = [
+        {
+            "code": "RECONSTITUTED_VIAL_EXPIRED",
+            "category": "patient_informed",
+            "reason": "we really want to use it up today",
+        }
+    ]
     with pytest.raises(Conflict, match="24"), unit_of_work(factory) as session:
         treatments.record_treatment(
             session,

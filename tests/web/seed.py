@@ -13,11 +13,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.conftest import consent_data
 from toxplan.auth.passwords import hash_password
 from toxplan.db.engine import make_engine, session_factory, unit_of_work
 from toxplan.db.migrate import upgrade
 from toxplan.knowledge.base import KnowledgeBase
-from toxplan.services import clinics, inventory, patients, treatments
+from toxplan.services import clinics, consents, inventory, patients, treatments
 from toxplan.services.schemas import Actor
 
 PASSWORD = "a long test password"
@@ -91,6 +92,9 @@ def seed(factory: sessionmaker[Session], kb: KnowledgeBase, *, now: dt.datetime)
             {"visit_on": today, "pregnant": False, "breastfeeding": False, "infection_at_site": False},
             today=today,
         )
+        consents.sign_consent(
+            session, injector, patient.id, consent_data(kb, signed_at=now - dt.timedelta(days=90)), kb=kb, now=now
+        )
         numbers = {name: f"{name[:3].upper()}{uuid.uuid4().hex[:6].upper()}" for name in ("good", "old", "soon")}
         lot = inventory.add_lot(
             session,
@@ -100,6 +104,7 @@ def seed(factory: sessionmaker[Session], kb: KnowledgeBase, *, now: dt.datetime)
                 "lot_number": numbers["good"],
                 "expiry_date": today + dt.timedelta(days=300),
                 "vial_units": 100,
+                "vials_received": 10,
             },
             kb=kb,
         )

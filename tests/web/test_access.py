@@ -6,6 +6,7 @@ Both tables must name every page route, so a new page cannot be added without de
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from fastapi.routing import APIRoute
@@ -13,8 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.web import seed as seeding
 from tests.web.conftest import Browser, Login
+from toxplan.db.engine import unit_of_work
+from toxplan.db.repositories import consents as consent_repo
 from toxplan.db.repositories import treatments as repo
 from toxplan.knowledge.base import KnowledgeBase
+from toxplan.services import worklists
 from toxplan.web.routes import PAGE_ROUTERS
 
 ALL = ("injector", "medical_director", "front_desk", "admin")
@@ -48,6 +52,15 @@ GET_PAGES = {
     "/account": ALL,
     "/users": ("admin",),
     "/audit": ("admin", "medical_director"),
+    "/stock": READERS,
+    "/patients/{patient_id}/consent": PRESCRIBERS,
+    "/consents/{consent_id}": READERS,
+    "/consents/{consent_id}/signature.png": READERS,
+    "/clinic/settings": ("admin",),
+    "/follow-ups": ALL,
+    "/queries": PRESCRIBERS,
+    "/patients/{patient_id}/details": ALL,
+    "/lots/recall.csv": READERS,
 }
 POST_FORMS = {
     "/sign-out": "front_desk",
@@ -69,9 +82,19 @@ POST_FORMS = {
     "/users/{user_id}": "admin",
     "/users/{user_id}/password": "admin",
     "/users/{user_id}/second-factor/remove": "admin",
+    "/stock/vials/{vial_id}/discard": "admin",
+    "/patients/{patient_id}/consent": "injector",
+    "/clinic/settings": "admin",
+    "/follow-ups/{follow_up_id}/no-show": "front_desk",
+    "/follow-ups/{follow_up_id}/reschedule": "front_desk",
+    "/treatments/{treatment_id}/review": "medical_director",
+    "/reviews/{review_id}/answer": "injector",
+    "/patients/{patient_id}/details": "front_desk",
+    "/lots/recall/contacted": "admin",
+    "/patients/{patient_id}/plan-templates": "injector",
 }
 """Each POST form, with a role that may use it (so only the token can be what is refused)."""
-PUBLIC = {("GET", "/"), ("GET", "/sign-in"), ("POST", "/sign-in")}
+PUBLIC = {("GET", "/"), ("GET", "/sign-in"), ("POST", "/sign-in"), ("GET", "/docs"), ("GET", "/redoc")}
 
 
 def page_routes(method: str) -> set[str]:
@@ -88,11 +111,20 @@ def ids(seeded: seeding.Seeded, factory: sessionmaker[Session], kb: KnowledgeBas
     treatment_id = seeding.record(factory, kb, seeded, now=now)
     with factory() as session:
         (follow_up,) = repo.follow_ups(session, [treatment_id])
+        (consent,) = consent_repo.for_patient(session, seeded.patient_id)
+    with unit_of_work(factory) as session:
+        query = worklists.review(
+            session, seeded.actors["medical_director"], treatment_id, "query", "Please explain the dose chosen."
+        )
+        review_id = query.id
     return {
         "patient_id": seeded.patient_id,
         "treatment_id": treatment_id,
         "follow_up_id": follow_up.id,
         "user_id": seeded.actors["front_desk"].user_id,
+        "vial_id": seeded.reconstitution_id,
+        "consent_id": consent.id,
+        "review_id": review_id,
     }
 
 
@@ -120,3 +152,23 @@ def test_sign_in_form_needs_its_own_token(anonymous: Browser) -> None:
         "/sign-in", data={"email": seeding.email("injector"), "password": seeding.PASSWORD, "form_token": "x"}
     )
     assert response.status_code == 403 and "The form expired" in response.text
+
+
+LINK = re.compile(r'href="(/[^"#?]*)(?:[?#][^"]*)?"')
+
+
+def test_the_front_desk_meets_no_broken_link(login: Login, ids: dict[str, str]) -> None:
+    """Every page link the front desk is shown opens (breadth-first from the patient list)."""
+    desk = login("front_desk")
+    seen: set[str] = set()
+    todo = ["/patients", "/follow-ups", f"/patients/{ids['patient_id']}/details"]
+    while todo:
+        url = todo.pop()
+        if url in seen or url.startswith("/static/"):
+            continue
+        seen.add(url)
+        response = desk.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        assert "/treatments/" not in response.text, url  # no clinical detail
+        todo.extend(found for found in LINK.findall(response.text) if found not in seen)
+    assert f"/patients/{ids['patient_id']}/details" in seen and len(seen) >= 4

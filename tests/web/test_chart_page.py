@@ -46,7 +46,9 @@ def plan(seeded: seeding.Seeded, **changes: Any) -> dict[str, Any]:
 
 
 def sign(browser: Browser, seeded: seeding.Seeded, body: dict[str, Any], **kw: Any) -> Any:
-    return browser.post(f"/patients/{seeded.patient_id}/treatments", {"plan": json.dumps(body)}, **kw)
+    """Sign the plan, giving the password again as the sign dialog asks."""
+    fields = {"plan": json.dumps(body), "password": seeding.PASSWORD}
+    return browser.post(f"/patients/{seeded.patient_id}/treatments", fields, **kw)
 
 
 def test_chart_page_has_every_view_and_the_scripts(login: Login, seeded: seeding.Seeded) -> None:
@@ -79,7 +81,13 @@ def test_chart_data_carries_what_the_check_needs(
     assert seeded.expired_lot_number not in lots  # expired lots cannot be chosen
     good = lots[seeded.lot_number]
     assert good["product"] == "onabotulinumtoxina" and good["vial_units"] == 100
-    assert [v["id"] for v in good["vials"]] == [seeded.reconstitution_id]
+    assert good["unopened"] == 8  # ten received; one made up today, one for the visit 20 days ago
+    (vial,) = data["vials"]  # the one open vial, with what is left in it and its use-by time
+    assert vial["id"] == seeded.reconstitution_id and vial["lot"] == good["id"]
+    assert vial["units_left"] == 100 and vial["use_by_known"] is True  # the old visit's vial is long past use
+    assert dt.datetime.fromisoformat(vial["use_by"]) == dt.datetime.fromisoformat(
+        vial["reconstituted_at"]
+    ) + dt.timedelta(hours=24)
     botox = next(p for p in data["products"] if p["id"] == "onabotulinumtoxina")
     areas = {a["id"]: a for a in botox["areas"]}
     assert areas["glabellar_lines"]["chart"] and areas["glabellar_lines"]["on_label"]
@@ -141,7 +149,9 @@ def test_a_critical_finding_needs_an_override_reason(
     with factory() as session:
         assert repo.for_patient(session, seeded.patient_id) == []
     reason = "Asymmetric brow; patient consented to the ptosis risk."
-    body["overrides"] = [{"code": "DANGER_ZONE", "subject_id": "position", "reason": reason}]
+    body["overrides"] = [
+        {"code": "DANGER_ZONE", "subject_id": "position", "category": "patient_informed", "reason": reason}
+    ]
     page = sign(injector, seeded, body)
     assert page.status_code == 200 and "Treatment signed" in page.text
     assert "DANGER_ZONE" in page.text and f"<strong>Override reason:</strong> {reason}" in page.text

@@ -75,5 +75,5 @@ def test_recall_lists_the_patients_who_received_a_lot(
     assert "1</strong> treatment used lot" in page.text
     assert f'href="/patients/{seeded.patient_id}">Silva, Ana</a>' in page.text
     assert f'href="/treatments/{treatment_id}"' in page.text
-    assert "No treatment used lot NOPE" in director.get("/lots/recall?lot_number=NOPE").text
+    assert "No treatment used a lot matching “NOPE”" in director.get("/lots/recall?lot_number=NOPE").text
     assert login("front_desk").get("/lots/recall?lot_number=NOPE").status_code == 403

@@ -21,6 +21,7 @@ PATIENT_PAGE_READS = {
     "history_summary",
     "follow_up_list",
     "adverse_event_list",
+    "consent_list",
     "screening",
 }
 """What the patient page shows, each audited as the API (or the service) audits that read."""

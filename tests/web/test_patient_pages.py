@@ -65,9 +65,11 @@ def test_injector_registers_a_patient_and_sees_the_patient_page(login: Login, fa
 def test_front_desk_registers_but_stays_off_clinical_pages(login: Login, seeded: seeding.Seeded) -> None:
     desk = login("front_desk")
     page = desk.post("/patients/new", NEW_PATIENT)
-    assert page.url.path == "/patients"
-    assert "Patient added." in page.text and "Marsh, Lena" in page.text
-    assert f'href="/patients/{seeded.patient_id}"' not in desk.get("/patients").text
+    assert page.url.path.endswith("/details")  # demographics and bookings, no clinical page
+    assert "Details saved." in page.text and "Marsh, Lena" in page.text
+    listed = desk.get("/patients").text
+    assert f'href="/patients/{seeded.patient_id}"' not in listed
+    assert f'href="/patients/{seeded.patient_id}/details"' in listed
     for url in (f"/patients/{seeded.patient_id}", f"/patients/{seeded.patient_id}/plan", "/lots", "/cosign"):
         refused = desk.get(url)
         assert refused.status_code == 403, url

@@ -39,16 +39,27 @@ def test_addendum_is_added_and_a_short_one_refused(login: Login, treatment_id: s
     assert refused.status_code == 422 and "write at least a few words" in refused.text
 
 
-def test_medical_director_cosigns_once_from_the_queue(login: Login, treatment_id: str) -> None:
+def test_the_queue_lists_every_unreviewed_record_and_the_director_cosigns_on_the_record(
+    login: Login, treatment_id: str
+) -> None:
     director = login("medical_director")
     queue = director.get("/cosign")
-    assert f'href="/treatments/{treatment_id}"' in queue.text
-    assert "Silva, Ana" in queue.text and "Injector Tester" in queue.text
-    page = director.post(f"/treatments/{treatment_id}/cosign", {"next": "/cosign"})
+    row = re.search(rf'<tr data-treatment="{treatment_id}">(.*?)</tr>', queue.text, re.S)
+    assert row and "Silva, Ana" in row.group(1) and "Injector Tester" in row.group(1)
+    assert f'href="/treatments/{treatment_id}#review"' in row.group(1)
+    assert '/cosign"' not in row.group(1)  # no signing from the list: the record is opened first
+    record = director.get(f"/treatments/{treatment_id}")
+    assert 'id="cosign-form"' in record.text and 'name="password"' in record.text
+    wrong = director.post(f"/treatments/{treatment_id}/cosign", {"password": "not my password"})
+    assert wrong.status_code == 422 and "the password does not match" in wrong.text
+    page = director.post(f"/treatments/{treatment_id}/cosign", {"password": seeding.PASSWORD, "next": "/cosign"})
     assert page.url.path == "/cosign" and "Nothing to co-sign." in page.text
     treatment = director.get(f"/treatments/{treatment_id}")
-    assert "co-signed by Medical Director Tester" in treatment.text
-    again = director.post(f"/treatments/{treatment_id}/cosign")
+    reviewed = re.search(r'<p class="signature-line" data-meaning="reviewed">(.*?)</p>', treatment.text, re.S)
+    assert reviewed and "Medical Director Tester" in reviewed.group(1) and "reviewed" in reviewed.group(1)
+    performed = re.search(r'<p class="signature-line" data-meaning="performed">(.*?)</p>', treatment.text, re.S)
+    assert performed and "Injector Tester" in performed.group(1) and "<time" in performed.group(1)
+    again = director.post(f"/treatments/{treatment_id}/cosign", {"password": seeding.PASSWORD})
     assert again.status_code == 409 and "already co-signed" in again.text
 
 
@@ -57,17 +68,58 @@ def test_a_director_never_cosigns_their_own_treatment(
 ) -> None:
     own = seeding.record(factory, kb, seeded, now=now, role="medical_director")
     director = login("medical_director")
-    assert ">Co-sign</button>" not in director.get(f"/treatments/{own}").text
-    assert f"/treatments/{own}" not in director.get("/cosign").text
-    refused = director.post(f"/treatments/{own}/cosign")
-    assert refused.status_code == 409 and "cannot be co-signed by the injector" in refused.text
+    page = director.get(f"/treatments/{own}")
+    assert ">Co-sign</button>" not in page.text and "another medical director co-signs it" in page.text
+    assert "your own: another director co-signs" in director.get("/cosign").text
+    refused = director.post(f"/treatments/{own}/cosign", {"password": seeding.PASSWORD})
+    assert refused.status_code == 409 and "cannot be reviewed by the injector" in refused.text
+
+
+def test_a_query_goes_back_to_the_injector_who_answers_it(login: Login, treatment_id: str) -> None:
+    director = login("medical_director")
+    director.get(f"/treatments/{treatment_id}")
+    vague = director.post(f"/treatments/{treatment_id}/review", {"decision": "query", "note": "aaaaaaaaaa"})
+    assert vague.status_code == 422 and "at least 3 different real words" in vague.text
+    done = director.post(
+        f"/treatments/{treatment_id}/review", {"decision": "query", "note": "Why 4 U at the lateral corrugator?"}
+    )
+    assert done.url.path == "/cosign" and "queried" in done.text
+    injector = login("injector")
+    mine = injector.get("/queries")
+    assert "Why 4 U at the lateral corrugator?" in mine.text
+    review_id = re.search(r'data-review="([^"]+)"', mine.text)
+    assert review_id
+    page = injector.get(f"/treatments/{treatment_id}")
+    assert f'action="/reviews/{review_id.group(1)}/answer"' in page.text
+    answered = injector.post(
+        f"/reviews/{review_id.group(1)}/answer",
+        {"treatment_id": treatment_id, "text": "Strong lateral corrugator pull, documented on photos."},
+    )
+    assert "Answer to the medical director&#39;s query: Strong lateral corrugator" in answered.text
+    assert "answered" in answered.text and "No open query." in injector.get("/queries").text
+    assert "answered" in director.get("/cosign").text
+
+
+def test_a_rejected_record_leaves_the_queue_and_cannot_be_cosigned(login: Login, treatment_id: str) -> None:
+    director = login("medical_director")
+    director.get(f"/treatments/{treatment_id}")
+    director.post(
+        f"/treatments/{treatment_id}/review", {"decision": "reject", "note": "Dose not justified in the note."}
+    )
+    assert f'data-treatment="{treatment_id}"' not in director.get("/cosign").text
+    page = director.get(f"/treatments/{treatment_id}")
+    assert "Rejected" in page.text and 'id="cosign-form"' not in page.text
+    refused = director.post(f"/treatments/{treatment_id}/cosign", {"password": seeding.PASSWORD})
+    assert refused.status_code == 409 and "was rejected" in refused.text
+    assert "Dose not justified in the note." in login("injector").get("/queries").text
 
 
 def test_only_a_medical_director_cosigns(login: Login, treatment_id: str) -> None:
     injector = login("injector")
     assert injector.get("/cosign").status_code == 403
     injector.get(f"/treatments/{treatment_id}")
-    assert injector.post(f"/treatments/{treatment_id}/cosign").status_code == 403
+    assert injector.post(f"/treatments/{treatment_id}/cosign", {"password": seeding.PASSWORD}).status_code == 403
+    assert injector.post(f"/treatments/{treatment_id}/review", {"decision": "reject"}).status_code == 403
     admin = login("admin")
     page = admin.get(f"/treatments/{treatment_id}")
     assert page.status_code == 200 and "Add addendum" not in page.text  # admins read, prescribers write

@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from toxplan import __version__
-from toxplan.api import docs_page, errors
+from toxplan.api import errors
 from toxplan.api.denials import AuditDenials
 from toxplan.api.headers import SecurityHeaders
 from toxplan.api.json_keys import RefuseRepeatedKeys
@@ -55,6 +55,7 @@ ROUTERS = [
     account_routes.router,
     user_routes.router,
     audit_routes.router,
+    patients.forms,
 ]
 """API routers; resource routers register here as they are added."""
 
@@ -77,7 +78,7 @@ def create_app(
             '{"error": {"code", "message", "field"}}. Request bodies over 1,000,000 bytes '
             "get 413 (payload_too_large); text never holds NUL characters."
         ),
-        docs_url=None,  # api/docs_page.py serves /docs without inline script
+        docs_url=None,  # /docs and /redoc are served offline by web.routes.api_docs
         redoc_url=None,
         openapi_url=f"{API_PREFIX}/openapi.json",
     )
@@ -99,9 +100,7 @@ def create_app(
 def install_middleware(app: FastAPI) -> None:
     """From the outside in: security headers on every response (refusals included); the body
     size limit (413) and NUL in the URL, before anything reads the body; JSON bodies with a
-    repeated key refused; refused requests for patient data audited. Also the API
-    documentation page that fits the CSP."""
-    app.include_router(docs_page.router)
+    repeated key refused; refused requests for patient data audited."""
     app.add_middleware(AuditDenials)  # the last added runs first
     app.add_middleware(RefuseRepeatedKeys)
     app.add_middleware(RequestLimits)

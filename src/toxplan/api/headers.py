@@ -2,7 +2,8 @@
 
 - ``Content-Security-Policy``: scripts, styles and everything else from this server only; no
   inline script, no inline style, no plugins, no framing (``frame-ancestors 'none'``), forms
-  post only here. The API documentation page (``/docs``) may also load Swagger UI from its CDN.
+  post only here. The API documentation pages (``/docs``, ``/redoc``) load Swagger UI and ReDoc
+  from this server too; they may add style attributes and ReDoc starts a worker from a blob.
 - ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY``, ``Referrer-Policy: no-referrer``
   (page addresses carry patient ids and searches).
 - ``Cache-Control: private, no-store`` on everything but the static files: pages and API answers carry
@@ -14,17 +15,16 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-SWAGGER_CDN = "https://cdn.jsdelivr.net"
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 DOCS_CSP = (
-    f"default-src 'self'; script-src 'self' {SWAGGER_CDN}; style-src 'self' {SWAGGER_CDN}; "
-    f"img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; object-src 'none'; "
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
 )
-DOCS_PATHS = ("/docs",)
+DOCS_PATHS = ("/docs", "/redoc")
 COMMON = (
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),

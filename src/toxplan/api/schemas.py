@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 from fastapi import Path
 from pydantic import AwareDatetime, BaseModel, ConfigDict, PlainSerializer, field_validator
@@ -116,6 +116,32 @@ class ConsentRead(_Read):
     signed_by: str
     signed_at: dt.datetime
     witnessed_by: str
+    product: str | None = None
+    """None for consents recorded without a form (they cover no treatment)."""
+    purpose: str | None = None
+    areas: str | None = None
+    """Indication ids, space-separated."""
+    text_sha256: str | None = None
+
+
+class ConsentSectionRead(BaseModel):
+    heading: str
+    paragraphs: list[str]
+
+
+class ConsentFormRead(BaseModel):
+    """A consent form filled in for a product and areas: show ``text``, send back ``text_sha256``."""
+
+    form_id: str
+    version: str
+    title: str
+    product: str
+    purpose: str
+    areas: list[str]
+    off_label: list[str]
+    sections: list[ConsentSectionRead]
+    text: str
+    text_sha256: str
 
 
 # --- treatments ------------------------------------------------------------------------------
@@ -328,6 +354,8 @@ class LotRead(_Read):
     expiry_date: dt.date
     vial_units: Num
     received_at: dt.datetime
+    vials_received: int | None = None
+    """None: the lot was recorded without a received count, so its stock is not counted."""
 
 
 class LotStock(LotRead):
@@ -344,6 +372,21 @@ class ReconstitutionRead(_Read):
     diluent_ml: Num
     reconstituted_at: dt.datetime
     by_user_id: str
+    discarded_at: dt.datetime | None = None
+    discard_reason: str | None = None
+
+
+class VialRead(BaseModel):
+    """A vial made up from a lot, with the units left in it and when it must be used by."""
+
+    vial: ReconstitutionRead
+    lot_number: str
+    product: str
+    units_left: Num
+    use_by: dt.datetime
+    use_by_known: bool
+    """False: the product's in-use time is not in the knowledge base; the shortest known applies."""
+    status: Literal["open", "empty", "expired", "discarded"]
 
 
 class RecallRead(_Read):
@@ -354,3 +397,6 @@ class RecallRead(_Read):
     product: str
     units: Num
     lot_number: str
+    phone: str | None = None
+    email: str | None = None
+    contacted_at: dt.datetime | None = None

@@ -35,7 +35,8 @@ def _check_text(session: Session, _flush: UOWTransaction, _instances: Any) -> No
                 continue
             if "\x00" in value:
                 raise InvalidInput("must not contain NUL characters", field=column.key)
-            limit = getattr(column.type, "max_chars", None)
+            # Str and LongText name their limit; a plain String(n) has its length.
+            limit = getattr(column.type, "max_chars", None) or getattr(column.type, "length", None)
             if limit is not None and len(value) > limit:
                 raise InvalidInput(f"at most {limit} characters (got {len(value)})", field=column.key)
 

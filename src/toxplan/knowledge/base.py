@@ -11,6 +11,7 @@ from toxplan.domain.geometry import CompiledZone, Position, compile_zone, distan
 from toxplan.errors import NotFound
 from toxplan.knowledge.aftercare import AftercareGeneral, IndicationAftercare, SiteCode
 from toxplan.knowledge.combinations import PlanCombination
+from toxplan.knowledge.consent_models import ConsentForm, ConsentStatement
 from toxplan.knowledge.dose_models import ToxPlanDefaults
 from toxplan.knowledge.models import (
     Allergen,
@@ -132,6 +133,9 @@ class KnowledgeBase:
     photo_landmarks: PhotoLandmarkFile | None = None
     """How each template landmark is found on a photo's face mesh (knowledge/photo_map.py)."""
     readings: dict[tuple[str, str, Any], Any] = field(default_factory=dict, compare=False, repr=False)
+    consent_statements: Mapping[str, ConsentStatement] = field(default_factory=dict)
+    consent_forms: Mapping[str, ConsentForm] = field(default_factory=dict)
+    """Consent forms by id, one per product and purpose (``consent_models.py``)."""
     """Memo of free-text readings (medications, conditions, allergies): each text is read once."""
     outcomes: OutcomeKnowledge | None = None
     """Titration rules and label adverse-reaction rates (``knowledge/outcomes/``)."""

@@ -33,6 +33,8 @@ PATTERNS = (
     "sites/*.yaml",
     "face/*.yaml",
     "outcomes/*.yaml",
+    "consent/*.yaml",
+    "consent/forms/*.yaml",
 )
 
 

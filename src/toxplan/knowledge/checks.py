@@ -11,6 +11,7 @@ from toxplan.domain.geometry import compile_zone
 from toxplan.errors import Problem
 from toxplan.knowledge.aftercare import check_aftercare
 from toxplan.knowledge.base import build_term_indexes, expand_site, landmark_positions
+from toxplan.knowledge.consent_models import consent_problems
 from toxplan.knowledge.dose_models import MuscleTable
 from toxplan.knowledge.models import (
     AgeRange,
@@ -451,7 +452,8 @@ def check_knowledge(raw: RawKnowledge) -> list[Problem]:
     if raw.photo_landmarks is not None:  # how landmarks are found on a photo (photo_map.py)
         checker.problems += check_photo_map(raw.photo_landmarks, checker.landmarks)
         checker.walk_cited(PHOTO_MAP_FILE, raw.photo_landmarks)
-    for file, model in _all_files(raw):
+    checker.problems += consent_problems(raw.consent_statements, raw.consent_forms, products=checker.products)
+    for file, model in [*_all_files(raw), *raw.consent_statements]:
         checker.walk_cited(file, model)
     return checker.problems
 

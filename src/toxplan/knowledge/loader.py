@@ -25,6 +25,7 @@ from toxplan.knowledge.base import (
 from toxplan.knowledge.cache import knowledge_cache_key, read_cached, write_cached
 from toxplan.knowledge.checks import check_knowledge
 from toxplan.knowledge.combinations import CombinationFile
+from toxplan.knowledge.consent_models import ConsentForm, ConsentStatementFile
 from toxplan.knowledge.dose_models import ToxPlanDefaults
 from toxplan.knowledge.models import (
     CitationFile,
@@ -136,6 +137,8 @@ def read_raw(directory: Path) -> tuple[RawKnowledge, list[Problem]]:
     raw.titration = _required(directory, "outcomes/titration.yaml", TitrationFile, raw, problems)
     raw.label_reactions = _required(directory, "outcomes/label_reactions.yaml", LabelReactionFile, raw, problems)
     raw.photo_landmarks = _required(directory, PHOTO_MAP_FILE, PhotoLandmarkFile, raw, problems)
+    raw.consent_statements = _read_all(directory, "consent/statements.yaml", ConsentStatementFile, raw, problems)
+    raw.consent_forms = _read_all(directory, "consent/forms/*.yaml", ConsentForm, raw, problems)
     if not raw.citation_files:
         problems.append(Problem("citations/", "", "no citation file found"))
     return raw, problems
@@ -221,6 +224,8 @@ def _build(raw: RawKnowledge) -> KnowledgeBase:
         combinations=raw.combination_file.combinations if raw.combination_file else (),
         outcomes=OutcomeKnowledge(titration=raw.titration, label_reactions=raw.label_reactions),
         photo_landmarks=raw.photo_landmarks,
+        consent_statements={s.id: s for _, f in raw.consent_statements for s in f.statements},
+        consent_forms={f.id: f for _, f in raw.consent_forms},
     )
 
 

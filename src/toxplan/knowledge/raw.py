@@ -8,6 +8,7 @@ from pathlib import Path
 
 from toxplan.knowledge.aftercare import AftercareGeneral, IndicationAftercare, SiteCodeFile
 from toxplan.knowledge.combinations import CombinationFile
+from toxplan.knowledge.consent_models import ConsentForm, ConsentStatementFile
 from toxplan.knowledge.dose_models import ToxPlanDefaults
 from toxplan.knowledge.models import (
     CitationFile,
@@ -51,6 +52,8 @@ class RawKnowledge:
     label_reactions: LabelReactionFile | None = None
     photo_landmarks: PhotoLandmarkFile | None = None
     texts: dict[str, str] = field(default_factory=dict)
+    consent_statements: list[tuple[str, ConsentStatementFile]] = field(default_factory=list)
+    consent_forms: list[tuple[str, ConsentForm]] = field(default_factory=list)
 
     def relative(self, path: Path) -> str:
         try:

@@ -8,18 +8,24 @@ derive from ``today`` (ids and audit timestamps are the database's own and do va
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import math
 import random
+import struct
 import unicodedata
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from toxplan.db.repositories import inventory as vial_repo
+from toxplan.db.repositories import listings
 from toxplan.domain.plans import IndicationChoice, Plan, build_plan
 from toxplan.errors import Conflict, ToxPlanError
 from toxplan.knowledge.base import KnowledgeBase
-from toxplan.services import clinics, inventory, patients, treatments
+from toxplan.services import clinics, consents, inventory, patients, planning, treatments, worklists
 from toxplan.services.demo_outcomes import DemoOutcomes
 from toxplan.services.demo_photos import add_demo_photos
 from toxplan.services.patients import load as load_patient
@@ -84,6 +90,12 @@ REGIMENS = (
     Regimen(BOTOX, ("chronic_migraine",), 2, (84, 98), Decimal(200), True, ("migraine",)),  # every 12 weeks
     Regimen(BOTOX, ("axillary_hyperhidrosis",), 2, (150, 210), None, True, ("hyperhidrosis_condition",)),
 )
+TEMPLATES = (
+    ("Glabellar 20 + crow's feet 24", ("glabellar_lines", "lateral_canthal_lines")),
+    ("Glabellar + forehead + crow's feet 64", ("glabellar_lines", "forehead_lines", "lateral_canthal_lines")),
+)
+NO_SHOW_AFTER = dt.timedelta(days=30)
+"""An unreviewed follow-up older than this was a no-show; newer ones are the worklist's."""
 DEFAULT_DILUTION = (Decimal(100), Decimal("2.5"))
 """For products whose label gives no table (Xeomin): 4 U per 0.1 mL, the usual choice."""
 OVERRIDE_REASONS = {
@@ -143,6 +155,24 @@ class _Seeder:
         above = self.staff["injector"][-1].user_id
         self.outcomes = DemoOutcomes(self.session, self.kb, self.rng, self.today, above)
         return DemoSummary(clinic.id, users)
+
+    def templates(self) -> None:
+        """The clinic's saved starting points, as a busy aesthetic clinic would keep them."""
+        for name, indications in TEMPLATES:
+            plan = build_plan(self.kb, product=BOTOX, indications=[IndicationChoice(i) for i in indications])
+            data = {
+                "name": name,
+                "product": BOTOX,
+                "injections": [{"indication": i.indication, "site": i.site, "units": i.units} for i in plan.injections],
+            }
+            planning.save_template(self.session, self.staff["medical_director"][0], data, kb=self.kb)
+
+    def count_stock(self, clinic_id: str) -> None:
+        """Vials received per lot: those opened, and a few still in the fridge for lots in date."""
+        opened = vial_repo.opened_per_lot(self.session, clinic_id)
+        for lot in listings.lots(self.session, clinic_id):
+            spare = self.rng.randint(3, 12) if lot.expiry_date > self.today + dt.timedelta(days=60) else 0
+            lot.vials_received = opened.get(lot.id, 0) + spare
 
     def plan(self, regimen: Regimen) -> Plan:
         if regimen not in self.plans:
@@ -246,11 +276,8 @@ class _Seeder:
         on = at.date()
         answers = {"visit_on": on, "pregnant": False, "breastfeeding": False, "infection_at_site": False}
         screening = patients.add_screening(self.session, injector, person.id, answers, today=self.today)
-        if at == person.visits[0]:  # consent once, at the first visit
-            patients.add_consent(
-                self.session, injector, person.id, form_version="BoNT-A 2024.2", signed_by=person.name, signed_at=at
-            )
         plan = self.plan(regimen)
+        self.consent(injector, person, regimen, at)
         label = plan.dilution.dilution if plan.dilution else None
         dilution = (label.vial_units, label.diluent_ml) if label else DEFAULT_DILUTION
         lot_id = self.lot(plan.product, dilution[0], on)
@@ -275,6 +302,9 @@ class _Seeder:
                 injector, done.follow_up.id, plan=plan, given=given, treated=on, wrinkles=regimen.wrinkles
             )
             summary.follow_ups += 1
+        elif done.follow_up.due_on < self.today - NO_SHOW_AFTER:  # the patient never came back
+            missed = done.follow_up.due_on + dt.timedelta(days=7)
+            worklists.no_show(self.session, self.staff["front_desk"][0], done.follow_up.id, today=missed)
         injected = data["injections"]
         assert isinstance(injected, list)
         summary.adverse_events += self.results().side_effects(injector, treatment_id, plan.product, injected, on)
@@ -283,10 +313,33 @@ class _Seeder:
         assert self.outcomes is not None, "the clinic is made first"
         return self.outcomes
 
+    def consent(self, injector: Actor, person: _Person, regimen: Regimen, at: dt.datetime) -> None:
+        """Consent on the product's form when no current one covers this visit's areas."""
+        category = self.kb.indications[regimen.indications[0]].category
+        if category == "therapeutic":
+            return  # the clinic's policy asks consent for aesthetic treatments only
+        held = consents.current(self.session, person.id, valid_months=12, at=at)
+        covered = {a for c in held if c.product == regimen.product for a in (c.areas or "").split()}
+        if set(regimen.indications) <= covered:
+            return
+        doc = consents.document(self.kb, regimen.product, category, list(regimen.indications))
+        data = {
+            "product": regimen.product,
+            "purpose": category,
+            "areas": list(doc.areas),
+            "text_sha256": doc.sha256,
+            "signed_by": person.name,
+            "signature": signature_png(),
+        }
+        consents.sign_consent(self.session, injector, person.id, data, kb=self.kb, now=at - dt.timedelta(minutes=20))
+
     def record(self, injector: Actor, data: dict[str, object], at: dt.datetime) -> treatments.RecordedTreatment | None:
         """Sign the treatment; on a critical finding retry once with a plausible reason, else skip."""
         now = at + dt.timedelta(minutes=30)
-        for overrides in ([], [{"code": c, "reason": r} for c, r in OVERRIDE_REASONS.items()]):
+        for overrides in (
+            [],
+            [{"code": c, "category": "clinically_indicated", "reason": r} for c, r in OVERRIDE_REASONS.items()],
+        ):
             try:
                 with self.session.begin_nested():  # a refusal must leave nothing of this visit
                     done = treatments.record_treatment(
@@ -302,6 +355,30 @@ class _Seeder:
         return None
 
 
+def signature_png() -> str:
+    """A small drawn-looking signature (a wave on white), as a base64 PNG, for demo consents."""
+    width, height = 120, 32
+    rows = []
+    for y in range(height):
+        row = bytearray([0])  # filter: none
+        for x in range(width):
+            wave = 16 + 9 * math.sin(x / 7) * (1 if x < 100 else 0)
+            row.append(0 if abs(y - wave) < 1.5 and 8 < x < 110 else 255)
+        rows.append(bytes(row))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows)))
+        + chunk(b"IEND", b"")
+    )
+    return base64.b64encode(png).decode()
+
+
 def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
@@ -315,6 +392,7 @@ def seed_demo(
     """
     seeder = _Seeder(session, kb, today, random.Random(seed))
     summary = seeder.clinic()
+    seeder.templates()
     people = [seeder.person(i) for i in range(patients)]
     summary.patients = len(people)
     # In the order they happened, so each check sees the history a real visit would have seen.
@@ -325,4 +403,5 @@ def seed_demo(
     sitter = next((p for p in people if p.visits and load_patient(session, injector, p.id).sex == "female"), None)
     if sitter is not None:
         summary.photos = add_demo_photos(session, injector, sitter.id, sitter.visits[-1], today)
+    seeder.count_stock(summary.clinic_id)
     return summary

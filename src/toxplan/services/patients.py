@@ -25,6 +25,7 @@ from toxplan.services.schemas import (
     Actor,
     ConsentCreate,
     PatientCreate,
+    PatientDetails,
     ScreeningCreate,
     WeightRecordCreate,
     parse,
@@ -180,3 +181,36 @@ def add_consent(
     session.flush()
     log(session, actor, "create", "consent", entity_id=consent.id, patient_id=patient.id)
     return consent
+
+
+def demographics(session: Session, actor: Actor, patient_id: str) -> Patient:
+    """Name, birth date, sex and contact details: what every staff member may see."""
+    require(actor, *ANY_STAFF)
+    patient = load(session, actor, patient_id)
+    log(session, actor, "read", "patient_demographics", entity_id=patient.id, patient_id=patient.id)
+    return patient
+
+
+def update_details(session: Session, actor: Actor, patient_id: str, data: object, *, today: dt.date) -> Patient:
+    """Correct a patient's demographics and contact details (the front desk's job too)."""
+    require(actor, *ANY_STAFF)
+    given = parse(PatientDetails, data)
+    patient = load(session, actor, patient_id)
+    if given.birth_date > today:
+        raise InvalidInput(f"{given.birth_date} is in the future", field="birth_date")
+    changed = []
+    for name, value in given.model_dump().items():
+        if getattr(patient, name) != value:
+            setattr(patient, name, value)
+            changed.append(name)
+    session.flush()
+    log(
+        session,
+        actor,
+        "amend",
+        "patient",
+        entity_id=patient.id,
+        patient_id=patient.id,
+        detail=", ".join(changed) or None,
+    )
+    return patient

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Annotated, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from toxplan import limits
 from toxplan.db.models.clinic import ROLES
@@ -16,6 +17,29 @@ from toxplan.errors import InvalidInput
 from toxplan.limits import Fact, Id, Key, LotNumber, Name, Reason
 
 Text = limits.Note
+OVERRIDE_CATEGORIES = {
+    "clinically_indicated": "Clinically indicated and documented",
+    "patient_informed": "Patient informed and accepts the risk",
+    "label_fact_not_applicable": "The label fact does not apply to this patient",
+}
+"""Why a critical finding is overridden: one of these, and the reason in the clinician's words."""
+REAL_WORD = re.compile(r"[^\W\d_]{2,}")
+MIN_WORDS = 3
+
+
+def real_words(text: str) -> list[str]:
+    """Words of two or more letters that are not one letter repeated ("aaaa" is not a word)."""
+    return [w for w in REAL_WORD.findall(text.lower()) if len(set(w)) > 1]
+
+
+def _few_real_words(text: str) -> str:
+    words = real_words(text)
+    if len(words) < MIN_WORDS or len(set(words)) < MIN_WORDS:
+        raise ValueError(f"write the reason in at least {MIN_WORDS} different real words")
+    return text
+
+
+Explanation = Annotated[Reason, AfterValidator(_few_real_words)]
 Weight = Annotated[Decimal, Field(ge=Decimal("0.5"), le=400, decimal_places=2, allow_inf_nan=False)]
 
 
@@ -50,6 +74,15 @@ class PatientCreate(_In):
     allergies: tuple[Fact, ...] = Field(default=(), max_length=limits.FACTS)
 
 
+class PatientDetails(_In):
+    given_name: Name
+    family_name: Name
+    birth_date: Day
+    sex: Literal["female", "male", "other", "unknown"]
+    phone: Annotated[str, Field(max_length=limits.PHONE, pattern=limits.NO_NUL)] | None = None
+    email: Annotated[str, Field(max_length=limits.EMAIL, pattern=limits.NO_NUL)] | None = None
+
+
 class WeightRecordCreate(_In):
     weight_kg: Weight
 
@@ -69,6 +102,13 @@ class LotCreate(_In):
     lot_number: LotNumber
     expiry_date: Day
     vial_units: Annotated[Decimal, Field(gt=0, le=1000, decimal_places=2, allow_inf_nan=False)]
+    vials_received: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    """How many vials of the lot arrived; without it the lot's stock is not counted."""
+
+
+class VialDiscard(_In):
+    reason: Name
+    note: Text | None = None
 
 
 class ReconstitutionCreate(_In):
@@ -77,13 +117,39 @@ class ReconstitutionCreate(_In):
     reconstituted_at: Moment
 
 
+class ConsentSign(_In):
+    """A consent signed on the tablet: the form shown (product, purpose, areas, the hash of its
+    text) and what the patient gave (their typed name, their drawn signature)."""
+
+    product: Name
+    purpose: Literal["aesthetic", "therapeutic"] = "aesthetic"
+    areas: tuple[Name, ...] = Field(min_length=1, max_length=40)
+    text_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    signed_by: Annotated[str, Field(min_length=2, max_length=200, pattern=limits.NO_NUL)]
+    """The patient's (or their legal representative's) name, as they typed it."""
+    signature: Annotated[str, Field(min_length=50, max_length=600_000)]
+    """The drawn signature: a PNG as a data URL or base64."""
+    signed_at: Moment | None = None
+    """When it was signed, if not now (a paper consent entered afterwards)."""
+
+
+class ClinicSettingsUpdate(_In):
+    consent_aesthetic: bool
+    consent_therapeutic: bool
+    consent_valid_months: Annotated[int, Field(ge=1, le=60)]
+    usual_product: Name | None = None
+
+
 class Override(_In):
     """The documented reason to go ahead despite a critical finding."""
 
     code: Key
     subject_id: Name | None = None
     """Limit the override to findings about this subject; None covers every finding of the code."""
-    reason: Reason
+    category: Literal["clinically_indicated", "patient_informed", "label_fact_not_applicable"]
+    """clinically_indicated (and documented), patient_informed (accepts the risk), or
+    label_fact_not_applicable (with why, in ``reason``)."""
+    reason: Explanation
 
 
 class TreatmentCreate(_In):
@@ -108,6 +174,12 @@ class ConsentCreate(_In):
 
 class AddendumCreate(_In):
     text: limits.AddendumText
+
+
+class PlanTemplateCreate(_In):
+    name: Annotated[str, Field(min_length=2, max_length=120, pattern=limits.NO_NUL)]
+    product: Name
+    injections: tuple[InjectionIn, ...] = Field(min_length=1, max_length=200)
 
 
 class FollowUpRecord(_In):
@@ -161,7 +233,9 @@ __all__ = [
     "Actor",
     "AddendumCreate",
     "AdverseEventCreate",
+    "ClinicSettingsUpdate",
     "ConsentCreate",
+    "ConsentSign",
     "FollowUpRecord",
     "LotCreate",
     "Override",
@@ -170,5 +244,6 @@ __all__ = [
     "ScreeningCreate",
     "TreatmentCreate",
     "UserCreate",
+    "VialDiscard",
     "parse",
 ]

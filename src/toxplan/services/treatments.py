@@ -21,19 +21,23 @@ from toxplan.db.models import (
     FollowUp,
     Lot,
     Patient,
+    RecallContact,
     Reconstitution,
     Treatment,
     TreatmentFinding,
     TreatmentInjection,
 )
+from toxplan.db.repositories import listings
 from toxplan.db.repositories import patients as patient_repo
 from toxplan.db.repositories import treatments as repo
+from toxplan.db.search_keys import compact
 from toxplan.domain.checking import CheckedPlan, check
 from toxplan.domain.requests import CheckRequest, HistoryIn, PatientIn, TreatmentIn
 from toxplan.domain.safety.findings import Finding
 from toxplan.errors import Conflict, InvalidInput, NotFound
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.policy import Policy
+from toxplan.services import consents, inventory
 from toxplan.services.access_audit import shown
 from toxplan.services.audit import log, require
 from toxplan.services.schemas import Actor, AddendumCreate, Override, TreatmentCreate, parse, require_past
@@ -56,9 +60,9 @@ class RecordedTreatment:
     follow_up: FollowUp
 
 
-def _lot_and_dilution(
+def _lot_and_vial(
     session: Session, actor: Actor, given: TreatmentCreate, product_id: str
-) -> tuple[Lot, Reconstitution | None, Decimal]:
+) -> tuple[Lot, inventory.VialPlan]:
     lot = repo.lot(session, actor.clinic_id, given.lot_id)
     if lot is None:
         raise NotFound(f"no lot {given.lot_id} in this clinic", field="lot_id")
@@ -66,17 +70,10 @@ def _lot_and_dilution(
         raise InvalidInput(f"lot {lot.lot_number} is {lot.product}", field="lot_id")
     if lot.expiry_date < given.visit_at.date():
         raise Conflict(f"lot {lot.lot_number} expired on {lot.expiry_date}", field="lot_id")
-    made = None
-    if given.reconstitution_id is not None:
-        made = repo.reconstitution(session, actor.clinic_id, given.reconstitution_id)
-        if made is None or made.lot_id != lot.id:
-            raise NotFound(f"no reconstitution {given.reconstitution_id} of this lot", field="reconstitution_id")
-        if made.reconstituted_at > given.visit_at:
-            raise InvalidInput("the vial was reconstituted after the visit", field="reconstitution_id")
-    diluent = made.diluent_ml if made is not None else given.diluent_ml
-    if diluent is None:
-        raise InvalidInput("give reconstitution_id or diluent_ml", field="diluent_ml")
-    return lot, made, diluent
+    vial = inventory.vial_for_signing(
+        session, actor, lot, vial_id=given.reconstitution_id, diluent=given.diluent_ml, at=given.visit_at
+    )
+    return lot, vial
 
 
 def check_request(
@@ -171,20 +168,33 @@ def record_treatment(
     lot = repo.lot(session, actor.clinic_id, given.lot_id)
     if lot is None:
         raise NotFound(f"no lot {given.lot_id} in this clinic", field="lot_id")
-    lot, made, diluent = _lot_and_dilution(session, actor, given, lot.product)
+    lot, vial = _lot_and_vial(session, actor, given, lot.product)
+    made, diluent = vial.vial, vial.vial.diluent_ml
     request = check_request(session, patient=patient, given=given, lot=lot, made=made, diluent=diluent)
     checked = check(kb, request, at=given.visit_at, policy=policy)
     _refuse_unless_overridden(checked.result.findings, given.overrides)
+    consent = consents.for_treatment(
+        session,
+        clinic_id=actor.clinic_id,
+        patient_id=patient.id,
+        product=lot.product,
+        indications=sorted({i.indication for i in checked.plan.injections}),
+        kb=kb,
+        at=given.visit_at,
+    )
+    parts = inventory.prepare(session, actor, lot=lot, plan=vial, units=checked.plan.units_for(), at=given.visit_at)
     treatment = _write(
         session,
         actor=actor,
         given=given,
         patient=patient,
         lot=lot,
-        made=made,
+        made=parts[0][0],
         diluent=diluent,
         checked=checked,
+        consent_id=consent.id if consent else None,
     )
+    inventory.draw(session, actor, parts, treatment.id)
     follow_up = FollowUp(
         clinic_id=actor.clinic_id,
         patient_id=patient.id,
@@ -215,6 +225,7 @@ def _write(
     made: Reconstitution | None,
     diluent: Decimal,
     checked: CheckedPlan,
+    consent_id: str | None = None,
 ) -> Treatment:
     """Write the signed treatment with its injections and findings, sealed by their content
     hash. Every value is set here as it will be stored (ids, signing time, positions at the
@@ -228,7 +239,7 @@ def _write(
         visit_at=given.visit_at,
         product=lot.product,
         lot_id=lot.id,
-        reconstitution_id=made.id if made else None,
+        reconstitution_id=None if made is None else made.id,
         vial_units=lot.vial_units,
         diluent_ml=diluent,
         total_units=plan.units_for(),
@@ -236,6 +247,8 @@ def _write(
         screening_id=given.screening_id,
         note=given.note,
         signed_at=utcnow(),
+        consent_id=consent_id,
+        signer_name=listings.user_names(session, actor.clinic_id, {actor.user_id}).get(actor.user_id),
     )
     injections = []
     for seq, injection in enumerate(plan.injections):
@@ -274,6 +287,7 @@ def _write(
                 subject_row=finding.subject.row,
                 citations=" ".join(finding.citations),
                 override_reason=override.reason if override else None,
+                override_category=override.category if override else None,
             )
         )
     treatment.content_hash = seal_treatment(treatment, injections, findings)
@@ -297,7 +311,8 @@ def cosign(session: Session, actor: Actor, treatment_id: str) -> Cosignature:
         raise Conflict("a treatment cannot be co-signed by the injector who signed it", field="treatment_id")
     if repo.cosignature(session, treatment.id) is not None:
         raise Conflict("this treatment is already co-signed", field="treatment_id")
-    signature = Cosignature(treatment_id=treatment.id, user_id=actor.user_id)
+    name = listings.user_names(session, actor.clinic_id, {actor.user_id}).get(actor.user_id)
+    signature = Cosignature(treatment_id=treatment.id, user_id=actor.user_id, signer_name=name)
     session.add(signature)
     session.flush()
     log(session, actor, "cosign", "treatment", entity_id=treatment.id, patient_id=treatment.patient_id)
@@ -337,13 +352,22 @@ class RecallRow:
     product: str
     units: Decimal
     lot_number: str
+    lot_id: str = ""
+    phone: str | None = None
+    email: str | None = None
+    contacted_at: dt.datetime | None = None
+    """When the patient was last told about this lot's recall (None: not yet)."""
 
 
 def recall(session: Session, actor: Actor, lot_number: str) -> list[RecallRow]:
-    """Every patient and treatment that received a lot."""
+    """Every patient and treatment that received a lot whose number contains what was typed,
+    whatever its case and punctuation, with the patient's contact details."""
     require(actor, "injector", "medical_director", "admin")
-    if not lot_number.strip():
+    key = compact(lot_number)
+    if not key:
         raise InvalidInput("give a lot number", field="lot_number")
+    found = repo.recall(session, actor.clinic_id, key)
+    contacts = repo.recall_contacts(session, actor.clinic_id, sorted({lot.id for _, _, lot in found}))
     rows = [
         RecallRow(
             p.id,
@@ -353,8 +377,42 @@ def recall(session: Session, actor: Actor, lot_number: str) -> list[RecallRow]:
             t.product,
             t.total_units,
             lot.lot_number,
+            lot.id,
+            p.phone,
+            p.email,
+            contact.contacted_at if (contact := contacts.get((lot.id, p.id))) else None,
         )
-        for t, p, lot in repo.recall(session, actor.clinic_id, lot_number.strip())
+        for t, p, lot in found
     ]
     shown(session, actor, "lot_recall", [r.patient_id for r in rows], detail=f"lot {lot_number.strip()}: {len(rows)}")
     return rows
+
+
+def mark_contacted(session: Session, actor: Actor, lot_id: str, patient_id: str, note: str | None) -> RecallContact:
+    """Record that the patient was told about the recall of a lot they received."""
+    require(actor, "injector", "medical_director", "admin")
+    lot = repo.lot(session, actor.clinic_id, lot_id)
+    if lot is None:
+        raise NotFound(f"no lot {lot_id} in this clinic", field="lot_id")
+    patient = patient_repo.get(session, actor.clinic_id, patient_id)
+    if patient is None:
+        raise NotFound(f"no patient {patient_id} in this clinic", field="patient_id")
+    contact = RecallContact(
+        clinic_id=actor.clinic_id,
+        lot_id=lot.id,
+        patient_id=patient.id,
+        contacted_by=actor.user_id,
+        note=(note or "").strip()[:2000] or None,
+    )
+    session.add(contact)
+    session.flush()
+    log(
+        session,
+        actor,
+        "create",
+        "recall_contact",
+        entity_id=contact.id,
+        patient_id=patient.id,
+        detail=f"lot {lot.lot_number}",
+    )
+    return contact

@@ -22,6 +22,7 @@ Staff = Annotated[Current, Depends(Allow(*ALL_ROLES))]
 Reader = Annotated[Current, Depends(Allow(*CLINICAL_READERS))]
 Prescriber = Annotated[Current, Depends(Allow(*PRESCRIBERS))]
 Director = Annotated[Current, Depends(Allow("medical_director"))]
+Admin = Annotated[Current, Depends(Allow("admin"))]
 
 
 def redirect(url: str) -> RedirectResponse:

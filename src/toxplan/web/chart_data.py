@@ -19,10 +19,11 @@ from toxplan.domain.requests import InjectionIn
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.models import Depth
 from toxplan.presenters import number
-from toxplan.services import inventory
+from toxplan.services import consents, inventory, planning
 from toxplan.services.schemas import Actor, TreatmentCreate
 from toxplan.services.treatments import NEVER_OVERRIDDEN, check_request
 from toxplan.web.face_chart import VIEWS, zoom_boxes
+from toxplan.web.zone_outlines import zone_shapes
 
 CHART_REGIONS = frozenset({"upper_face", "mid_face", "lower_face", "neck", "head_and_neck", "eye"})
 """Aesthetic areas of these regions are offered as buttons; the rest (therapeutic areas, and the
@@ -47,6 +48,7 @@ def products(kb: KnowledgeBase) -> list[dict[str, Any]]:
                     "name": _short(ind.name),
                     "chart": ind.region in CHART_REGIONS and ind.category == "aesthetic",
                     "on_label": regimen.label_status == "on_label",
+                    "category": ind.category,
                     "variants": [v.id for v in regimen.variants],
                     "default_variant": regimen.default_variant,
                 }
@@ -65,22 +67,61 @@ def products(kb: KnowledgeBase) -> list[dict[str, Any]]:
     return found
 
 
-def usable_lots(session: Session, actor: Actor, kb: KnowledgeBase, now: dt.datetime) -> list[dict[str, Any]]:
-    """Unexpired lots, each with its vials still inside the product's in-use time."""
-    return [
+def stock(session: Session, actor: Actor, kb: KnowledgeBase, now: dt.datetime) -> dict[str, Any]:
+    """Unexpired lots (with their unopened vials, when counted) and the open vials of every product,
+    the one to use first (earliest use-by) first."""
+    lots = [
         {
             "id": lot.id,
             "product": lot.product,
             "lot_number": lot.lot_number,
             "expiry_date": lot.expiry_date.isoformat(),
             "vial_units": number(lot.vial_units),
-            "vials": [
-                {"id": v.id, "diluent_ml": number(v.diluent_ml), "reconstituted_at": v.reconstituted_at.isoformat()}
-                for v in vials
-            ],
+            "unopened": inventory.unopened_left(session, lot),
         }
-        for lot, vials in inventory.usable_stock(session, actor, kb=kb, now=now)
+        for lot, _ in inventory.usable_stock(session, actor, kb=kb, now=now)
     ]
+    vials = [
+        {
+            "id": v.vial.id,
+            "lot": v.lot.id,
+            "product": v.lot.product,
+            "lot_number": v.lot.lot_number,
+            "vial_units": number(v.lot.vial_units),
+            "diluent_ml": number(v.vial.diluent_ml),
+            "reconstituted_at": v.vial.reconstituted_at.isoformat(),
+            "units_left": number(v.units_left),
+            "use_by": v.use_by.isoformat(),
+            "use_by_known": v.use_by_known,
+        }
+        for v in inventory.open_vials(session, actor, kb=kb, now=now)
+    ]
+    return {"lots": lots, "vials": vials}
+
+
+def starts(session: Session, actor: Actor, patient: Patient, kb: KnowledgeBase) -> dict[str, Any]:
+    """One-tap starting points: the patient's last treatment and the clinic's templates."""
+    last = planning.last_treatment(session, actor, patient.id, kb=kb)
+
+    def as_json(start: planning.Start) -> dict[str, Any]:
+        return {"name": start.name, "product": start.product, "injections": start.injections}
+
+    return {
+        "repeat": as_json(last) if last else None,
+        "templates": [as_json(t) for t in planning.templates(session, actor, kb=kb)],
+    }
+
+
+def consent_state(session: Session, actor: Actor, patient: Patient, now: dt.datetime) -> dict[str, Any]:
+    """What the plan page needs to say whether signing needs a consent first, and to link to it."""
+    rules = consents.policy(session, actor.clinic_id)
+    held = consents.current_for(session, actor, patient.id, at=now)
+    return {
+        "required": {"aesthetic": rules.aesthetic, "therapeutic": rules.therapeutic},
+        "current": [{"product": c.product, "areas": (c.areas or "").split()} for c in held],
+        "url": f"/patients/{patient.id}/consent",
+        "back": f"/patients/{patient.id}/plan",
+    }
 
 
 def check_context(session: Session, patient: Patient, now: dt.datetime) -> dict[str, Any]:
@@ -113,8 +154,12 @@ def chart_data(
         "today": now.date().isoformat(),
         "context": check_context(session, patient, now),
         "products": products(kb),
-        "lots": usable_lots(session, actor, kb, now),
+        **stock(session, actor, kb, now),
         "never_overridden": sorted(NEVER_OVERRIDDEN),
+        "consent": consent_state(session, actor, patient, now),
+        "defaults": {"product": planning.usual_product(session, actor, kb=kb, now=now)},
+        "starts": starts(session, actor, patient, kb),
+        "zone_shapes": zone_shapes(kb),
         "depths": list(get_args(Depth)),
         "views": [{"id": v.id, "label": v.label} for v in VIEWS],
         "zooms": zoom_boxes(),

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Depends
 
 from toxplan.api.deps import CLINICAL_OR_ADMIN, DB, KB, Allow, Now
 from toxplan.api.errors import ERROR_RESPONSES
-from toxplan.api.schemas import Key, LotRead, LotStock, RecallRead, ReconstitutionRead
+from toxplan.api.schemas import Key, LotRead, LotStock, RecallRead, ReconstitutionRead, VialRead
 from toxplan.auth.sessions import Current
 from toxplan.services import inventory, records, treatments
-from toxplan.services.schemas import LotCreate, ReconstitutionCreate
+from toxplan.services.inventory import VialView
+from toxplan.services.schemas import LotCreate, ReconstitutionCreate, VialDiscard
 
 router = APIRouter(tags=["inventory"], responses=ERROR_RESPONSES)
 
@@ -43,6 +44,37 @@ def add_lot(body: LotCreate, current: Stock, db: DB, kb: KB) -> LotRead:
 def reconstitute(body: ReconstitutionCreate, current: Stock, db: DB, now: Now) -> ReconstitutionRead:
     """A vial made up with saline: the in-use clock the safety check uses starts here."""
     return ReconstitutionRead.model_validate(inventory.reconstitute(db, current.actor, body, now=now))
+
+
+def _vial(view: VialView) -> VialRead:
+    return VialRead(
+        vial=ReconstitutionRead.model_validate(view.vial),
+        lot_number=view.lot.lot_number,
+        product=view.lot.product,
+        units_left=view.units_left,
+        use_by=view.use_by,
+        use_by_known=view.use_by_known,
+        status=view.status,
+    )
+
+
+@router.get("/vials")
+def list_vials(current: Stock, db: DB, kb: KB, now: Now, open_only: bool = True) -> list[VialRead]:
+    """Open vials (units left, inside the in-use time, not discarded), the one to use first first;
+    with ``open_only=false`` every vial made up in the last two weeks, newest first."""
+    found = (
+        inventory.open_vials(db, current.actor, kb=kb, now=now)
+        if open_only
+        else inventory.recent_vials(db, current.actor, kb=kb, now=now)
+    )
+    return [_vial(v) for v in found]
+
+
+@router.post("/vials/{vial_id}/discard")
+def discard_vial(vial_id: Key, body: VialDiscard, current: Stock, db: DB, kb: KB, now: Now) -> ReconstitutionRead:
+    """Discard a vial with a reason (one of: empty, in-use time passed, end of clinic day,
+    contaminated or dropped, storage temperature not kept, other with a note)."""
+    return ReconstitutionRead.model_validate(inventory.discard(db, current.actor, vial_id, body, now=now))
 
 
 @router.get("/recall/{lot_number}")

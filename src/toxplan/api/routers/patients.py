@@ -7,16 +7,18 @@ a 404, like a missing one.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from toxplan.api.deps import ALL_ROLES, CLINICAL_OR_ADMIN, DB, KB, Allow, Now
+from toxplan.api.deps import ALL_ROLES, CLINICAL, CLINICAL_OR_ADMIN, DB, KB, Allow, Now
 from toxplan.api.errors import ERROR_RESPONSES
 from toxplan.api.schemas import (
     AdverseEventRead,
+    ConsentFormRead,
     ConsentIn,
     ConsentRead,
+    ConsentSectionRead,
     DoseWindowRead,
     FollowUpRead,
     IndicationSummaryRead,
@@ -30,13 +32,14 @@ from toxplan.api.schemas import (
 )
 from toxplan.auth.sessions import Current
 from toxplan.db.repositories.listings import TimelineRow
-from toxplan.services import dose_window, listings, outcomes, patients, records
-from toxplan.services.schemas import PatientCreate, ScreeningCreate, WeightRecordCreate
+from toxplan.services import consents, dose_window, listings, outcomes, patients, records
+from toxplan.services.schemas import ConsentSign, PatientCreate, ScreeningCreate, WeightRecordCreate
 
 router = APIRouter(prefix="/patients", tags=["patients"], responses=ERROR_RESPONSES)
 
 AnyStaff = Annotated[Current, Depends(Allow(*ALL_ROLES))]
 Clinician = Annotated[Current, Depends(Allow(*CLINICAL_OR_ADMIN))]
+Prescriber = Annotated[Current, Depends(Allow(*CLINICAL))]
 """Roles the patient services accept for clinical reads and writes (``patients.CLINICAL``)."""
 Limit = Annotated[int, Query(ge=1, le=listings.MAX_LIMIT, description="Page size, 1 to 200")]
 Offset = Annotated[int, Query(ge=0, le=listings.MAX_OFFSET, description="Rows to skip")]
@@ -91,9 +94,18 @@ def add_weight(patient_id: Key, body: WeightRecordCreate, current: Clinician, db
     return WeightRead.model_validate(patients.add_weight(db, current.actor, patient_id, body.weight_kg, on=now.date()))
 
 
+@router.post("/{patient_id}/consent-signatures", status_code=201)
+def sign_consent(patient_id: Key, body: ConsentSign, current: Prescriber, db: DB, kb: KB, now: Now) -> ConsentRead:
+    """The patient signs the form for a product and areas (``GET /consent-form`` gives its text and
+    hash); the drawn signature is a PNG. Signing an aesthetic treatment needs such a consent."""
+    consent = consents.sign_consent(db, current.actor, patient_id, body, kb=kb, now=now)
+    return ConsentRead.model_validate(consent)
+
+
 @router.post("/{patient_id}/consents", status_code=201)
 def add_consent(patient_id: Key, body: ConsentIn, current: Clinician, db: DB) -> ConsentRead:
-    """A signed consent form, witnessed by the signed-in user."""
+    """A consent recorded without a form (its version and signer only). It covers no treatment:
+    signing one needs a form consent (``consent-signatures``)."""
     consent = patients.add_consent(
         db,
         current.actor,
@@ -149,3 +161,30 @@ def adverse_events(patient_id: Key, current: Clinician, db: DB) -> list[AdverseE
 @router.get("/{patient_id}/follow-ups")
 def follow_ups(patient_id: Key, current: Clinician, db: DB) -> list[FollowUpRead]:
     return [FollowUpRead.model_validate(f) for f in records.patient_follow_ups(db, current.actor, patient_id)]
+
+
+forms = APIRouter(tags=["patients"], responses=ERROR_RESPONSES)
+
+
+@forms.get("/consent-form")
+def consent_form(
+    current: Clinician,
+    kb: KB,
+    product: Annotated[str, Query(max_length=60, description="Product id or brand")],
+    areas: Annotated[list[str], Query(description="Indication ids to treat")],
+    purpose: Annotated[Literal["aesthetic", "therapeutic"], Query()] = "aesthetic",
+) -> ConsentFormRead:
+    """The consent form for a product, purpose and areas, with its text and the hash to sign."""
+    doc = consents.document(kb, product, purpose, areas)
+    return ConsentFormRead(
+        form_id=doc.form.id,
+        version=doc.form.version,
+        title=doc.form.title,
+        product=doc.product,
+        purpose=doc.form.purpose,
+        areas=list(doc.areas),
+        off_label=list(doc.off_label),
+        sections=[ConsentSectionRead(heading=s.heading, paragraphs=list(s.paragraphs)) for s in doc.sections],
+        text=doc.text,
+        text_sha256=doc.sha256,
+    )

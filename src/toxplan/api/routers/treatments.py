@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
 
-from toxplan.api.deps import CLINICAL, CLINICAL_OR_ADMIN, DB, KB, Allow, ClinicPolicy, Now
+from toxplan.api.deps import CLINICAL, CLINICAL_OR_ADMIN, DB, KB, Allow, ClinicPolicy, Now, client_address
 from toxplan.api.errors import ERROR_RESPONSES
 from toxplan.api.schemas import (
     AddendumIn,
@@ -25,8 +26,9 @@ from toxplan.api.schemas import (
     Key,
     TreatmentRead,
 )
+from toxplan.auth.reauth import confirm_signer
 from toxplan.auth.sessions import Current
-from toxplan.services import listings, records, treatments
+from toxplan.services import listings, records, treatments, worklists
 from toxplan.services.records import TreatmentRecord
 from toxplan.services.schemas import TreatmentCreate
 
@@ -77,12 +79,26 @@ def _read(record: TreatmentRecord) -> TreatmentRead:
     )
 
 
+class TreatmentSign(TreatmentCreate):
+    password: Annotated[str, Field(min_length=1, max_length=1000)]
+    """The signer's password, asked again for every signature."""
+
+
+class CosignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    password: Annotated[str, Field(min_length=1, max_length=1000)]
+    """The medical director's password, asked again for the co-signature."""
+
+
 @router.post("/treatments", status_code=201)
 def record_treatment(
-    body: TreatmentCreate, current: Prescriber, db: DB, kb: KB, now: Now, policy: ClinicPolicy
+    body: TreatmentSign, request: Request, current: Prescriber, db: DB, kb: KB, now: Now, policy: ClinicPolicy
 ) -> TreatmentRead:
-    """Check and sign a treatment; the answer is the stored record with the findings shown."""
-    done = treatments.record_treatment(db, current.actor, body, kb=kb, now=now, policy=policy)
+    """Check and sign a treatment (the signer's ``password`` is asked again); the answer is the
+    stored record with the findings shown."""
+    confirm_signer(request.app.state.sessions, db, current.actor, body.password, address=client_address(request))
+    data = body.model_dump(exclude={"password"})
+    done = treatments.record_treatment(db, current.actor, data, kb=kb, now=now, policy=policy)
     return _read(records.after_signing(db, current.actor, done))
 
 
@@ -93,9 +109,10 @@ def read_treatment(treatment_id: Key, current: Reader, db: DB) -> TreatmentRead:
 
 
 @router.post("/treatments/{treatment_id}/cosign", status_code=201)
-def cosign(treatment_id: Key, current: Director, db: DB) -> CosignatureRead:
-    """A medical director co-signs another user's treatment, once."""
-    signature = treatments.cosign(db, current.actor, treatment_id)
+def cosign(treatment_id: Key, body: CosignIn, request: Request, current: Director, db: DB) -> CosignatureRead:
+    """A medical director co-signs another user's treatment, once (their ``password`` asked again)."""
+    confirm_signer(request.app.state.sessions, db, current.actor, body.password, address=client_address(request))
+    signature = worklists.cosign(db, current.actor, treatment_id)
     db.flush()  # the signing time is given on insert
     return CosignatureRead.model_validate(signature).model_copy(update={"user_name": current.user_name})
 

@@ -2,7 +2,7 @@
 
 from toxplan.db.models.audit import AuditEvent
 from toxplan.db.models.clinic import Clinic, User
-from toxplan.db.models.inventory import Lot, Reconstitution
+from toxplan.db.models.inventory import Lot, Reconstitution, VialDraw
 from toxplan.db.models.outcome import AdverseEvent, FollowUp, FollowUpReview
 from toxplan.db.models.patient import (
     Consent,
@@ -14,9 +14,17 @@ from toxplan.db.models.patient import (
     WeightRecord,
 )
 from toxplan.db.models.photo import Photo
+from toxplan.db.models.planning import PlanTemplate, RecallContact
 from toxplan.db.models.security import SignInThrottle, TrustedDevice, UserTotp
 from toxplan.db.models.session import UserSession
-from toxplan.db.models.treatment import Addendum, Cosignature, Treatment, TreatmentFinding, TreatmentInjection
+from toxplan.db.models.treatment import (
+    Addendum,
+    Cosignature,
+    Treatment,
+    TreatmentFinding,
+    TreatmentInjection,
+    TreatmentReview,
+)
 
 __all__ = [
     "Addendum",
@@ -33,15 +41,22 @@ __all__ = [
     "PatientCondition",
     "PatientMedication",
     "Photo",
+    "PlanTemplate",
+    "RecallContact",
     "Reconstitution",
     "Screening",
     "SignInThrottle",
     "Treatment",
     "TreatmentFinding",
     "TreatmentInjection",
+    "TreatmentReview",
     "TrustedDevice",
     "User",
     "UserSession",
     "UserTotp",
+    "VialDraw",
     "WeightRecord",
 ]
+
+# The search keys of patients and lots are kept by ORM events: registered with the models.
+from toxplan.db import search_keys as _search_keys  # noqa: F401

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Enum, ForeignKey, UniqueConstraint
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from toxplan import limits
@@ -20,6 +20,13 @@ class Clinic(IdMixin, Base):
     phone: Mapped[str | None] = mapped_column(Str(limits.PHONE), default=None)
     """Printed on aftercare sheets and records; None until the clinic gives one."""
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Clinic policy for the clinic day (the admin's settings page).
+    consent_aesthetic: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    """Signing an aesthetic treatment needs a current consent covering its product and areas."""
+    consent_therapeutic: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    consent_valid_months: Mapped[int] = mapped_column(Integer, default=12, server_default="12")
+    usual_product: Mapped[str | None] = mapped_column(String(40), default=None)
+    """The product the plan page starts from; None: the clinic's most used product."""
 
 
 class User(IdMixin, Base):

@@ -56,6 +56,8 @@ class FollowUp(IdMixin, Base):
     effect_wore_off_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     note: Mapped[str | None] = mapped_column(LongText(limits.NOTE), default=None)
     recorded_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
+    no_show_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    """The patient did not come to the review: it leaves the worklist, unreviewed."""
 
 
 class FollowUpReview(IdMixin, Base):

@@ -25,6 +25,9 @@ class Patient(IdMixin, Base):
     phone: Mapped[str | None] = mapped_column(Str(limits.PHONE), default=None)
     email: Mapped[str | None] = mapped_column(Str(limits.EMAIL), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    search_key: Mapped[str | None] = mapped_column(Str(410), default=None)
+    """" given family " folded (no accents or case), for search by names in any order."""
+    phone_digits: Mapped[str | None] = mapped_column(Str(limits.PHONE), default=None)
 
 
 class _PatientFact(IdMixin):
@@ -90,3 +93,15 @@ class Consent(IdMixin, Base):
     signed_by: Mapped[str] = mapped_column(Str(limits.NAME))
     """Who signed: the patient, or their legal representative, by name."""
     witnessed_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    # A consent taken on a knowledge-base form: what exactly was signed, for which product and
+    # areas. Consents recorded before forms existed leave these empty and cover nothing.
+    form_id: Mapped[str | None] = mapped_column(Str(80), default=None)
+    product: Mapped[str | None] = mapped_column(Str(40), default=None)
+    purpose: Mapped[str | None] = mapped_column(Str(20), default=None)
+    areas: Mapped[str | None] = mapped_column(LongText(), default=None)
+    """Indication ids, space-separated."""
+    text: Mapped[str | None] = mapped_column(LongText(), default=None)
+    """The form's words as the patient read them."""
+    text_sha256: Mapped[str | None] = mapped_column(Str(64), default=None)
+    signature_png: Mapped[str | None] = mapped_column(LongText(), default=None)
+    """The drawn signature, a PNG image in base64."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Integer, Numeric, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from toxplan import limits
@@ -33,6 +33,10 @@ class Treatment(IdMixin, Base):
     content_hash: Mapped[str] = mapped_column(Str(64))
     """SHA-256 of this row, its injections and its findings as signed (``db.integrity``); the
     signing audit event names it, so a changed dose breaks the chain's evidence."""
+    consent_id: Mapped[str | None] = mapped_column(ForeignKey("consents.id"), default=None)
+    """The patient's consent that covered this treatment's product and areas when it was signed."""
+    signer_name: Mapped[str | None] = mapped_column(Str(limits.NAME), default=None)
+    """The injector's printed name when they signed (signature meaning: performed)."""
 
 
 class TreatmentInjection(IdMixin, Base):
@@ -68,6 +72,8 @@ class TreatmentFinding(IdMixin, Base):
     citations: Mapped[str] = mapped_column(LongText())
     """Citation ids, space-separated."""
     override_reason: Mapped[str | None] = mapped_column(LongText(limits.NOTE), default=None)
+    override_category: Mapped[str | None] = mapped_column(Str(40), default=None)
+    """Why it was overridden (``OVERRIDE_CATEGORIES``); None for overrides signed before categories."""
 
 
 class Cosignature(IdMixin, Base):
@@ -77,6 +83,8 @@ class Cosignature(IdMixin, Base):
     treatment_id: Mapped[str] = mapped_column(ForeignKey("treatments.id"))
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    signer_name: Mapped[str | None] = mapped_column(String(200), default=None)
+    """The medical director's printed name when they co-signed (signature meaning: reviewed)."""
 
 
 class Addendum(IdMixin, Base):
@@ -88,3 +96,25 @@ class Addendum(IdMixin, Base):
     author_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     text: Mapped[str] = mapped_column(LongText(limits.ADDENDUM))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+REVIEW_DECISIONS = ("query", "reject")
+
+
+class TreatmentReview(IdMixin, Base):
+    """A medical director's review short of a co-signature: a query back to the injector (answered
+    with an addendum) or a rejection (the record stays as signed, marked rejected)."""
+
+    __tablename__ = "treatment_reviews"
+
+    clinic_id: Mapped[str] = mapped_column(ForeignKey("clinics.id"), index=True)
+    treatment_id: Mapped[str] = mapped_column(ForeignKey("treatments.id"), index=True)
+    reviewer_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    reviewer_name: Mapped[str] = mapped_column(String(200))
+    decision: Mapped[str] = mapped_column(
+        Enum(*REVIEW_DECISIONS, name="review_decision", native_enum=False, create_constraint=True)
+    )
+    note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    """When the injector answered a query (their answer is an addendum)."""

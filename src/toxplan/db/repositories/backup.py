@@ -36,6 +36,10 @@ TABLE_NAMES = (
     "follow_up_reviews",
     "adverse_events",
     "photos",
+    "vial_draws",
+    "treatment_reviews",
+    "recall_contacts",
+    "plan_templates",
     "audit_events",
 )
 """Every table, parents before children: the order a restore inserts them in."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from toxplan.db.models import (
@@ -22,8 +22,10 @@ from toxplan.db.models import (
     Treatment,
     TreatmentFinding,
     TreatmentInjection,
+    TreatmentReview,
     User,
 )
+from toxplan.db.repositories.search import patient_filter
 
 
 def _like(text: str) -> str:
@@ -40,13 +42,7 @@ def patient_page(session: Session, clinic_id: str, text: str, *, limit: int, off
     """Patients whose given or family name contains ``text`` (all when empty), by name, and the total."""
     query = select(Patient).where(Patient.clinic_id == clinic_id)
     if text:
-        pattern = _like(text)
-        query = query.where(
-            or_(
-                func.lower(Patient.family_name).like(pattern, escape="\\"),
-                func.lower(Patient.given_name).like(pattern, escape="\\"),
-            )
-        )
+        query = query.where(patient_filter(text))
     ordered = query.order_by(Patient.family_name, Patient.given_name, Patient.id)
     return list(session.scalars(ordered.limit(limit).offset(offset))), _count(session, query)
 
@@ -62,7 +58,9 @@ class QueueRow:
 
 
 def _not_cosigned() -> ColumnElement[bool]:
-    return ~exists().where(Cosignature.treatment_id == Treatment.id)
+    """Waiting for review: neither co-signed nor rejected by a medical director."""
+    rejected = exists().where(TreatmentReview.treatment_id == Treatment.id, TreatmentReview.decision == "reject")
+    return and_(~exists().where(Cosignature.treatment_id == Treatment.id), ~rejected)
 
 
 def cosign_queue(

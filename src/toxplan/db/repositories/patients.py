@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from toxplan.db.models import (
@@ -16,6 +16,7 @@ from toxplan.db.models import (
     Screening,
     WeightRecord,
 )
+from toxplan.db.repositories.search import patient_filter
 
 
 def get(session: Session, clinic_id: str, patient_id: str) -> Patient | None:
@@ -34,15 +35,7 @@ def lock(session: Session, clinic_id: str, patient_id: str) -> Patient | None:
 def search(session: Session, clinic_id: str, text: str, *, limit: int = 50, offset: int = 0) -> list[Patient]:
     query = select(Patient).where(Patient.clinic_id == clinic_id)
     if text:
-        # % and _ typed by a user are letters, not wildcards
-        escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        like = f"%{escaped}%"
-        query = query.where(
-            or_(
-                func.lower(Patient.family_name).like(like, escape="\\"),
-                func.lower(Patient.given_name).like(like, escape="\\"),
-            )
-        )
+        query = query.where(patient_filter(text))
     return list(
         session.scalars(query.order_by(Patient.family_name, Patient.given_name, Patient.id).limit(limit).offset(offset))
     )

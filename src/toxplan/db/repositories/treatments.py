@@ -16,6 +16,7 @@ from toxplan.db.models import (
     FollowUpReview,
     Lot,
     Patient,
+    RecallContact,
     Reconstitution,
     Treatment,
     TreatmentFinding,
@@ -160,13 +161,27 @@ def reconstitution(session: Session, clinic_id: str, reconstitution_id: str) -> 
     )
 
 
-def recall(session: Session, clinic_id: str, lot_number: str) -> list[tuple[Treatment, Patient, Lot]]:
-    """Every treatment, with its patient, that used a lot with this number."""
+def recall(session: Session, clinic_id: str, lot_key: str) -> list[tuple[Treatment, Patient, Lot]]:
+    """Every treatment, with its patient, that used a lot whose number contains ``lot_key``
+    (letters and digits only, lower case: "bo4393-00100" finds BO4393-00100)."""
+    escaped = lot_key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     rows = session.execute(
         select(Treatment, Patient, Lot)
         .join(Lot, Lot.id == Treatment.lot_id)
         .join(Patient, Patient.id == Treatment.patient_id)
-        .where(Lot.clinic_id == clinic_id, Lot.lot_number == lot_number)
-        .order_by(Treatment.visit_at, Treatment.id)
+        .where(Lot.clinic_id == clinic_id, Lot.lot_key.like(f"%{escaped}%", escape="\\"))
+        .order_by(Lot.lot_number, Treatment.visit_at, Treatment.id)
     )
     return [(t, p, lot_row) for t, p, lot_row in rows]
+
+
+def recall_contacts(session: Session, clinic_id: str, lot_ids: list[str]) -> dict[tuple[str, str], RecallContact]:
+    """(lot id, patient id) -> the latest contact about that lot."""
+    if not lot_ids:
+        return {}
+    rows = session.scalars(
+        select(RecallContact)
+        .where(RecallContact.clinic_id == clinic_id, RecallContact.lot_id.in_(lot_ids))
+        .order_by(RecallContact.contacted_at)
+    )
+    return {(c.lot_id, c.patient_id): c for c in rows}

@@ -13,18 +13,45 @@ from toxplan.api.errors import Unauthenticated
 from toxplan.errors import ToxPlanError
 from toxplan.web.forms import status_of
 from toxplan.web.rendering import HERE, page
-from toxplan.web.routes import account, auth, chart, exports, lots, patients, photos, treatments
+from toxplan.web.routes import (
+    account,
+    api_docs,
+    auth,
+    chart,
+    consent,
+    exports,
+    lots,
+    patients,
+    photos,
+    treatments,
+    worklists,
+)
 from toxplan.web.routes import audit as audit_pages
 from toxplan.web.routes import users as user_pages
 from toxplan.web.routes.reports import router as reports_router
 
-PAGE_ROUTERS = [auth.router, patients.router, chart.router, treatments.router, lots.router, exports.router]
-PAGE_ROUTERS += [reports_router, photos.router, account.router, user_pages.router, audit_pages.router]
+PAGE_ROUTERS = [
+    auth.router,
+    patients.router,
+    chart.router,
+    treatments.router,
+    lots.router,
+    consent.router,
+    worklists.router,
+    api_docs.router,
+    exports.router,
+    reports_router,
+    photos.router,
+    account.router,
+    user_pages.router,
+    audit_pages.router,
+]
 """Page routers; page groups register here as they are added."""
 
 
 def mount(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    api_docs.mount_assets(app)
     for router in PAGE_ROUTERS:
         app.include_router(router)
     _install_page_errors(app)

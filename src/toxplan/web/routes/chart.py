@@ -9,12 +9,14 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
-from toxplan.api.deps import DB, KB, ClinicPolicy, Now
+from toxplan.api.deps import DB, KB, ClinicPolicy, Now, client_address
+from toxplan.auth.reauth import confirm_signer
 from toxplan.auth.sessions import Current
 from toxplan.errors import Conflict, InvalidInput, NotFound, ToxPlanError
 from toxplan.knowledge.base import KnowledgeBase
-from toxplan.services import patients, treatments
+from toxplan.services import patients, planning, treatments
 from toxplan.web.access import Prescriber, redirect
 from toxplan.web.chart_data import chart_data
 from toxplan.web.face_chart import render_chart
@@ -58,6 +60,11 @@ def chart(request: Request, patient_id: str, current: Prescriber, db: DB, kb: KB
     return _chart_page(request, db, current, patient_id, kb, now)
 
 
+def _password(form: FormData) -> str | None:
+    value = form.get("password")
+    return value if isinstance(value, str) else None
+
+
 def _plan(form_value: str | None) -> dict[str, Any]:
     if not form_value:
         raise InvalidInput("the plan is empty", field="plan")
@@ -89,8 +96,24 @@ def sign(
     try:
         data = _plan(text(form, "plan"))
         data.update(patient_id=patient_id, visit_at=now)
+        confirm_signer(request.app.state.sessions, db, current.actor, _password(form), address=client_address(request))
         done = treatments.record_treatment(db, current.actor, data, kb=kb, now=now, policy=policy)
     except (InvalidInput, Conflict, NotFound) as exc:
         db.rollback()  # nothing of a refused signing may be committed with the page's reads
         return _chart_page(request, db, current, patient_id, kb, now, error=exc)
     return redirect(f"/treatments/{done.treatment.id}?signed=1")
+
+
+@router.post("/patients/{patient_id}/plan-templates")
+def save_template(
+    request: Request, patient_id: str, current: Prescriber, db: DB, kb: KB, now: Now, form: Form
+) -> Response:
+    """Save the plan on the chart as a clinic template; the chart comes back with its draft."""
+    try:
+        sent = _plan(text(form, "plan"))
+        data = {"name": text(form, "name"), "product": text(form, "product"), "injections": sent.get("injections", [])}
+        planning.save_template(db, current.actor, data, kb=kb)
+    except (InvalidInput, Conflict, NotFound) as exc:
+        db.rollback()
+        return _chart_page(request, db, current, patient_id, kb, now, error=exc)
+    return redirect(f"/patients/{patient_id}/plan?template_saved=1")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from toxplan.api.deps import DB, KB, Now
 from toxplan.errors import InvalidInput
-from toxplan.services import dose_window, listings, outcomes, patients, records
+from toxplan.services import consents, dose_window, listings, outcomes, patients, planning, records, worklists
+from toxplan.web import diagram
 from toxplan.web.access import CLINICAL_READERS, Reader, Staff, redirect
 from toxplan.web.forms import Form, lines, status_of, text, values, yes_no
 from toxplan.web.rendering import page
@@ -61,9 +60,7 @@ def new_patient(request: Request, current: Staff, db: DB, now: Now, form: Form) 
         return page(request, "patient_new.html", current, status_code=status_of(exc), error=exc, form=values(form))
     if current.actor.role in CLINICAL_READERS:
         return redirect(f"/patients/{patient.id}")
-    return redirect(
-        "/patients?" + urlencode({"q": patient.family_name, "added": 1})
-    )  # front desk: back to the list, no clinical page
+    return redirect(f"/patients/{patient.id}/details?saved=1")  # front desk: no clinical page
 
 
 @router.get("/patients/{patient_id}")
@@ -71,12 +68,16 @@ def patient_page(request: Request, patient_id: str, current: Reader, db: DB, kb:
     today = now.date()
     actor = current.actor
     view = patients.get_patient(db, actor, patient_id, on=today)
+    held = consents.all_for(db, actor, patient_id)
+    rows = records.timeline(db, actor, patient_id)
+    shown = planning.injections_for(db, actor, patient_id, [r.treatment.id for r in rows[:12]])
     return page(
         request,
         "patient.html",
         current,
         view=view,
-        timeline=records.timeline(db, actor, patient_id),
+        timeline=rows,
+        diagrams={tid: diagram.render(kb, found, small=True) for tid, found in shown.items()},
         windows=dose_window.dose_windows(db, actor, patient_id, kb=kb, today=today),
         summary=outcomes.history_summary(db, actor, patient_id),
         follow_ups=[f for f in records.patient_follow_ups(db, actor, patient_id) if f.reviewed_on is None],
@@ -84,6 +85,8 @@ def patient_page(request: Request, patient_id: str, current: Reader, db: DB, kb:
         screening=patients.screening_on(db, actor, patient_id, today),
         today=today,
         kb=kb,
+        consents=held,
+        current_consents=consents.current_among(db, actor, held, at=now),
     )
 
 
@@ -118,3 +121,44 @@ def add_screening(request: Request, patient_id: str, current: Reader, db: DB, no
             form=values(form),
         )
     return redirect(f"/patients/{patient_id}?screened=1")
+
+
+def _details_page(
+    request: Request,
+    db: DB,
+    current: Staff,
+    patient_id: str,
+    now: Now,
+    *,
+    error: InvalidInput | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
+    patient = patients.demographics(db, current.actor, patient_id)
+    return page(
+        request,
+        "patient_details.html",
+        current,
+        status_code=status_of(error) if error else 200,
+        p=patient,
+        bookings=worklists.patient_bookings(db, current.actor, patient_id),
+        today=now.date(),
+        clinical=current.actor.role in CLINICAL_READERS,
+        error=error,
+        form=form,
+    )
+
+
+@router.get("/patients/{patient_id}/details")
+def patient_details(request: Request, patient_id: str, current: Staff, db: DB, now: Now) -> Response:
+    return _details_page(request, db, current, patient_id, now)
+
+
+@router.post("/patients/{patient_id}/details")
+def save_patient_details(request: Request, patient_id: str, current: Staff, db: DB, now: Now, form: Form) -> Response:
+    data = {name: text(form, name) for name in ("given_name", "family_name", "birth_date", "sex", "phone", "email")}
+    try:
+        patients.update_details(db, current.actor, patient_id, data, today=now.date())
+    except InvalidInput as exc:
+        db.rollback()
+        return _details_page(request, db, current, patient_id, now, error=exc, form=values(form))
+    return redirect(f"/patients/{patient_id}/details?saved=1")

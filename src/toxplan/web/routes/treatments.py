@@ -1,5 +1,5 @@
-"""The signed treatment page with its addenda, co-signature, follow-up and adverse-event forms,
-and the medical director's co-sign queue."""
+"""The signed treatment page with its addenda, co-signature, review, follow-up and adverse-event
+forms."""
 
 from __future__ import annotations
 
@@ -7,22 +7,23 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from toxplan.api.deps import DB, KB, Now
+from toxplan.api.deps import DB, KB, Now, client_address
+from toxplan.auth.reauth import confirm_signer
 from toxplan.auth.sessions import Current
 from toxplan.db.models import TreatmentFinding
 from toxplan.db.models.outcome import EVENT_TYPES, OUTCOMES, SEVERITIES
 from toxplan.errors import Conflict, InvalidInput, NotFound, ToxPlanError
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.presenters import sources_json
-from toxplan.services import listings, outcomes, records, treatments
+from toxplan.services import consents, outcomes, records, treatments, worklists
+from toxplan.services.schemas import OVERRIDE_CATEGORIES
+from toxplan.web import diagram
 from toxplan.web.access import Director, Prescriber, Reader, redirect, safe_next
 from toxplan.web.forms import Form, status_of, text, values
 from toxplan.web.rendering import page
 
 router = APIRouter(include_in_schema=False)
 REFUSALS = (InvalidInput, Conflict, NotFound)
-QUEUE_SIZE = listings.MAX_LIMIT
-"""Treatments the co-sign page lists, latest visit first."""
 
 
 def _treatment_page(
@@ -53,7 +54,8 @@ def _treatment_page(
         can_prescribe=role in ("injector", "medical_director"),
         can_cosign=role == "medical_director"
         and detail.cosignature is None
-        and detail.treatment.injector_id != current.actor.user_id,
+        and detail.treatment.injector_id != current.actor.user_id
+        and not any(r.decision == "reject" for r in worklists.reviews_of(db, current.actor, treatment_id)),
         event_types=EVENT_TYPES,
         severities=SEVERITIES,
         outcomes=OUTCOMES,
@@ -62,6 +64,15 @@ def _treatment_page(
         failed_form=failed_form,
         form=form or {},
         signed=request.query_params.get("signed") == "1",
+        override_categories=OVERRIDE_CATEGORIES,
+        diagram=diagram.render(kb, detail.injections),
+        reviews=worklists.reviews_of(db, current.actor, treatment_id),
+        can_review=role == "medical_director"
+        and detail.cosignature is None
+        and detail.treatment.injector_id != current.actor.user_id,
+        consent=consents.linked(db, current.actor, detail.treatment.consent_id)
+        if detail.treatment.consent_id
+        else None,
     )
 
 
@@ -89,17 +100,14 @@ def add_addendum(request: Request, treatment_id: str, current: Prescriber, db: D
 @router.post("/treatments/{treatment_id}/cosign")
 def cosign(request: Request, treatment_id: str, current: Director, db: DB, kb: KB, form: Form) -> Response:
     try:
-        treatments.cosign(db, current.actor, treatment_id)
+        password = form.get("password")
+        signer_password = password if isinstance(password, str) else None
+        confirm_signer(request.app.state.sessions, db, current.actor, signer_password, address=client_address(request))
+        worklists.cosign(db, current.actor, treatment_id)
     except REFUSALS as exc:
         db.rollback()
         return _treatment_page(request, db, current, treatment_id, kb, error=exc, failed_form="cosign")
     return redirect(safe_next(text(form, "next"), f"/treatments/{treatment_id}"))
-
-
-@router.get("/cosign")
-def cosign_queue(request: Request, current: Director, db: DB) -> Response:
-    waiting = listings.cosign_queue(db, current.actor, limit=QUEUE_SIZE, others_only=True, newest_first=True)
-    return page(request, "cosign_queue.html", current, rows=waiting.items)
 
 
 @router.post("/follow-ups/{follow_up_id}")
@@ -123,7 +131,7 @@ def record_follow_up(
         return _treatment_page(
             request, db, current, treatment_id, kb, error=exc, failed_form="follow_up", form=values(form)
         )
-    return redirect(f"/treatments/{done.treatment_id}#follow-up")
+    return redirect(safe_next(text(form, "next"), f"/treatments/{done.treatment_id}#follow-up"))
 
 
 @router.post("/treatments/{treatment_id}/adverse-events")
@@ -148,3 +156,11 @@ def record_adverse_event(
             request, db, current, treatment_id, kb, error=exc, failed_form="adverse_event", form=values(form)
         )
     return redirect(f"/treatments/{treatment_id}#adverse-events")
+
+
+def treatment_with_error(
+    request: Request, db: Session, current: Current, treatment_id: str, error: ToxPlanError, failed_form: str
+) -> Response:
+    """The treatment page again, showing why a form on it was refused."""
+    kb = request.app.state.kb
+    return _treatment_page(request, db, current, treatment_id, kb, error=error, failed_form=failed_form)

@@ -14,7 +14,7 @@
   let sites = {};
   const siteName = (id) => (sites[id] ? sites[id].name : T.label(id));
   let zonesFailed = false;
-  let shownFor = { product: null, lot: null };
+  let shownFor = { product: null, key: null };
   let flashTimer = null;
   let editorFor = "";
 
@@ -22,6 +22,10 @@
     onTap: (key, additive) => plan.act.tapPoint(key, additive),
     onAdd: (view, x, y, additive) => plan.act.addPoint(view, x, y, additive),
     onMove: (key, x, y) => plan.act.movePoint(key, x, y),
+    onNudge: (key, dx, dy) => {
+      const p = plan.state.points.find((q) => q.key === key);
+      if (p && p.x !== null) plan.act.movePoint(key, T.round1(p.x + dx), T.round1(p.y + dy));
+    },
     onCancel: () => render(),
   });
   const plan = T.createPlan(data, csrf, { render, renderSign, flash, setView, fitView });
@@ -33,6 +37,8 @@
   function setView(view) {
     ui.view = view;
     chart.setView(view);
+    $("mark-left").textContent = SIDE_MARKS[view][0];
+    $("mark-right").textContent = SIDE_MARKS[view][1];
     for (const b of $("views").querySelectorAll("button")) b.setAttribute("aria-pressed", String(b.dataset.view === view));
     const zooms = data.zooms[view];
     const current = zoomOf[view] || zooms[0].id;
@@ -74,26 +80,38 @@
 
   // --- rendering -----------------------------------------------------------------------------------
 
+  const shortTime = (iso) => new Date(iso).toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+
   function renderStock(state) {
     if (shownFor.product !== state.product) {
       $("product").replaceChildren(...data.products.map((p) => h("option", { value: p.id, selected: p.id === state.product }, p.brand.split(" / ")[0])));
     }
-    if (shownFor.product !== state.product || shownFor.lot !== state.lot) {
+    const key = `${state.product}|${state.vial}|${state.lot}`;
+    if (shownFor.key !== key) {
+      const open = plan.vialsOf(state.product);
+      $("vial").replaceChildren(
+        ...open.map((v) =>
+          h(
+            "option",
+            { value: v.id, selected: v.id === state.vial },
+            `Lot ${v.lot_number} · made ${shortTime(v.reconstituted_at)} · ${v.diluent_ml} mL · ${v.units_left} U left · use by ${shortTime(v.use_by)}${v.use_by_known ? "" : "*"}`,
+          ),
+        ),
+        h("option", { value: "new", selected: state.vial === "new" }, open.length ? "Open a new vial…" : "No open vial: open a new one…"),
+      );
       const lots = plan.lotsOf(state.product);
       $("lot").replaceChildren(
         h("option", { value: "" }, lots.length ? "Choose a lot…" : "No unexpired lot of this product"),
-        ...lots.map((l) => h("option", { value: l.id, selected: l.id === state.lot }, `${l.lot_number} · ${l.vial_units} U · exp ${l.expiry_date}`)),
-      );
-      const l = plan.lot();
-      $("vial").replaceChildren(
-        ...(l ? l.vials : []).map((v) =>
-          h("option", { value: v.id, selected: v.id === state.vial }, `Made ${new Date(v.reconstituted_at).toLocaleTimeString([], { timeStyle: "short" })} · ${v.diluent_ml} mL`),
+        ...lots.map((l) =>
+          h("option", { value: l.id, selected: l.id === state.lot, disabled: l.unopened === 0 }, `${l.lot_number} · ${l.vial_units} U · exp ${l.expiry_date}${l.unopened === null ? "" : ` · ${l.unopened} unopened`}`),
         ),
-        h("option", { value: "new", selected: state.vial === "new" }, "New vial"),
       );
-      shownFor = { product: state.product, lot: state.lot };
+      shownFor = { product: state.product, key };
     }
-    $("vial").disabled = !plan.lot();
+    const v = plan.vial();
+    $("vial-note").textContent = v && !v.use_by_known ? "* This product's in-use time is not in the knowledge base: the shortest known (24 h) is shown." : "";
+    $("vial-note").hidden = !(v && !v.use_by_known);
+    $("lot-row").hidden = state.vial !== "new";
     $("diluent-row").hidden = state.vial !== "new";
     if (document.activeElement !== $("diluent")) $("diluent").value = state.diluent;
   }
@@ -107,6 +125,11 @@
     const chosen = state.points.filter((p) => ui.selected.has(p.key));
     $("editor-empty").hidden = chosen.length > 0;
     $("editor-fields").hidden = chosen.length === 0;
+    const box = $("editor-box");
+    const opened = chosen.length > 0 && !box.classList.contains("active");
+    box.classList.toggle("active", chosen.length > 0);
+    // the selected point's editor, next to the chart (on narrow screens it is a sheet above Sign already)
+    if (opened && window.matchMedia("(min-width: 901px)").matches) box.scrollIntoView({ block: "nearest" });
     if (!chosen.length) {
       editorFor = "";
       return;
@@ -137,6 +160,29 @@
     return flags;
   }
 
+  const SIDE_MARKS = {
+    front: ["Patient's right (R)", "Patient's left (L)"],
+    back: ["Patient's left (L)", "Patient's right (R)"],
+    left: ["Front · patient's left side", "Back"],
+    right: ["Back", "Front · patient's right side"],
+  };
+
+  /** Front-view points beside the eye and at the temple, seen from the side (for reading only). */
+  function sideGhosts(drawn) {
+    const out = [];
+    for (const side of ["left", "right"]) {
+      const lc = landmarks[`lateral_canthus_${side}`];
+      const ls = landmarks[`lateral_canthus_side_${side}`];
+      if (!lc || !ls) continue;
+      const sign = side === "left" ? 1 : -1;
+      for (const p of drawn) {
+        if (p.view !== "front" || p.x === null || sign * p.x < Math.abs(Number(lc.x_mm)) - 6 || Math.abs(p.y - Number(lc.y_mm)) > 40) continue;
+        out.push({ view: side, x: Number(ls.x_mm) - (sign * p.x - Math.abs(Number(lc.x_mm))), y: Number(ls.y_mm) + (p.y - Number(lc.y_mm)), units: p.units, area: p.area, title: p.title });
+      }
+    }
+    return out;
+  }
+
   function render() {
     const state = plan.state;
     const product = plan.productOf(state.product);
@@ -148,8 +194,8 @@
     $("area-hint").hidden = state.areas.length > 0;
     renderEditor(state);
     const drawn = state.points.map((p, index) => ({ ...p, index, area: areaIndex[p.indication] || 0, title: p.site ? siteName(p.site) : "free point" }));
-    chart.drawPoints(drawn, ui.selected, flagsByKey(state));
-    const shown = chart.drawZones(zones, landmarks, state.areas.map((a) => a.id), $("show-zones").checked);
+    chart.drawPoints(drawn, ui.selected, flagsByKey(state), sideGhosts(drawn));
+    const shown = chart.drawZones(zones, landmarks, state.areas.map((a) => a.id), $("show-zones").checked, data.zone_shapes);
     T.renderLegend($("zone-legend"), shown.filter((z) => z.view === ui.view));
     if (zonesFailed) $("zone-legend").replaceChildren(h("li", { class: "error" }, "Danger zones could not be loaded."));
     for (const b of $("views").querySelectorAll("button")) {
@@ -159,7 +205,7 @@
     T.renderPoints($("points-body"), state, ui, plan.act, siteName);
     $("off-chart").hidden = !state.points.some((p) => p.x === null);
     T.renderTotals($("totals"), ui, state);
-    T.renderFindings($("findings"), ui, state, data, plan.act);
+    T.renderFindings($("findings"), ui, state, data, plan.act, plan.overrideOf);
     if (T.renderAdvice) T.renderAdvice($("advice-box"), plan, data); // chart_advice.js
     $("check-state").textContent = ui.checking ? "checking…" : ui.check ? "up to date" : "";
     for (const b of $("modes").querySelectorAll("button")) b.setAttribute("aria-pressed", String(b.dataset.mode === ui.mode));
@@ -171,8 +217,11 @@
     const blockers = plan.blockers();
     const button = $("sign-button");
     if (!button.dataset.busy) button.disabled = blockers.length > 0;
-    $("sign-hint").textContent = blockers.length ? blockers.slice(0, 3).join(" ") : "Ready to sign. The server checks the plan again as it records it.";
+    $("sign-hint").textContent = blockers.length ? blockers.slice(0, 3).join(" ") : `Ready to sign. ${plan.vialNote()}`;
     $("sign-hint").className = blockers.length ? "hint" : "hint ok-text";
+    const link = plan.consentLink();
+    $("consent-link").hidden = !link;
+    if (link) $("consent-link").href = link;
   }
 
   function flash(text) {
@@ -192,8 +241,8 @@
     plan.act.setProduct(e.target.value);
   });
   $("lot").addEventListener("change", (e) => plan.act.setLot(e.target.value));
-  $("vial").addEventListener("change", (e) => plan.act.setVial(e.target.value, plan.state.diluent));
-  $("diluent").addEventListener("input", (e) => plan.act.setVial("new", e.target.value));
+  $("vial").addEventListener("change", (e) => plan.act.setVial(e.target.value));
+  $("diluent").addEventListener("input", (e) => plan.act.setDiluent(e.target.value));
   $("more-areas").addEventListener("change", (e) => e.target.value && plan.act.toggleArea(e.target.value));
   $("views").addEventListener("click", (e) => e.target.closest("button") && setView(e.target.closest("button").dataset.view));
   $("modes").addEventListener("click", (e) => {
@@ -235,16 +284,25 @@
   $("treatment-note").value = plan.state.note || "";
   $("treatment-note").addEventListener("input", (e) => plan.act.setNote(e.target.value));
 
+  $("sign-button").addEventListener("click", () => {
+    if (plan.blockers().length) return renderSign();
+    $("sign-time").textContent = new Date().toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+    $("sign-dialog").showModal();
+    $("sign-password").focus();
+  });
+  $("sign-cancel").addEventListener("click", () => $("sign-dialog").close());
   $("sign-form").addEventListener("submit", (e) => {
     const blockers = plan.blockers();
-    if (blockers.length) {
+    if (blockers.length || !$("sign-password").value) {
       e.preventDefault();
       renderSign();
       return;
     }
     $("plan-field").value = JSON.stringify(plan.signedPlan());
-    const button = $("sign-button");
+    const button = $("sign-confirm");
     button.dataset.busy = "1"; // one submission only
+    $("sign-button").dataset.busy = "1";
+    $("sign-button").disabled = true;
     button.disabled = true;
     button.textContent = "Signing…";
   });
@@ -264,8 +322,30 @@
     })
     .catch(() => {}); // names fall back to the site ids
 
+  // --- starting points: repeat the last treatment, a clinic template, save the plan as one ----------
+  const starts = data.starts;
+  $("start-buttons").replaceChildren(
+    ...(starts.repeat
+      ? [h("button", { type: "button", class: "chip start", id: "repeat-last", onclick: () => plan.act.applyStart(starts.repeat) }, `Repeat last treatment (${starts.repeat.name.replace("Repeat ", "")})`)]
+      : []),
+    ...starts.templates.map((t) => h("button", { type: "button", class: "chip start", "data-template": t.name, onclick: () => plan.act.applyStart(t) }, t.name)),
+  );
+  $("template-form").addEventListener("submit", () => {
+    $("template-plan").value = JSON.stringify({ injections: plan.signedPlan().injections });
+    $("template-product").value = plan.state.product;
+  });
+
   setView("front");
   fitView();
   plan.start();
   T.page = { data, plan, render, setView, flash, siteName, zones: () => zones }; // for chart_photo.js
+  const asked = new URLSearchParams(window.location.search);
+  if (asked.get("start") === "repeat" || asked.get("template")) {
+    const chosen = asked.get("start") === "repeat" ? starts.repeat : starts.templates.find((t) => t.name === asked.get("template"));
+    if (chosen) plan.act.applyStart(chosen);
+    asked.delete("start");
+    asked.delete("template");
+    const rest = asked.toString();
+    history.replaceState(null, "", window.location.pathname + (rest ? `?${rest}` : "")); // a reload keeps the draft
+  }
 })();

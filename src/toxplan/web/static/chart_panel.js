@@ -140,7 +140,37 @@
   }
 
   /** Findings with their sources; a critical one gets its override reason field. */
-  function renderFindings(box, ui, state, data, act) {
+  const OVERRIDE_CATEGORIES = [
+    ["clinically_indicated", "Clinically indicated and documented"],
+    ["patient_informed", "Patient informed and accepts the risk"],
+    ["label_fact_not_applicable", "The label fact does not apply (say why)"],
+  ];
+
+  function overrideFields(key, given, act) {
+    return h(
+      "div",
+      { class: "override" },
+      h(
+        "label",
+        {},
+        "Why it is overridden",
+        h(
+          "select",
+          { "data-override-category": key, onchange: (e) => act.setOverride(key, "category", e.target.value) },
+          h("option", { value: "" }, "Choose a reason…"),
+          ...OVERRIDE_CATEGORIES.map(([v, t]) => h("option", { value: v, selected: given.category === v }, t)),
+        ),
+      ),
+      h(
+        "label",
+        {},
+        "In your words (at least 3 real words)",
+        h("textarea", { rows: 2, "data-override": key, oninput: (e) => act.setOverride(key, "reason", e.target.value) }, given.reason),
+      ),
+    );
+  }
+
+  function renderFindings(box, ui, state, data, act, overrideOf) {
     const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.override : null;
     const check = ui.check;
     if (ui.checkError) return box.replaceChildren(h("p", { class: "error", role: "alert" }, ui.checkError));
@@ -157,14 +187,7 @@
           h("p", {}, h("span", { class: `badge sev-${f.severity}` }, f.severity), " ", h("strong", {}, f.code), " ", f.message),
           point !== null ? h("button", { type: "button", class: "small", onclick: () => act.showPoint(point) }, `Show point ${point + 1}`) : null,
           sourcesOf(f, check.sources || {}),
-          f.severity === "critical" && !blocked
-            ? h(
-                "label",
-                { class: "override" },
-                "Override reason (required to sign, at least 10 characters)",
-                h("textarea", { rows: 2, "data-override": key, oninput: (e) => act.setOverride(key, e.target.value) }, state.overrides[key] || ""),
-              )
-            : null,
+          f.severity === "critical" && !blocked ? overrideFields(key, overrideOf(key), act) : null,
           blocked ? h("p", { class: "sev-critical" }, "This cannot be overridden: choose another vial.") : null,
         );
       }),

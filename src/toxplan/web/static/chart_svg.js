@@ -30,6 +30,7 @@
         svg.addEventListener("pointerup", (e) => this.up(svg, e));
         svg.addEventListener("pointercancel", () => this.cancel());
         svg.addEventListener("contextmenu", (e) => e.preventDefault()); // long-press on tablets
+        svg.addEventListener("keydown", (e) => this.key(svg, e));
       }
       this.view = "front";
     }
@@ -99,14 +100,37 @@
       else if (!moved) this.handlers.onAdd(svg.dataset.view, x, y, p.additive);
     }
 
+    /** Keyboard: Tab reaches each point; Enter or Space selects it, arrows move it (Shift: 5 mm). */
+    key(svg, e) {
+      const g = e.target.closest ? e.target.closest(".pt") : null;
+      if (!g) return;
+      const key = g.dataset.key;
+      const step = e.shiftKey ? 5 : 1;
+      const arrows = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+      if (e.key === "Enter" || e.key === " ") {
+        e.preventDefault();
+        this.refocus = key;
+        this.handlers.onTap(key, e.shiftKey);
+      } else if (arrows[e.key] && this.handlers.onNudge) {
+        e.preventDefault();
+        const [dx, dy] = arrows[e.key];
+        this.refocus = key;
+        this.handlers.onNudge(key, this.mirror(svg.dataset.view) ? -dx : dx, dy); // screen right is the patient's left in mirrored views
+      }
+    }
+
     cancel() {
       if (this.press && this.press.g) this.press.g.classList.remove("dragging");
       this.press = null;
       this.handlers.onCancel();
     }
 
-    /** points: [{key, view, x, y, units, area}], selected: Set, flags: {key: severity} */
-    drawPoints(points, selected, flags) {
+    /** points: [{key, view, x, y, units, area}], selected: Set, flags: {key: severity},
+        ghosts: [{view, x, y, units, title}] drawn hollow, for reading only (front points seen from the side) */
+    drawPoints(points, selected, flags, ghosts) {
+      // A redraw (e.g. when a check answers) replaces the points: keep the keyboard on its point.
+      const focused = document.activeElement && document.activeElement.closest ? document.activeElement.closest(".pt") : null;
+      if (focused && !this.refocus) this.refocus = focused.dataset.key;
       for (const [view, svg] of Object.entries(this.svgs)) {
         const layer = svg.querySelector("g.points");
         layer.replaceChildren();
@@ -132,13 +156,30 @@
           const label = svgEl("text", { class: "lbl", y: r * 0.36, "font-size": r * 1.02 }, g);
           label.textContent = String(p.units);
           svgEl("title", {}, g).textContent = `#${p.index + 1} ${p.title}: ${p.units} U`;
+          g.setAttribute("tabindex", "0");
+          g.setAttribute("role", "button");
+          g.setAttribute("aria-label", `Point ${p.index + 1}, ${p.title}, ${p.units} units${selected.has(p.key) ? ", selected" : ""}`);
         }
+        for (const ghost of (ghosts || []).filter((q) => q.view === view)) {
+          const [sx, sy] = this.toSvg(view, ghost.x, ghost.y);
+          const g = svgEl("g", { class: "ghost", transform: `translate(${sx} ${sy})` }, layer);
+          svgEl("circle", { r: r * 0.9, class: `c${ghost.area % 8}`, stroke: "currentColor" }, g);
+          svgEl("text", { y: r * 0.36, "font-size": r * 0.9 }, g).textContent = String(ghost.units);
+          svgEl("title", {}, g).textContent = `${ghost.title}: ${ghost.units} U (planned on the front view)`;
+        }
+      }
+      if (this.refocus) {
+        const again = Object.values(this.svgs).map((s) => s.querySelector(`g.pt[data-key="${this.refocus}"]`)).find(Boolean);
+        if (again) again.focus();
+        this.refocus = null;
       }
     }
 
     /** Danger zones from the knowledge API. A zone is anatomy: it holds every injection in its
-     * view whatever the area, so every zone of a view is drawn (its exemptions are in the title). */
-    drawZones(zones, landmarks, areaIds, show) {
+     * view whatever the area, so every zone of a view is drawn (its exemptions are in the title):
+     * as traced on the server by the safety check's own test (zone_outlines.py) when given, else
+     * from the zone's outline. */
+    drawZones(zones, landmarks, areaIds, show, shapes) {
       const shown = [];
       for (const [view, svg] of Object.entries(this.svgs)) {
         const layer = svg.querySelector("g.zones");
@@ -151,6 +192,11 @@
           const spared = (z.exemptions || []).filter((e) => e.indications.some((i) => areaIds.includes(i)));
           const note = spared.length ? `; label sites allowed: ${spared.map((e) => e.sites.join(", ")).join("; ")}` : "";
           svgEl("title", {}, g).textContent = `${z.name} (${z.severity})${note}`;
+          const traced = shapes && shapes[z.id] && shapes[z.id][view];
+          if (traced) {
+            svgEl("path", { d: traced, class: "zone-shape" }, g);
+            continue;
+          }
           for (const part of z.outline || []) this.zonePart(view, part, g);
         }
       }
