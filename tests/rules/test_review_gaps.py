@@ -1,0 +1,92 @@
+"""Gaps found by reviewing every rule against harmful and borderline plans.
+
+Table-driven: each rule added by the review fires just over its boundary, stays quiet just
+under it, and cites its sources.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import GLABELLAR, findings, injections, request, with_code
+from toxplan.domain.safety.findings import Finding
+from toxplan.knowledge.base import KnowledgeBase
+
+PER_SITE = {  # product: (glabellar units per site, vial, diluent)
+    "onabotulinumtoxina": (4, 100, 2.5),
+    "abobotulinumtoxina": (10, 300, 2.5),
+    "incobotulinumtoxina": (4, 100, 2.5),
+    "prabotulinumtoxina": (4, 100, 2.5),
+    "daxibotulinumtoxina": (8, 100, 1.25),
+    "letibotulinumtoxina": (4, 100, 2.5),
+}
+
+
+def at_one_point(found: list[Finding]) -> list[Finding]:
+    return [f for f in found if "one point" in f.message]
+
+
+def cited(kb: KnowledgeBase, finding: Finding) -> None:
+    assert finding.citations and all(c in kb.citations for c in finding.citations)
+
+
+@pytest.mark.parametrize("product", sorted(PER_SITE))
+class TestDosesAtOnePoint:
+    """Several injections into one point add up (every glabellar label)."""
+
+    def plan(self, product: str, shots_at_one_point: int, units: float) -> dict[str, object]:
+        _, vial, diluent = PER_SITE[product]
+        shots = injections("glabellar_lines", [("corrugator_lateral_left", units)] * shots_at_one_point)
+        return request(product=product, shots=shots, vial_units=vial, diluent_ml=diluent)
+
+    def test_twice_the_label_dose_at_one_point_is_a_warning(self, kb: KnowledgeBase, product: str) -> None:
+        per_site = PER_SITE[product][0]
+        found = at_one_point(findings(kb, self.plan(product, 2, per_site)))
+        assert [(f.code, f.severity) for f in found] == [("DOSE_ABOVE_LABEL", "warning")]
+        assert "left corrugator" in found[0].message and "Injections 1, 2" in found[0].message
+        cited(kb, found[0])
+
+    def test_more_than_twice_at_one_point_is_critical(self, kb: KnowledgeBase, product: str) -> None:
+        per_site = PER_SITE[product][0]
+        found = at_one_point(findings(kb, self.plan(product, 5, per_site)))
+        assert [(f.code, f.severity) for f in found] == [("SITE_DOSE_ABOVE_MAX", "critical")]
+        cited(kb, found[0])
+
+    def test_the_label_pattern_has_no_shared_point(self, kb: KnowledgeBase, product: str) -> None:
+        per_site, vial, diluent = PER_SITE[product]
+        shots = injections("glabellar_lines", [(s, per_site) for s, _ in GLABELLAR])
+        plan = request(product=product, shots=shots, vial_units=vial, diluent_ml=diluent)
+        assert not at_one_point(findings(kb, plan))
+
+
+def test_a_per_site_maximum_counts_the_point_total(kb: KnowledgeBase) -> None:
+    shots = injections("strabismus", [("medial_rectus_left", 12.5), ("medial_rectus_left", 12.5)])
+    assert not at_one_point(findings(kb, request(shots=shots)))  # 25 U: at the maximum
+    shots = injections("strabismus", [("medial_rectus_left", 12.5), ("medial_rectus_left", 12.6)])
+    found = [f for f in at_one_point(findings(kb, request(shots=shots))) if f.code == "SITE_DOSE_ABOVE_MAX"]
+    assert [f.severity for f in found] == ["critical"]
+    assert "25 U" in found[0].message
+
+
+def test_free_points_at_the_same_place_add_up_and_different_places_do_not(kb: KnowledgeBase) -> None:
+    point = {"x_mm": 58, "y_mm": 6, "view": "front"}
+    same = [{"indication": "lateral_canthal_lines", "position": point, "units": 5}] * 2
+    assert with_code(at_one_point(findings(kb, request(shots=same))), "SITE_DOSE_ABOVE_MAX")
+    apart = [same[0], {"indication": "lateral_canthal_lines", "position": {**point, "y_mm": 16}, "units": 5}]
+    assert not at_one_point(findings(kb, request(shots=apart)))
+
+
+@pytest.mark.parametrize(
+    ("indication", "site", "count", "units"),
+    [
+        ("overactive_bladder", "detrusor", 20, 5),
+        ("axillary_hyperhidrosis", "axilla_left", 10, 5),
+        ("platysma_bands", "platysma_jawline_left", 4, 2),
+        ("upper_limb_spasticity", "biceps_brachii_left", 4, 50),
+    ],
+)
+def test_a_site_that_stands_for_several_points_is_not_one_point(
+    kb: KnowledgeBase, indication: str, site: str, count: int, units: float
+) -> None:
+    shots = injections(indication, [(site, units)] * count)
+    assert not at_one_point(findings(kb, request(shots=shots)))
