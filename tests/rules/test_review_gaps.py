@@ -90,3 +90,63 @@ def test_a_site_that_stands_for_several_points_is_not_one_point(
 ) -> None:
     shots = injections(indication, [(site, units)] * count)
     assert not at_one_point(findings(kb, request(shots=shots)))
+
+
+OWN_WINDOW = {  # product: (glabellar units per site, window maximum, vial, diluent)
+    "abobotulinumtoxina": (10, 1500, 300, 2.5),
+    "incobotulinumtoxina": (4, 400, 100, 2.5),
+    "prabotulinumtoxina": (4, 20, 100, 2.5),
+    "daxibotulinumtoxina": (8, 250, 100, 1.25),
+    "letibotulinumtoxina": (4, 20, 100, 2.5),
+}
+
+
+@pytest.mark.parametrize("product", sorted(OWN_WINDOW))
+class TestOwnProductWindow:
+    """A product's own courses count against its maximum for a window (window_maxima)."""
+
+    def plan(self, product: str, earlier: float) -> dict[str, object]:
+        per_site, _, vial, diluent = OWN_WINDOW[product]
+        shots = injections("glabellar_lines", [(s, per_site) for s, _ in GLABELLAR[:4]])
+        history = [{"date": "2026-11-04", "product": product, "indication": "cervical_dystonia", "units": earlier}]
+        return request(product=product, shots=shots, history=history, vial_units=vial, diluent_ml=diluent)
+
+    def test_at_the_maximum_is_quiet(self, kb: KnowledgeBase, product: str) -> None:
+        per_site, maximum, _, _ = OWN_WINDOW[product]
+        found = findings(kb, self.plan(product, maximum - 4 * per_site))
+        assert not with_code(found, "CUMULATIVE_DOSE_ABOVE_MAX")
+
+    def test_one_unit_over_is_critical_and_cited(self, kb: KnowledgeBase, product: str) -> None:
+        per_site, maximum, _, _ = OWN_WINDOW[product]
+        found = with_code(findings(kb, self.plan(product, maximum - 4 * per_site + 1)), "CUMULATIVE_DOSE_ABOVE_MAX")
+        assert [f.severity for f in found] == ["critical"]
+        assert f"{maximum + 1} U" in found[0].message and "never converted" in found[0].message
+        cited(kb, found[0])
+
+
+def test_botox_keeps_its_own_rolling_window_limit(kb: KnowledgeBase) -> None:
+    history = [{"date": "2026-11-04", "product": "BOTOX", "indication": "cervical_dystonia", "units": 381}]
+    found = with_code(findings(kb, request(history=history)), "CUMULATIVE_DOSE_ABOVE_MAX")
+    assert len(found) == 1 and "400 U in 3 months" in found[0].message
+
+
+@pytest.mark.parametrize(
+    ("product", "units", "severity"),
+    [
+        ("letibotulinumtoxina", 20, None),  # at the maximum
+        ("letibotulinumtoxina", 21, "warning"),
+        ("letibotulinumtoxina", 40, "warning"),
+        ("letibotulinumtoxina", 41, "critical"),  # above 2 x the maximum
+        ("prabotulinumtoxina", 41, "critical"),
+    ],
+)
+def test_an_indication_with_no_dose_held_is_checked_against_the_product_maximum(
+    kb: KnowledgeBase, product: str, units: float, severity: str | None
+) -> None:
+    shots = [{"indication": "masseter", "site": "masseter_1_left", "units": units}]
+    found = [f for f in findings(kb, request(product=product, shots=shots)) if f.subject.type == "product"]
+    assert [f.severity for f in found if f.code in ("DOSE_ABOVE_LABEL", "SESSION_DOSE_ABOVE_MAX")] == (
+        [severity] if severity else []
+    )
+    off = with_code(findings(kb, request(product=product, shots=shots)), "OFF_LABEL_USE")
+    assert [f.severity for f in off] == ["warning"]

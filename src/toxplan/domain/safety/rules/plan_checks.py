@@ -78,12 +78,13 @@ def off_label(ctx: CheckContext) -> Iterator[Finding]:
         basis = (
             f" Doses here come from {regimen.evidence.replace('_', ' ')} evidence."
             if regimen is not None
-            else " The knowledge base has no dose for it with this product."
+            else " The knowledge base has no dose for it with this product, so no dose, site count or "
+            "interval of it could be checked (only the product's overall maximum)."
         )
         name = indication_name(ctx.kb, indication)
         yield Finding(
             "OFF_LABEL_USE",
-            "info",
+            "info" if regimen is not None else "warning",  # a check that cannot run is not silent
             f"{name[:1].upper()}{name[1:]} is not on the US label of {product_name(ctx.kb, product.id)} "
             f"(label: {labelled}).{basis}",
             Subject("indication", indication),
