@@ -150,3 +150,54 @@ def test_an_indication_with_no_dose_held_is_checked_against_the_product_maximum(
     )
     off = with_code(findings(kb, request(product=product, shots=shots)), "OFF_LABEL_USE")
     assert [f.severity for f in off] == ["warning"]
+
+
+@pytest.mark.parametrize(
+    ("product", "indication", "site", "severity"),
+    [
+        ("incobotulinumtoxina", "upper_limb_spasticity", "sternocleidomastoid_left", "warning"),
+        ("onabotulinumtoxina", "glabellar_lines", "axilla_left", "warning"),
+        ("onabotulinumtoxina", "lateral_canthal_lines", "pretarsal_upper_lateral_left", "warning"),
+        ("abobotulinumtoxina", "lower_limb_spasticity", "biceps_brachii_left", "warning"),
+        ("onabotulinumtoxina", "forehead_lines", "migraine_frontalis_medial_left", "info"),
+        ("onabotulinumtoxina", "glabellar_lines", "procerus", None),
+        ("onabotulinumtoxina", "chronic_migraine", "procerus", None),
+        ("onabotulinumtoxina", "chronic_migraine", "trapezius_1_left", None),
+        ("onabotulinumtoxina", "strabismus", "lateral_rectus_right", None),
+        ("incobotulinumtoxina", "sialorrhea", "parotid_left", None),
+        ("abobotulinumtoxina", "cervical_dystonia", "levator_scapulae_right", None),
+    ],
+)
+def test_a_site_must_fit_its_indication(
+    kb: KnowledgeBase, product: str, indication: str, site: str, severity: str | None
+) -> None:
+    shots = [{"indication": indication, "site": site, "units": 2}]
+    found = [
+        f
+        for f in with_code(findings(kb, request(product=product, shots=shots)), "UNRECOGNISED_INPUT")
+        if f.subject.type == "injection"
+    ]
+    assert [f.severity for f in found] == ([severity] if severity else [])
+    if found:
+        assert kb.sites[site].definition.name.split(",")[0].lower() in found[0].message.lower()
+        assert indication.replace("_", " ") in found[0].message
+
+
+@pytest.mark.parametrize(
+    ("product", "indication", "warns"),
+    [
+        ("incobotulinumtoxina", "upper_limb_spasticity", True),
+        ("onabotulinumtoxina", "lower_limb_spasticity", True),
+        ("onabotulinumtoxina", "overactive_bladder", True),
+        ("incobotulinumtoxina", "sialorrhea", True),
+        ("onabotulinumtoxina", "cervical_dystonia", True),  # the sternocleidomastoid row has a ceiling
+        ("onabotulinumtoxina", "glabellar_lines", False),
+        ("onabotulinumtoxina", "platysma_bands", False),
+    ],
+)
+def test_a_free_point_where_the_label_doses_per_muscle_says_so(
+    kb: KnowledgeBase, product: str, indication: str, warns: bool
+) -> None:
+    shots = [{"indication": indication, "position": {"x_mm": 10, "y_mm": -120, "view": "front"}, "units": 2}]
+    found = [f for f in findings(kb, request(product=product, shots=shots)) if "no muscle" in f.message]
+    assert [(f.code, f.severity) for f in found] == ([("INPUT_MISSING", "warning")] if warns else [])

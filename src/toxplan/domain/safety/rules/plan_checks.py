@@ -180,3 +180,76 @@ def dilution(ctx: CheckContext) -> Iterator[Finding]:
         subject,
         (*table_citations, *band.citations),
     )
+
+
+REGIONS_ALSO = {"head_and_neck": frozenset({"upper_face", "neck"})}
+"""Body regions whose indication may also use sites of other regions (chronic migraine sites
+lie on the forehead and the neck as well as the head)."""
+BY_MUSCLE = frozenset({"upper_limb", "lower_limb", "bladder"})
+"""Regions whose doses are given per muscle or organ: there is no chart point to check."""
+
+
+def _dosed_per_muscle(ctx: CheckContext, indication: str) -> bool:
+    regimen = ctx.regimen(indication)
+    if regimen is not None and any(r.units or r.units_per_kg for t in regimen.muscle_tables for r in t.rows):
+        return True
+    return ctx.kb.indications[indication].region in BY_MUSCLE
+
+
+@rule("UNRECOGNISED_INPUT", "INPUT_MISSING")
+def site_fits_indication(ctx: CheckContext) -> Iterator[Finding]:
+    """A site that is not one of the indication's (a neck muscle typed as upper limb
+    spasticity), or a free point where the label doses per muscle: the figures checked may be
+    the wrong ones, or none, so it is said."""
+    kb = ctx.kb
+    for index, injection in enumerate(ctx.plan.injections):
+        indication = kb.indications.get(injection.indication)
+        if indication is None:
+            continue  # an unknown indication is already critical
+        name = indication_name(kb, indication.id)
+        site = kb.sites.get(injection.site) if injection.site else None
+        if site is None:
+            if injection.site is None and injection.position is not None and _dosed_per_muscle(ctx, indication.id):
+                yield Finding(
+                    "INPUT_MISSING",
+                    "warning",
+                    f"Injection {index + 1} ({name}, {show_units(injection.units)} U) is given only as a point on the "
+                    f"{injection.position.view} chart, with no muscle or gland: the label's per-muscle doses and "
+                    f"site counts could not be checked for it. Choose the muscle's site.",
+                    Subject("injection", "position", index),
+                    regimen.citations if (regimen := ctx.regimen(indication.id)) else (),
+                )
+            continue
+        if indication.id in site.indications:
+            continue
+        region = site.definition.region
+        same_region = region == indication.region or region in REGIONS_ALSO.get(indication.region, ())
+        if same_region and not site.indications:
+            continue
+        used_for = (
+            f"it is a site of {indications_named(kb, site.indications)}"
+            if site.indications
+            else "no label pattern uses it"
+        )
+        where = Subject("injection", site.id, index)
+        regimen = ctx.regimen(indication.id)
+        citations = regimen.citations if regimen is not None else ()
+        if same_region:
+            yield Finding(
+                "UNRECOGNISED_INPUT",
+                "info",
+                f"Injection {index + 1}: the {site_name(kb, site.id)} is not one of the label's sites for {name} "
+                f"({used_for}); its dose was checked against {name}.",
+                where,
+                citations,
+            )
+            continue
+        yield Finding(
+            "UNRECOGNISED_INPUT",
+            "warning",
+            f"Injection {index + 1}: the {site_name(kb, site.id)} ({region.replace('_', ' ')}) is not a site of {name} "
+            f"({indication.region.replace('_', ' ')}); {used_for}. The site or the indication is wrong, so the "
+            f"figures checked may not be the ones that apply. Correct it before treating.",
+            where,
+            citations,
+        )
