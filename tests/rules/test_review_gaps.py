@@ -201,3 +201,34 @@ def test_a_free_point_where_the_label_doses_per_muscle_says_so(
     shots = [{"indication": indication, "position": {"x_mm": 10, "y_mm": -120, "view": "front"}, "units": 2}]
     found = [f for f in findings(kb, request(product=product, shots=shots)) if "no muscle" in f.message]
     assert [(f.code, f.severity) for f in found] == ([("INPUT_MISSING", "warning")] if warns else [])
+
+
+SAME_DAY = [  # product, indication, site, session limit, vial, diluent
+    ("daxibotulinumtoxina", "glabellar_lines", "procerus", 40, 100, 1.25),  # session maximum
+    ("incobotulinumtoxina", "upper_limb_spasticity", "biceps_brachii_left", 400, 100, 2),
+    ("abobotulinumtoxina", "cervical_dystonia", "splenius_capitis_left", 1000, 500, 5),
+    ("onabotulinumtoxina", "overactive_bladder", "detrusor", 200, 100, 10),  # 2 x the fixed 100 U
+]
+
+
+def earlier_today(
+    kb: KnowledgeBase, row: tuple[str, str, str, int, int, float], earlier: float, now: float
+) -> list[Finding]:
+    """Critical findings that count a course given earlier on the plan's day (the same session)."""
+    product, indication, site, _, vial, diluent = row
+    history = [{"date": "2026-11-25", "product": product, "indication": indication, "units": earlier}]
+    shots = [{"indication": indication, "site": site, "units": now}]
+    data = request(product=product, shots=shots, history=history, vial_units=vial, diluent_ml=diluent)
+    return [f for f in findings(kb, data) if "earlier today" in f.message and f.severity == "critical"]
+
+
+@pytest.mark.parametrize("row", SAME_DAY, ids=lambda r: f"{r[0]}-{r[1]}")
+def test_a_course_earlier_the_same_day_counts_in_the_session(
+    kb: KnowledgeBase, row: tuple[str, str, str, int, int, float]
+) -> None:
+    limit = row[3]
+    assert not earlier_today(kb, row, limit / 2, limit / 2)
+    found = earlier_today(kb, row, limit / 2, limit / 2 + 1)
+    assert found and found[0].code == "SESSION_DOSE_ABOVE_MAX"
+    assert f"{limit + 1} U" in found[0].message
+    cited(kb, found[0])
