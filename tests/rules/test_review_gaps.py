@@ -6,9 +6,14 @@ under it, and cites its sources.
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+
 import pytest
 
 from tests.conftest import GLABELLAR, findings, injections, request, with_code
+from toxplan.domain.checking import check
+from toxplan.domain.requests import parse_check_request
 from toxplan.domain.safety.findings import Finding
 from toxplan.knowledge.base import KnowledgeBase
 
@@ -232,3 +237,51 @@ def test_a_course_earlier_the_same_day_counts_in_the_session(
     assert found and found[0].code == "SESSION_DOSE_ABOVE_MAX"
     assert f"{limit + 1} U" in found[0].message
     cited(kb, found[0])
+
+
+class TestInUseClock:
+    """The in-use time of a vial is measured between two moments, whatever their zones."""
+
+    def test_a_daylight_saving_change_is_counted(self, kb: KnowledgeBase) -> None:
+        new_york = zoneinfo.ZoneInfo("America/New_York")
+        # 12:45 EDT on 31 October to 12:30 EST on 1 November: 24 h 45 min, not 23 h 45 min
+        made = dt.datetime(2026, 10, 31, 12, 45, tzinfo=new_york)
+        at = dt.datetime(2026, 11, 1, 12, 30, tzinfo=new_york)
+        data = request(reconstituted_at=made.isoformat())
+        data["date"] = "2026-11-01"
+        parsed = parse_check_request(data, today=dt.date(2026, 11, 1))
+        parsed = parsed.model_copy(update={"treatment": parsed.treatment.model_copy(update={"reconstituted_at": made})})
+        found = with_code(list(check(kb, parsed, at=at).result.findings), "RECONSTITUTED_VIAL_EXPIRED")
+        assert found and "24 h 45 min" in found[0].message
+
+    def test_a_reconstitution_after_the_injection_is_not_checked_silently(self, kb: KnowledgeBase) -> None:
+        data = request(reconstituted_at="2026-11-25T12:30:00")
+        found = [f for f in with_code(findings(kb, data), "INPUT_MISSING") if f.subject.type == "vial"]
+        assert [f.severity for f in found] == ["warning"] and "after the injection" in found[0].message
+        cited(kb, found[0])
+
+    @pytest.mark.parametrize(
+        ("product", "hours"),
+        [
+            ("onabotulinumtoxina", 24),
+            ("incobotulinumtoxina", 24),
+            ("prabotulinumtoxina", 24),
+            ("letibotulinumtoxina", 24),
+            ("daxibotulinumtoxina", 72),
+            ("abobotulinumtoxina", 24),
+        ],
+    )
+    def test_every_product_at_and_one_minute_over_its_in_use_time(
+        self, kb: KnowledgeBase, product: str, hours: int
+    ) -> None:
+        at = dt.datetime(2026, 11, 25, 12, 0)
+        exactly = (at - dt.timedelta(hours=hours)).isoformat()
+        over = (at - dt.timedelta(hours=hours, minutes=1)).isoformat()
+        assert not with_code(
+            findings(kb, request(product=product, reconstituted_at=exactly), at=at), "RECONSTITUTED_VIAL_EXPIRED"
+        )
+        found = with_code(
+            findings(kb, request(product=product, reconstituted_at=over), at=at), "RECONSTITUTED_VIAL_EXPIRED"
+        )
+        assert found and f"{hours} h 1 min" in found[0].message
+        cited(kb, found[0])

@@ -289,12 +289,23 @@ def own_product_window(ctx: CheckContext) -> Iterator[Finding]:
 
 def _elapsed_hours(start: dt.datetime, end: dt.datetime) -> Decimal:
     """Hours between two moments; a time written without a zone is read in the clock's zone
-    (the CLI's local time; the API refuses such times)."""
+    (the CLI's local time; the API refuses such times). Aware times are compared in UTC:
+    Python subtracts two times of the same zone object by their wall clocks, which is an hour
+    off across a daylight-saving change."""
     if start.tzinfo is None and end.tzinfo is not None:
         start = start.replace(tzinfo=end.tzinfo)
     elif end.tzinfo is None and start.tzinfo is not None:
         end = end.replace(tzinfo=start.tzinfo)
+    if start.tzinfo is not None and end.tzinfo is not None:
+        start, end = start.astimezone(dt.UTC), end.astimezone(dt.UTC)
     return Decimal((end - start).total_seconds()) / 3600
+
+
+def hours_words(hours: Decimal) -> str:
+    """``24 h 1 min``: whole minutes, so a vial a minute over its time does not read "24.0 h"."""
+    minutes = int((hours * 60).to_integral_value(rounding="ROUND_FLOOR"))
+    whole, rest = divmod(minutes, 60)
+    return f"{whole} h {rest} min" if rest else f"{whole} h"
 
 
 @rule("RECONSTITUTED_VIAL_EXPIRED", "LABEL_VALUE_UNCONFIRMED", "INPUT_MISSING")
@@ -329,11 +340,21 @@ def vial_in_use_time(ctx: CheckContext) -> Iterator[Finding]:
         )
         return
     hours = _elapsed_hours(ctx.reconstituted_at, ctx.at)
-    if hours > hours_allowed:
+    if hours < 0:
+        yield Finding(
+            "INPUT_MISSING",
+            "warning",
+            f"The vial's reconstitution time ({ctx.reconstituted_at}) is after the injection ({ctx.at}): the "
+            f"time, its date or its time zone is wrong, so the {show_units(hours_allowed)} h in-use limit of "
+            f"{name} could not be checked. Correct treatment.reconstituted_at.",
+            vial,
+            citations,
+        )
+    elif hours > hours_allowed:
         yield Finding(
             "RECONSTITUTED_VIAL_EXPIRED",
             "critical",
-            f"The vial was reconstituted {hours:.1f} h before injection ({ctx.reconstituted_at}); {rule_words}.",
+            f"The vial was reconstituted {hours_words(hours)} before injection ({ctx.reconstituted_at}); {rule_words}.",
             vial,
             citations,
         )
@@ -341,7 +362,7 @@ def vial_in_use_time(ctx: CheckContext) -> Iterator[Finding]:
         yield Finding(
             "LABEL_VALUE_UNCONFIRMED",
             "info",
-            f"Reconstituted {hours:.1f} h before injection: {rule_words}. Check the current label.",
+            f"Reconstituted {hours_words(hours)} before injection: {rule_words}. Check the current label.",
             vial,
             citations,
         )
