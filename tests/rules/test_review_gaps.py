@@ -11,7 +11,7 @@ import zoneinfo
 
 import pytest
 
-from tests.conftest import GLABELLAR, findings, injections, request, with_code
+from tests.conftest import GLABELLAR, findings, healthy_adult, injections, request, with_code
 from toxplan.domain.checking import check
 from toxplan.domain.requests import parse_check_request
 from toxplan.domain.safety.findings import Finding
@@ -284,4 +284,27 @@ class TestInUseClock:
             findings(kb, request(product=product, reconstituted_at=over), at=at), "RECONSTITUTED_VIAL_EXPIRED"
         )
         assert found and f"{hours} h 1 min" in found[0].message
+        cited(kb, found[0])
+
+
+@pytest.mark.parametrize(
+    ("entry", "reads_as_pregnancy"),
+    [
+        ("Z3A.12", True),  # 12 weeks of gestation
+        ("Z3A.40 40 weeks gestation", True),
+        ("O26.891", True),
+        ("O24.410", True),  # gestational diabetes
+        ("O09.511", True),  # supervision of elderly primigravida
+        ("Z32.01", True),  # positive pregnancy test
+        ("Z33.1", True),
+        ("Z32.02", False),  # negative pregnancy test
+        ("O80", False),  # delivery: the pregnancy has ended
+        ("HbA1c 6.1", False),
+    ],
+)
+def test_pregnancy_codes(kb: KnowledgeBase, entry: str, reads_as_pregnancy: bool) -> None:
+    found = with_code(findings(kb, request(patient=healthy_adult(conditions=[entry]))), "PREGNANCY_OR_LACTATION")
+    assert bool(found) == reads_as_pregnancy
+    if found:
+        assert found[0].severity == "critical"  # glabellar lines: an elective treatment
         cited(kb, found[0])
