@@ -308,3 +308,37 @@ def test_pregnancy_codes(kb: KnowledgeBase, entry: str, reads_as_pregnancy: bool
     if found:
         assert found[0].severity == "critical"  # glabellar lines: an elective treatment
         cited(kb, found[0])
+
+
+AESTHETIC_GL = [
+    "onabotulinumtoxina",
+    "abobotulinumtoxina",
+    "incobotulinumtoxina",
+    "prabotulinumtoxina",
+    "daxibotulinumtoxina",
+    "letibotulinumtoxina",
+]
+
+
+@pytest.mark.parametrize("product", AESTHETIC_GL)
+@pytest.mark.parametrize(("birth_date", "severity"), [("2008-11-26", "critical"), ("2008-11-25", None)])
+def test_an_aesthetic_treatment_of_a_minor_is_critical(
+    kb: KnowledgeBase, product: str, birth_date: str, severity: str | None
+) -> None:
+    """One day before the 18th birthday, and on it (the plan is for 2026-11-25)."""
+    per_site, vial, diluent = PER_SITE[product]
+    shots = injections("glabellar_lines", [(s, per_site) for s, _ in GLABELLAR])
+    patient = healthy_adult(birth_date=birth_date, weight_kg=58)
+    data = request(product=product, shots=shots, patient=patient, vial_units=vial, diluent_ml=diluent)
+    found = with_code(findings(kb, data), "AGE_OUTSIDE_LABEL")
+    assert [f.severity for f in found] == ([severity] if severity else [])
+    if found:
+        assert "under 18" in found[0].message
+        cited(kb, found[0])
+
+
+def test_a_therapeutic_use_below_the_label_age_stays_a_warning(kb: KnowledgeBase) -> None:
+    shots = injections("blepharospasm", [("pretarsal_upper_medial_left", 2.5)])
+    patient = healthy_adult(birth_date="2015-06-01", weight_kg=35)
+    found = with_code(findings(kb, request(shots=shots, patient=patient)), "AGE_OUTSIDE_LABEL")
+    assert [f.severity for f in found] == ["warning"]

@@ -55,10 +55,44 @@ def contraindications(ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
+ADULT_YEARS = 18
+"""No label covers aesthetic use below this age."""
+BOXED_WARNING = "openfda_boxed_warnings"
+
+
+def _aesthetic_minor(ctx: CheckContext, indication: str) -> Finding | None:
+    """An elective (aesthetic) treatment of a patient under 18: ToxPlan's default is critical.
+
+    No botulinum toxin label covers aesthetic use under 18, an elective treatment can wait,
+    and the boxed warning says the risk of distant spread is probably greatest in children.
+    """
+    if ctx.age is None or ctx.age >= ADULT_YEARS or ctx.kb.indications[indication].category != "aesthetic":
+        return None
+    regimen = ctx.regimen(indication)
+    product = product_name(ctx.kb, ctx.product.id) if ctx.product else ctx.plan.product
+    citations = (*(regimen.citations if regimen else ()), BOXED_WARNING)
+    return Finding(
+        "AGE_OUTSIDE_LABEL",
+        "critical",
+        f"{indication_name(ctx.kb, indication)}: the patient is {ctx.age} years old. No label covers aesthetic "
+        f"use of {product} under 18; for an elective treatment ToxPlan rates this critical (the boxed warning: "
+        f"the risk of distant spread of toxin effect is probably greatest in children). Defer it to adulthood "
+        f"or document the reason.",
+        Subject("indication", indication),
+        tuple(c for c in citations if c in ctx.kb.citations),
+    )
+
+
 @rule("AGE_OUTSIDE_LABEL", "INPUT_MISSING")
 def age_range(ctx: CheckContext) -> Iterator[Finding]:
     needs_age = False
     for indication in ctx.known_indications:
+        if ctx.kb.indications[indication].category == "aesthetic":
+            needs_age = True  # whether the patient is an adult must be known for an elective treatment
+        minor = _aesthetic_minor(ctx, indication)
+        if minor is not None:
+            yield minor
+            continue
         regimen = ctx.regimen(indication)
         if regimen is None or regimen.label_status != "on_label" or regimen.ages is None:
             continue
