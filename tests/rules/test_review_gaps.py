@@ -342,3 +342,20 @@ def test_a_therapeutic_use_below_the_label_age_stays_a_warning(kb: KnowledgeBase
     patient = healthy_adult(birth_date="2015-06-01", weight_kg=35)
     found = with_code(findings(kb, request(shots=shots, patient=patient)), "AGE_OUTSIDE_LABEL")
     assert [f.severity for f in found] == ["warning"]
+
+
+@pytest.mark.parametrize(
+    ("vial", "diluent", "warns"),
+    [(None, None, True), (None, 1, True), (500, None, True), (500, 5, False)],
+)
+def test_a_volume_cap_checked_at_an_assumed_dilution_says_so(
+    kb: KnowledgeBase, vial: int | None, diluent: float | None, warns: bool
+) -> None:
+    shots = injections("upper_limb_spasticity", [("biceps_brachii_left", 90)] * 3)
+    patient = healthy_adult(birth_date="2016-06-01", weight_kg=20)
+    data = request(product="dysport", shots=shots, patient=patient, vial_units=vial, diluent_ml=diluent)
+    found = [f for f in with_code(findings(kb, data), "INPUT_MISSING") if "assumed dilution" in f.message]
+    assert [f.severity for f in found] == (["warning"] if warns else [])
+    if found:
+        assert "0.5 mL" in found[0].message
+        cited(kb, found[0])

@@ -50,9 +50,13 @@ def site_maximum(ctx: CheckContext) -> Iterator[Finding]:
         if not ctx.applies_by_age(limit):
             continue
         volume_unknown = False
+        covered = False
+        choice = ctx.plan.dilution
+        assumed = "" if choice is None or choice.source == "given" else " at the assumed dilution"
         for index, injection in enumerate(ctx.plan.injections):
             if not scoped.covers(injection.indication):
                 continue
+            covered = True
             where = Subject("injection", injection.site or "position", index)
             if limit.max_units is not None and injection.units > limit.max_units:
                 yield Finding(
@@ -74,10 +78,21 @@ def site_maximum(ctx: CheckContext) -> Iterator[Finding]:
                     "SITE_DOSE_ABOVE_MAX",
                     limit.severity,
                     f"Injection {index + 1} ({site_name(ctx.kb, injection.site)}) is "
-                    f"{show_volume(volume)} mL; no more than {limit.max_volume_ml} mL per site.",
+                    f"{show_volume(volume)} mL{assumed}; no more than {limit.max_volume_ml} mL per site.",
                     where,
                     limit.citations,
                 )
+        if covered and assumed and limit.max_volume_ml is not None and choice is not None:
+            used = choice.dilution
+            yield Finding(
+                "INPUT_MISSING",
+                "warning",
+                f"The per-site volume cap of {limit.max_volume_ml} mL ({_scope_words(ctx, scoped)}) was checked at "
+                f"an assumed dilution, {show_units(used.vial_units)} U in {used.diluent_ml} mL ({choice.source}): "
+                f"at another dilution the same units are another volume. Give vial_units and diluent_ml.",
+                Subject("dilution", "dilution"),
+                limit.citations,
+            )
         if volume_unknown:
             yield Finding(
                 "INPUT_MISSING",

@@ -129,7 +129,7 @@ def dilution(ctx: CheckContext) -> Iterator[Finding]:
         yield Finding(
             "INPUT_MISSING",
             "info",
-            f"No dilution given: volumes assume {show_units(used.vial_units)} U in "
+            f"No full dilution given (vial_units and diluent_ml): volumes assume {show_units(used.vial_units)} U in "
             f"{used.diluent_ml} mL ({choice.source}). Give vial_units and diluent_ml to check yours.",
             subject,
             (),
