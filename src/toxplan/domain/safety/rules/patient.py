@@ -107,13 +107,15 @@ def age_range(ctx: CheckContext) -> Iterator[Finding]:
                 regimen.citations,
             )
     if needs_age and ctx.age is None:
+        ranged = (ctx.regimen(i) for i in ctx.known_indications)
         yield Finding(
             "INPUT_MISSING",
             "warning",
             "No birth date given: the label's age range could not be checked, and any "
             "pediatric limit was applied as a precaution.",
             Subject("patient", "birth_date"),
-            (),
+            tuple(dict.fromkeys(c for r in ranged if r is not None and r.ages is not None for c in r.citations))
+            or (ctx.product.citations if ctx.product is not None else ()),
         )
 
 

@@ -132,7 +132,9 @@ def dilution(ctx: CheckContext) -> Iterator[Finding]:
             f"No full dilution given (vial_units and diluent_ml): volumes assume {show_units(used.vial_units)} U in "
             f"{used.diluent_ml} mL ({choice.source}). Give vial_units and diluent_ml to check yours.",
             subject,
-            (),
+            tuple(
+                dict.fromkeys(c for r in product.reconstitution if r.vial_units == used.vial_units for c in r.citations)
+            ),
         )
     if used.vial_units not in {v.units for v in product.vial_sizes}:
         sizes = ", ".join(f"{show_units(v.units)} U" for v in product.vial_sizes)
@@ -196,6 +198,14 @@ def _dosed_per_muscle(ctx: CheckContext, indication: str) -> bool:
     return ctx.kb.indications[indication].region in BY_MUSCLE
 
 
+def _citations_for(ctx: CheckContext, indication: str) -> tuple[str, ...]:
+    """The regimen's sources (its label's sites and doses), else the product's."""
+    regimen = ctx.regimen(indication)
+    if regimen is not None:
+        return regimen.citations
+    return ctx.product.citations if ctx.product is not None else ()
+
+
 @rule("UNRECOGNISED_INPUT", "INPUT_MISSING")
 def site_fits_indication(ctx: CheckContext) -> Iterator[Finding]:
     """A site that is not one of the indication's (a neck muscle typed as upper limb
@@ -217,7 +227,7 @@ def site_fits_indication(ctx: CheckContext) -> Iterator[Finding]:
                     f"{injection.position.view} chart, with no muscle or gland: the label's per-muscle doses and "
                     f"site counts could not be checked for it. Choose the muscle's site.",
                     Subject("injection", "position", index),
-                    regimen.citations if (regimen := ctx.regimen(indication.id)) else (),
+                    _citations_for(ctx, indication.id),
                 )
             continue
         if indication.id in site.indications:
@@ -232,8 +242,7 @@ def site_fits_indication(ctx: CheckContext) -> Iterator[Finding]:
             else "no label pattern uses it"
         )
         where = Subject("injection", site.id, index)
-        regimen = ctx.regimen(indication.id)
-        citations = regimen.citations if regimen is not None else ()
+        citations = _citations_for(ctx, indication.id)
         if same_region:
             yield Finding(
                 "UNRECOGNISED_INPUT",
