@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from decimal import Decimal
 
 import pytest
 
 from tests.conftest import GLABELLAR, findings, healthy_adult, injections, request, with_code
 from toxplan.domain.checking import check
+from toxplan.domain.geometry import Position
 from toxplan.domain.requests import parse_check_request
 from toxplan.domain.safety.findings import Finding
 from toxplan.knowledge.base import KnowledgeBase
@@ -359,3 +361,19 @@ def test_a_volume_cap_checked_at_an_assumed_dilution_says_so(
     if found:
         assert "0.5 mL" in found[0].message
         cited(kb, found[0])
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_no_gap_between_zones_that_share_an_edge(kb: KnowledgeBase, side: str) -> None:
+    """A point on a zone's outline is outside it, so two zones that share an edge must overlap:
+    every point on the lid line and on the vertical below the lateral canthus is in a zone."""
+    medial, lateral = kb.template[f"medial_canthus_{side}"], kb.template[f"lateral_canthus_{side}"]
+    for k in range(1, 20):
+        t = Decimal(k) / 20
+        x = medial.x_mm + t * (lateral.x_mm - medial.x_mm)
+        y = medial.y_mm + t * (lateral.y_mm - medial.y_mm)
+        point = Position("front", x, y)
+        assert any(z.id == "upper_eyelid_levator" for z, _ in kb.zones_holding("none", point)), point
+    for k in range(1, 17):
+        point = Position("front", lateral.x_mm, lateral.y_mm - k)
+        assert kb.zones_holding("none", point), point
