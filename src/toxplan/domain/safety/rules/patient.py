@@ -11,9 +11,10 @@ from toxplan.domain.safety.context import CheckContext
 from toxplan.domain.safety.findings import SEVERITY_RANK, Finding, Subject
 from toxplan.domain.safety.matching import Recognised
 from toxplan.domain.safety.registry import rule
-from toxplan.domain.safety.rules.problem_list import purpose_sentence
+from toxplan.domain.safety.rules.problem_list import PAST, purpose_sentence
 from toxplan.domain.safety.wording import indication_name, product_name
-from toxplan.knowledge.models import Contraindication, Severity
+from toxplan.knowledge.models import Condition, Contraindication, Severity
+from toxplan.knowledge.terms import normalise
 
 ANY_TOXIN = "botulinum_toxin"
 
@@ -34,16 +35,42 @@ def _contraindication_applies(ctx: CheckContext, ci: Contraindication) -> list[s
         return sorted(ctx.kb.allergens[a].name for a in ctx.allergen_ids & parts)
     if ci.when == "allergen":
         return sorted(ctx.kb.allergens[a].name for a in ctx.allergen_ids & set(ci.allergens))
-    return sorted(ctx.kb.conditions[c].name for c in ctx.condition_ids & set(ci.conditions))
+    return sorted(ctx.kb.conditions[c].name for c in set(ci.conditions) if current_entries(ctx, c))
 
 
-@rule("CONTRAINDICATION")
+def is_infection(condition: Condition) -> bool:
+    return condition.category == "infection" or "infection" in condition.id
+
+
+def current_entries(ctx: CheckContext, condition_id: str) -> list[Recognised]:
+    """Problem-list entries of a condition that are current: an infection written as past or
+    recurrent ("history of UTI") is not (the label contraindicates an infection at the time of
+    treatment)."""
+    entries = ctx.condition_entries.get(condition_id, [])
+    if not is_infection(ctx.kb.conditions[condition_id]):
+        return entries
+    return [e for e in entries if not normalise(e.text).startswith(PAST)]
+
+
+@rule("CONTRAINDICATION", "INPUT_INTERPRETED")
 def contraindications(ctx: CheckContext) -> Iterator[Finding]:
     """The product's own contraindications (conditions near the plan: see problem_list.py)."""
     if ctx.product is None:
         return
     name = product_name(ctx.kb, ctx.product.id)
     for ci in ctx.product.contraindications:
+        if ci.when == "condition" and _planned_in(ctx, ci.indications):
+            for condition_id in ci.conditions:
+                current = current_entries(ctx, condition_id)
+                for past in (e for e in ctx.condition_entries.get(condition_id, []) if e not in current):
+                    yield Finding(
+                        "INPUT_INTERPRETED",
+                        "info",
+                        f"Condition '{past.text}' was read as a past or recurrent infection, not a current one; "
+                        f"confirm that none is active: {ci.message}",
+                        Subject("condition", past.text, past.row),
+                        ci.citations,
+                    )
         causes = _contraindication_applies(ctx, ci)
         if causes:
             yield Finding(
