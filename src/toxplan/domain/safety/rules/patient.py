@@ -6,6 +6,7 @@ Conditions, pregnancy and breastfeeding are in ``problem_list.py``.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 
 from toxplan.domain.safety.context import CheckContext
 from toxplan.domain.safety.findings import SEVERITY_RANK, Finding, Subject
@@ -82,6 +83,10 @@ def contraindications(ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
+def years_old(age: Decimal) -> str:
+    return "1 year old" if age == 1 else f"{age} years old"
+
+
 ADULT_YEARS = 18
 """No label covers aesthetic use below this age."""
 BOXED_WARNING = "openfda_boxed_warnings"
@@ -101,7 +106,7 @@ def _aesthetic_minor(ctx: CheckContext, indication: str) -> Finding | None:
     return Finding(
         "AGE_OUTSIDE_LABEL",
         "critical",
-        f"{indication_name(ctx.kb, indication)}: the patient is {ctx.age} years old. No label covers aesthetic "
+        f"{indication_name(ctx.kb, indication)}: the patient is {years_old(ctx.age)}. No label covers aesthetic "
         f"use of {product} under 18; for an elective treatment ToxPlan rates this critical (the boxed warning: "
         f"the risk of distant spread of toxin effect is probably greatest in children). Defer it to adulthood "
         f"or document the reason.",
@@ -128,7 +133,7 @@ def age_range(ctx: CheckContext) -> Iterator[Finding]:
             yield Finding(
                 "AGE_OUTSIDE_LABEL",
                 "warning",
-                f"{indication_name(ctx.kb, indication)}: the patient is {ctx.age} years old; the "
+                f"{indication_name(ctx.kb, indication)}: the patient is {years_old(ctx.age)}; the "
                 f"{product_name(ctx.kb, regimen.product)} label covers {regimen.ages.describe()}.",
                 Subject("indication", indication),
                 regimen.citations,
