@@ -14,7 +14,6 @@ import pytest
 
 from tests.conftest import GLABELLAR, findings, healthy_adult, injections, request, with_code
 from toxplan.domain.checking import check
-from toxplan.domain.geometry import Position
 from toxplan.domain.requests import parse_check_request
 from toxplan.domain.safety.findings import Finding
 from toxplan.knowledge.base import KnowledgeBase
@@ -372,8 +371,8 @@ def test_no_gap_between_zones_that_share_an_edge(kb: KnowledgeBase, side: str) -
         t = Decimal(k) / 20
         x = medial.x_mm + t * (lateral.x_mm - medial.x_mm)
         y = medial.y_mm + t * (lateral.y_mm - medial.y_mm)
-        point = Position("front", x, y)
+        point = medial._replace(x_mm=x, y_mm=y)
         assert any(z.id == "upper_eyelid_levator" for z, _ in kb.zones_holding("none", point)), point
     for k in range(1, 17):
-        point = Position("front", lateral.x_mm, lateral.y_mm - k)
+        point = lateral._replace(y_mm=lateral.y_mm - k)
         assert kb.zones_holding("none", point), point

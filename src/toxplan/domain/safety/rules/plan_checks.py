@@ -6,10 +6,12 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from toxplan.domain.dilution import show_units
+from toxplan.domain.plans import Injection
 from toxplan.domain.safety.context import CheckContext
 from toxplan.domain.safety.findings import Finding, Subject
 from toxplan.domain.safety.registry import rule
 from toxplan.domain.safety.wording import indication_name, indications_named, product_name, site_name
+from toxplan.knowledge.base import Site
 
 
 @rule("UNRECOGNISED_INPUT")
@@ -206,6 +208,20 @@ def _citations_for(ctx: CheckContext, indication: str) -> tuple[str, ...]:
     return ctx.product.citations if ctx.product is not None else ()
 
 
+def _wrong_view(ctx: CheckContext, indication: str, injection: Injection, site: Site | None) -> str | None:
+    """Where the indication's sites lie, when the injection's point is on another view of the
+    chart (a glabellar point on the back view); None when the view fits or nothing says where."""
+    point = injection.position
+    if point is None:
+        return None
+    views = {s.view for s in ctx.kb.sites.values() if indication in s.indications and s.view is not None}
+    if site is not None and site.view is not None:
+        views.add(site.view)
+    if not views or point.view in views:
+        return None
+    return "its sites are on the " + " and ".join(sorted(views)) + " view" + ("s" if len(views) > 1 else "")
+
+
 @rule("UNRECOGNISED_INPUT", "INPUT_MISSING")
 def site_fits_indication(ctx: CheckContext) -> Iterator[Finding]:
     """A site that is not one of the indication's (a neck muscle typed as upper limb
@@ -218,6 +234,17 @@ def site_fits_indication(ctx: CheckContext) -> Iterator[Finding]:
             continue  # an unknown indication is already critical
         name = indication_name(kb, indication.id)
         site = kb.sites.get(injection.site) if injection.site else None
+        wrong_view = _wrong_view(ctx, indication.id, injection, site)
+        if wrong_view is not None and injection.position is not None:
+            yield Finding(
+                "UNRECOGNISED_INPUT",
+                "warning",
+                f"Injection {index + 1} ({name}) is placed on the {injection.position.view} view, where no "
+                f"{name} site lies ({wrong_view}): the danger zones of the area it is meant for "
+                f"could not hold it. Place it on the view of its area.",
+                Subject("injection", injection.site or "position", index),
+                _citations_for(ctx, indication.id),
+            )
         if site is None:
             if injection.site is None and injection.position is not None and _dosed_per_muscle(ctx, indication.id):
                 yield Finding(
