@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -220,3 +221,24 @@ def test_installed_command_runs_and_help_documents_exit_codes() -> None:
     done = subprocess.run([TOXPLAN, "check", "--help"], capture_output=True, text=True, check=False)
     assert done.returncode == 0
     assert "Exit status" in done.stdout
+
+
+def test_a_local_reconstitution_time_uses_its_own_dates_offset(monkeypatch: pytest.MonkeyPatch) -> None:
+    """New York, 31 October 12:45 (EDT) to the end of 1 November (EST): the clock goes back an
+    hour in between, so the vial is 36 h 14 min old, not 35 h 14 min."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        data = json.loads((ROOT / "examples" / "check-request.json").read_text())
+        data["date"] = "2026-11-01"
+        data["history"] = []
+        data["patient"]["conditions"] = []
+        data["patient"]["medications"] = []
+        data["treatment"]["reconstituted_at"] = "2026-10-31T12:45:00"
+        code, out = check_json(data)
+        assert code == 1  # the expired vial is critical
+        expired = [f for f in out["findings"] if f["code"] == "RECONSTITUTED_VIAL_EXPIRED"]
+        assert expired and "36 h 14 min" in expired[0]["message"], out["findings"]
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

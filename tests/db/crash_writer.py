@@ -70,6 +70,11 @@ def main(database: str, setup_json: str) -> None:
             "reconstitution_id": setup["reconstitution_id"],
             "visit_at": now,
             "injections": [{"indication": "glabellar_lines", "site": s, "units": 4} for s in SITES],
+            # every patient gets course after course at one visit: from the third, the day's
+            # glabellar total is above 2 x the label dose (one session), which needs a reason
+            "overrides": [
+                {"code": "SESSION_DOSE_ABOVE_MAX", "reason": "Repeated courses at one visit test crash safety."}
+            ],
         }
         with unit_of_work(factory) as session:
             done = record_treatment(session, actor, data, kb=kb, now=now)

@@ -46,7 +46,7 @@ class TestReconstitutedVialExpired:
     def test_fires_after_24_hours(self, kb: KnowledgeBase) -> None:
         data = request(reconstituted_at="2026-11-24T08:00:00")
         found = with_code(findings(kb, data), "RECONSTITUTED_VIAL_EXPIRED")
-        assert found and found[0].severity == "critical" and "28.0 h" in found[0].message
+        assert found and found[0].severity == "critical" and "28 h before" in found[0].message
         cited(kb, found)
 
     def test_quiet_within_24_hours(self, kb: KnowledgeBase) -> None:

@@ -32,7 +32,7 @@ from toxplan.domain.checking import check as run_check
 from toxplan.domain.checking import check_moment
 from toxplan.domain.dilution import Dilution, show_marks, show_units, show_volume, syringe_marks
 from toxplan.domain.plans import IndicationChoice, build_plan
-from toxplan.domain.requests import parse_check_request
+from toxplan.domain.requests import CheckRequest, parse_check_request
 from toxplan.errors import InvalidInput
 from toxplan.presenters import (
     finding_json,
@@ -107,6 +107,16 @@ def plan(
             typer.echo(plan_text(built, kb))
 
 
+def local_times(request: CheckRequest) -> CheckRequest:
+    """A reconstitution time written without a zone is local time on this machine, with the
+    UTC offset of its own date (not today's: a daylight-saving change may lie between)."""
+    made = request.treatment.reconstituted_at
+    if made is None or made.tzinfo is not None:
+        return request
+    treatment = request.treatment.model_copy(update={"reconstituted_at": made.astimezone()})
+    return request.model_copy(update={"treatment": treatment})
+
+
 @app.command()
 def check(
     request: Annotated[str, typer.Argument(help="JSON or YAML request file, or - for standard input.")],
@@ -124,9 +134,12 @@ def check(
         kb = knowledge()
         clinic_policy = policy_from(policy, kb)
         now = dt.datetime.now().astimezone()  # local time, with its zone
-        parsed = parse_check_request(read_request(request), today=now.date())
+        parsed = local_times(parse_check_request(read_request(request), today=now.date()))
         assert parsed.date is not None
-        checked = run_check(kb, parsed, at=check_moment(parsed.date, now), policy=clinic_policy)
+        at = check_moment(parsed.date, now)
+        if parsed.date != now.date():  # the end of that day by its own UTC offset (daylight saving)
+            at = at.replace(tzinfo=None).astimezone()
+        checked = run_check(kb, parsed, at=at, policy=clinic_policy)
     findings = checked.result.findings
     if format is Format.json:
         emit(

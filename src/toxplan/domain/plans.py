@@ -154,7 +154,9 @@ def choose_dilution(
         return DilutionChoice(Dilution(row.vial_units, row.diluent_ml), "label reconstitution table")
     vial = vial_units if vial_units is not None else max(v.units for v in product.vial_sizes)
     if diluent_ml is not None:
-        return DilutionChoice(Dilution(vial, diluent_ml), "given")
+        # a diluent volume without the vial size is not a concentration: say which vial was assumed
+        source = "given" if vial_units is not None else f"the diluent given; a {vial} U vial assumed"
+        return DilutionChoice(Dilution(vial, diluent_ml), source)
     if wanted is not None:
         return DilutionChoice(Dilution(vial, vial / (wanted * 10)), "concentration stated with the dose")
     return None

@@ -17,7 +17,9 @@ from typing import Literal
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _NUMBERISH = re.compile(r"^\d+([.,]\d+)?(mg|mcg|g|ml|iu|u|units?|%|h|hr|hrs)?$")
-ICD10 = re.compile(r"\b([A-Z]\d{2}(?:\.[0-9A-Z]{1,4})?)\b")
+ICD10 = re.compile(r"\b([A-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?)\b")
+"""An ICD-10(-CM) code: a letter, a digit, a digit or letter (Z3A weeks of gestation, O9A), then
+an optional dot and up to four characters."""
 
 DOSE_WORDS = frozenset(
     "mg mcg ug g ml l iu unit units tab tabs tablet tablets cap caps capsule capsules po iv im "

@@ -9,7 +9,11 @@ from typing import NamedTuple
 from toxplan.knowledge.base import MEDICATION_NOISE, KnowledgeBase
 from toxplan.knowledge.terms import MatchHow, code_matches, icd10_codes, is_negated, normalise
 
-NOTHING = frozenset({"none", "nil", "nkda", "nka", "no known allergies", "no known drug allergies", "n a", "na"})
+NOTHING = frozenset(
+    {"none", "nil", "nkda", "nka", "no known allergies", "no known drug allergies", "n a", "na"}
+    | {"none known", "nil known", "no meds", "no medications", "no medication", "no current medications"}
+    | {"no regular medications", "denies medications", "no known medical conditions", "nil of note"}
+)
 
 
 _DOSE_IN_TEXT = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:mg|mcg|g|ml)\b", re.IGNORECASE)

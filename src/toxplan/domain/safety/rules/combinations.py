@@ -14,6 +14,8 @@ from toxplan.domain.safety.wording import indication_name, indications_named
 def label_combinations(ctx: CheckContext) -> Iterator[Finding]:
     """An indication the label doses only together with another, planned without it."""
     planned = set(ctx.known_indications)
+    # the same product given earlier the same day is the same session (docs/rules.md)
+    planned |= {e.indication for e in ctx.same_product_history if e.date == ctx.on}
     for combo in ctx.kb.combinations:
         if combo.planned in planned and not planned & set(combo.requires):
             alone = indication_name(ctx.kb, combo.planned)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 from toxplan.domain.dilution import show_units, show_volume
@@ -32,6 +32,16 @@ def _planned(ctx: CheckContext, scoped: ScopedLimit) -> Decimal:
     return sum((i.units for i in ctx.plan.injections if scoped.covers(i.indication)), Decimal(0))
 
 
+def earlier_today(ctx: CheckContext, covers: Callable[[str], bool]) -> Decimal:
+    """Units of the planned product already given on the plan's day for indications ``covers``
+    accepts: the same treatment session, so session limits count them."""
+    return sum((e.units for e in ctx.same_product_history if e.date == ctx.on and covers(e.indication)), Decimal(0))
+
+
+def today_words(earlier: Decimal) -> str:
+    return f" (including {u(earlier)} given earlier today)" if earlier else ""
+
+
 @rule("SITE_DOSE_ABOVE_MAX", "INPUT_MISSING")
 def site_maximum(ctx: CheckContext) -> Iterator[Finding]:
     for scoped in ctx.limits_of("site_max"):
@@ -40,9 +50,13 @@ def site_maximum(ctx: CheckContext) -> Iterator[Finding]:
         if not ctx.applies_by_age(limit):
             continue
         volume_unknown = False
+        covered = False
+        choice = ctx.plan.dilution
+        assumed = "" if choice is None or choice.source == "given" else " at the assumed dilution"
         for index, injection in enumerate(ctx.plan.injections):
             if not scoped.covers(injection.indication):
                 continue
+            covered = True
             where = Subject("injection", injection.site or "position", index)
             if limit.max_units is not None and injection.units > limit.max_units:
                 yield Finding(
@@ -64,10 +78,21 @@ def site_maximum(ctx: CheckContext) -> Iterator[Finding]:
                     "SITE_DOSE_ABOVE_MAX",
                     limit.severity,
                     f"Injection {index + 1} ({site_name(ctx.kb, injection.site)}) is "
-                    f"{show_volume(volume)} mL; no more than {limit.max_volume_ml} mL per site.",
+                    f"{show_volume(volume)} mL{assumed}; no more than {limit.max_volume_ml} mL per site.",
                     where,
                     limit.citations,
                 )
+        if covered and assumed and limit.max_volume_ml is not None and choice is not None:
+            used = choice.dilution
+            yield Finding(
+                "INPUT_MISSING",
+                "warning",
+                f"The per-site volume cap of {limit.max_volume_ml} mL ({_scope_words(ctx, scoped)}) was checked at "
+                f"an assumed dilution, {show_units(used.vial_units)} U in {used.diluent_ml} mL ({choice.source}): "
+                f"at another dilution the same units are another volume. Give vial_units and diluent_ml.",
+                Subject("dilution", "dilution"),
+                limit.citations,
+            )
         if volume_unknown:
             yield Finding(
                 "INPUT_MISSING",
@@ -83,7 +108,8 @@ def _session_limit_exceeded(ctx: CheckContext, indication: str) -> bool:
     for scoped in ctx.limits_of("session_max"):
         limit = scoped.limit
         assert isinstance(limit, SessionMax)
-        if scoped.covers(indication) and ctx.applies_by_age(limit) and _planned(ctx, scoped) > limit.max_units:
+        in_session = _planned(ctx, scoped) + earlier_today(ctx, scoped.covers)
+        if scoped.covers(indication) and ctx.applies_by_age(limit) and in_session > limit.max_units:
             return True
     return False
 
@@ -95,14 +121,15 @@ def session_maximum(ctx: CheckContext) -> Iterator[Finding]:
         assert isinstance(limit, SessionMax)
         if not ctx.applies_by_age(limit):
             continue
-        planned = _planned(ctx, scoped)
-        if planned > limit.max_units:
+        earlier = earlier_today(ctx, scoped.covers)
+        planned = _planned(ctx, scoped) + earlier
+        if planned > limit.max_units and planned > earlier:
             ages = f" for patients {limit.ages.describe()}" if limit.ages else ""
             yield Finding(
                 "SESSION_DOSE_ABOVE_MAX",
                 limit.severity,
-                f"The plan gives {u(planned)} ({_scope_words(ctx, scoped)}) in one session; the "
-                f"maximum{ages} is {u(limit.max_units)}.",
+                f"The plan gives {u(planned)}{today_words(earlier)} ({_scope_words(ctx, scoped)}) in one session; "
+                f"the maximum{ages} is {u(limit.max_units)}.",
                 _scope_subject(ctx, scoped),
                 limit.citations,
             )
@@ -116,6 +143,8 @@ def weight_based_maximum(ctx: CheckContext) -> Iterator[Finding]:
         planned = _planned(ctx, scoped)
         if planned == 0 or not ctx.applies_by_age(limit):
             continue
+        earlier = earlier_today(ctx, scoped.covers)
+        planned += earlier
         rule_words = f"{show_units(limit.units_per_kg)} U/kg"
         if limit.cap_units is not None:
             rule_words = f"the lesser of {rule_words} or {u(limit.cap_units)}"
@@ -140,7 +169,8 @@ def weight_based_maximum(ctx: CheckContext) -> Iterator[Finding]:
             yield Finding(
                 "SESSION_DOSE_ABOVE_MAX",
                 limit.severity,
-                f"The plan gives {u(planned)} ({_scope_words(ctx, scoped)}); for {show_units(weight)} kg "
+                f"The plan gives {u(planned)}{today_words(earlier)} ({_scope_words(ctx, scoped)}); for "
+                f"{show_units(weight)} kg "
                 f"the maximum is {rule_words} = {u(maximum.quantize(Decimal('0.1')))}."
                 + (f" {limit.note}" if _is_default(limit) and limit.note else ""),
                 _scope_subject(ctx, scoped),
@@ -256,7 +286,8 @@ def above_label_dose(ctx: CheckContext) -> Iterator[Finding]:
         regimen = ctx.regimen(indication)
         if regimen is None or regimen.recommended_total_units is None:
             continue
-        planned = ctx.plan.units_for(indication)
+        earlier = earlier_today(ctx, frozenset({indication}).__contains__)
+        planned = ctx.plan.units_for(indication) + earlier
         recommended = regimen.recommended_total_units
         if planned <= recommended.max:
             continue
@@ -273,7 +304,8 @@ def above_label_dose(ctx: CheckContext) -> Iterator[Finding]:
             yield Finding(
                 "SESSION_DOSE_ABOVE_MAX",
                 "critical",
-                f"{name}: {u(planned)} planned with {product_name(ctx.kb, regimen.product)}, more than "
+                f"{name}: {u(planned)} planned{today_words(earlier)} with {product_name(ctx.kb, regimen.product)}, "
+                f"more than "
                 f"{show_units(ctx.fixed_dose_factor)} × {whose} dose of {dose} for the area (ToxPlan's "
                 f"limit for a fixed label dose: {u(cap)}).",
                 Subject("indication", indication),
@@ -283,7 +315,7 @@ def above_label_dose(ctx: CheckContext) -> Iterator[Finding]:
             yield Finding(
                 "DOSE_ABOVE_LABEL",
                 "warning",
-                f"{name}: {u(planned)} planned; {whose} recommended dose is {dose}.",
+                f"{name}: {u(planned)} planned{today_words(earlier)}; {whose} recommended dose is {dose}.",
                 Subject("indication", indication),
                 regimen.citations,
             )

@@ -6,14 +6,16 @@ Conditions, pregnancy and breastfeeding are in ``problem_list.py``.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 
 from toxplan.domain.safety.context import CheckContext
 from toxplan.domain.safety.findings import SEVERITY_RANK, Finding, Subject
 from toxplan.domain.safety.matching import Recognised
 from toxplan.domain.safety.registry import rule
-from toxplan.domain.safety.rules.problem_list import purpose_sentence
+from toxplan.domain.safety.rules.problem_list import PAST, purpose_sentence
 from toxplan.domain.safety.wording import indication_name, product_name
-from toxplan.knowledge.models import Contraindication, Severity
+from toxplan.knowledge.models import Condition, Contraindication, Severity
+from toxplan.knowledge.terms import normalise
 
 ANY_TOXIN = "botulinum_toxin"
 
@@ -34,16 +36,42 @@ def _contraindication_applies(ctx: CheckContext, ci: Contraindication) -> list[s
         return sorted(ctx.kb.allergens[a].name for a in ctx.allergen_ids & parts)
     if ci.when == "allergen":
         return sorted(ctx.kb.allergens[a].name for a in ctx.allergen_ids & set(ci.allergens))
-    return sorted(ctx.kb.conditions[c].name for c in ctx.condition_ids & set(ci.conditions))
+    return sorted(ctx.kb.conditions[c].name for c in set(ci.conditions) if current_entries(ctx, c))
 
 
-@rule("CONTRAINDICATION")
+def is_infection(condition: Condition) -> bool:
+    return condition.category == "infection" or "infection" in condition.id
+
+
+def current_entries(ctx: CheckContext, condition_id: str) -> list[Recognised]:
+    """Problem-list entries of a condition that are current: an infection written as past or
+    recurrent ("history of UTI") is not (the label contraindicates an infection at the time of
+    treatment)."""
+    entries = ctx.condition_entries.get(condition_id, [])
+    if not is_infection(ctx.kb.conditions[condition_id]):
+        return entries
+    return [e for e in entries if not normalise(e.text).startswith(PAST)]
+
+
+@rule("CONTRAINDICATION", "INPUT_INTERPRETED")
 def contraindications(ctx: CheckContext) -> Iterator[Finding]:
     """The product's own contraindications (conditions near the plan: see problem_list.py)."""
     if ctx.product is None:
         return
     name = product_name(ctx.kb, ctx.product.id)
     for ci in ctx.product.contraindications:
+        if ci.when == "condition" and _planned_in(ctx, ci.indications):
+            for condition_id in ci.conditions:
+                current = current_entries(ctx, condition_id)
+                for past in (e for e in ctx.condition_entries.get(condition_id, []) if e not in current):
+                    yield Finding(
+                        "INPUT_INTERPRETED",
+                        "info",
+                        f"Condition '{past.text}' was read as a past or recurrent infection, not a current one; "
+                        f"confirm that none is active: {ci.message}",
+                        Subject("condition", past.text, past.row),
+                        ci.citations,
+                    )
         causes = _contraindication_applies(ctx, ci)
         if causes:
             yield Finding(
@@ -55,10 +83,48 @@ def contraindications(ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
+def years_old(age: Decimal) -> str:
+    return "1 year old" if age == 1 else f"{age} years old"
+
+
+ADULT_YEARS = 18
+"""No label covers aesthetic use below this age."""
+BOXED_WARNING = "openfda_boxed_warnings"
+
+
+def _aesthetic_minor(ctx: CheckContext, indication: str) -> Finding | None:
+    """An elective (aesthetic) treatment of a patient under 18: ToxPlan's default is critical.
+
+    No botulinum toxin label covers aesthetic use under 18, an elective treatment can wait,
+    and the boxed warning says the risk of distant spread is probably greatest in children.
+    """
+    if ctx.age is None or ctx.age >= ADULT_YEARS or ctx.kb.indications[indication].category != "aesthetic":
+        return None
+    regimen = ctx.regimen(indication)
+    product = product_name(ctx.kb, ctx.product.id) if ctx.product else ctx.plan.product
+    citations = (*(regimen.citations if regimen else ()), BOXED_WARNING)
+    return Finding(
+        "AGE_OUTSIDE_LABEL",
+        "critical",
+        f"{indication_name(ctx.kb, indication)}: the patient is {years_old(ctx.age)}. No label covers aesthetic "
+        f"use of {product} under 18; for an elective treatment ToxPlan rates this critical (the boxed warning: "
+        f"the risk of distant spread of toxin effect is probably greatest in children). Defer it to adulthood "
+        f"or document the reason.",
+        Subject("indication", indication),
+        tuple(c for c in citations if c in ctx.kb.citations),
+    )
+
+
 @rule("AGE_OUTSIDE_LABEL", "INPUT_MISSING")
 def age_range(ctx: CheckContext) -> Iterator[Finding]:
     needs_age = False
     for indication in ctx.known_indications:
+        if ctx.kb.indications[indication].category == "aesthetic":
+            needs_age = True  # whether the patient is an adult must be known for an elective treatment
+        minor = _aesthetic_minor(ctx, indication)
+        if minor is not None:
+            yield minor
+            continue
         regimen = ctx.regimen(indication)
         if regimen is None or regimen.label_status != "on_label" or regimen.ages is None:
             continue
@@ -67,19 +133,21 @@ def age_range(ctx: CheckContext) -> Iterator[Finding]:
             yield Finding(
                 "AGE_OUTSIDE_LABEL",
                 "warning",
-                f"{indication_name(ctx.kb, indication)}: the patient is {ctx.age} years old; the "
+                f"{indication_name(ctx.kb, indication)}: the patient is {years_old(ctx.age)}; the "
                 f"{product_name(ctx.kb, regimen.product)} label covers {regimen.ages.describe()}.",
                 Subject("indication", indication),
                 regimen.citations,
             )
     if needs_age and ctx.age is None:
+        ranged = (ctx.regimen(i) for i in ctx.known_indications)
         yield Finding(
             "INPUT_MISSING",
             "warning",
             "No birth date given: the label's age range could not be checked, and any "
             "pediatric limit was applied as a precaution.",
             Subject("patient", "birth_date"),
-            (),
+            tuple(dict.fromkeys(c for r in ranged if r is not None and r.ages is not None for c in r.citations))
+            or (ctx.product.citations if ctx.product is not None else ()),
         )
 
 

@@ -6,10 +6,12 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from toxplan.domain.dilution import show_units
+from toxplan.domain.plans import Injection
 from toxplan.domain.safety.context import CheckContext
 from toxplan.domain.safety.findings import Finding, Subject
 from toxplan.domain.safety.registry import rule
 from toxplan.domain.safety.wording import indication_name, indications_named, product_name, site_name
+from toxplan.knowledge.base import Site
 
 
 @rule("UNRECOGNISED_INPUT")
@@ -78,12 +80,13 @@ def off_label(ctx: CheckContext) -> Iterator[Finding]:
         basis = (
             f" Doses here come from {regimen.evidence.replace('_', ' ')} evidence."
             if regimen is not None
-            else " The knowledge base has no dose for it with this product."
+            else " The knowledge base has no dose for it with this product, so no dose, site count or "
+            "interval of it could be checked (only the product's overall maximum)."
         )
         name = indication_name(ctx.kb, indication)
         yield Finding(
             "OFF_LABEL_USE",
-            "info",
+            "info" if regimen is not None else "warning",  # a check that cannot run is not silent
             f"{name[:1].upper()}{name[1:]} is not on the US label of {product_name(ctx.kb, product.id)} "
             f"(label: {labelled}).{basis}",
             Subject("indication", indication),
@@ -128,10 +131,12 @@ def dilution(ctx: CheckContext) -> Iterator[Finding]:
         yield Finding(
             "INPUT_MISSING",
             "info",
-            f"No dilution given: volumes assume {show_units(used.vial_units)} U in "
+            f"No full dilution given (vial_units and diluent_ml): volumes assume {show_units(used.vial_units)} U in "
             f"{used.diluent_ml} mL ({choice.source}). Give vial_units and diluent_ml to check yours.",
             subject,
-            (),
+            tuple(
+                dict.fromkeys(c for r in product.reconstitution if r.vial_units == used.vial_units for c in r.citations)
+            ),
         )
     if used.vial_units not in {v.units for v in product.vial_sizes}:
         sizes = ", ".join(f"{show_units(v.units)} U" for v in product.vial_sizes)
@@ -179,3 +184,108 @@ def dilution(ctx: CheckContext) -> Iterator[Finding]:
         subject,
         (*table_citations, *band.citations),
     )
+
+
+REGIONS_ALSO = {"head_and_neck": frozenset({"upper_face", "neck"})}
+"""Body regions whose indication may also use sites of other regions (chronic migraine sites
+lie on the forehead and the neck as well as the head)."""
+BY_MUSCLE = frozenset({"upper_limb", "lower_limb", "bladder"})
+"""Regions whose doses are given per muscle or organ: there is no chart point to check."""
+
+
+def _dosed_per_muscle(ctx: CheckContext, indication: str) -> bool:
+    regimen = ctx.regimen(indication)
+    if regimen is not None and any(r.units or r.units_per_kg for t in regimen.muscle_tables for r in t.rows):
+        return True
+    return ctx.kb.indications[indication].region in BY_MUSCLE
+
+
+def _citations_for(ctx: CheckContext, indication: str) -> tuple[str, ...]:
+    """The regimen's sources (its label's sites and doses), else the product's."""
+    regimen = ctx.regimen(indication)
+    if regimen is not None:
+        return regimen.citations
+    return ctx.product.citations if ctx.product is not None else ()
+
+
+def _wrong_view(ctx: CheckContext, indication: str, injection: Injection, site: Site | None) -> str | None:
+    """Where the indication's sites lie, when the injection's point is on another view of the
+    chart (a glabellar point on the back view); None when the view fits or nothing says where."""
+    point = injection.position
+    if point is None:
+        return None
+    views = {s.view for s in ctx.kb.sites.values() if indication in s.indications and s.view is not None}
+    if site is not None and site.view is not None:
+        views.add(site.view)
+    if not views or point.view in views:
+        return None
+    return "its sites are on the " + " and ".join(sorted(views)) + " view" + ("s" if len(views) > 1 else "")
+
+
+@rule("UNRECOGNISED_INPUT", "INPUT_MISSING")
+def site_fits_indication(ctx: CheckContext) -> Iterator[Finding]:
+    """A site that is not one of the indication's (a neck muscle typed as upper limb
+    spasticity), or a free point where the label doses per muscle: the figures checked may be
+    the wrong ones, or none, so it is said."""
+    kb = ctx.kb
+    for index, injection in enumerate(ctx.plan.injections):
+        indication = kb.indications.get(injection.indication)
+        if indication is None:
+            continue  # an unknown indication is already critical
+        name = indication_name(kb, indication.id)
+        site = kb.sites.get(injection.site) if injection.site else None
+        wrong_view = _wrong_view(ctx, indication.id, injection, site)
+        if wrong_view is not None and injection.position is not None:
+            yield Finding(
+                "UNRECOGNISED_INPUT",
+                "warning",
+                f"Injection {index + 1} ({name}) is placed on the {injection.position.view} view, where no "
+                f"{name} site lies ({wrong_view}): the danger zones of the area it is meant for "
+                f"could not hold it. Place it on the view of its area.",
+                Subject("injection", injection.site or "position", index),
+                _citations_for(ctx, indication.id),
+            )
+        if site is None:
+            if injection.site is None and injection.position is not None and _dosed_per_muscle(ctx, indication.id):
+                yield Finding(
+                    "INPUT_MISSING",
+                    "warning",
+                    f"Injection {index + 1} ({name}, {show_units(injection.units)} U) is given only as a point on the "
+                    f"{injection.position.view} chart, with no muscle or gland: the label's per-muscle doses and "
+                    f"site counts could not be checked for it. Choose the muscle's site.",
+                    Subject("injection", "position", index),
+                    _citations_for(ctx, indication.id),
+                )
+            continue
+        if indication.id in site.indications:
+            continue
+        region = site.definition.region
+        same_region = region == indication.region or region in REGIONS_ALSO.get(indication.region, ())
+        if same_region and not site.indications:
+            continue
+        used_for = (
+            f"it is a site of {indications_named(kb, site.indications)}"
+            if site.indications
+            else "no label pattern uses it"
+        )
+        where = Subject("injection", site.id, index)
+        citations = _citations_for(ctx, indication.id)
+        if same_region:
+            yield Finding(
+                "UNRECOGNISED_INPUT",
+                "info",
+                f"Injection {index + 1}: the {site_name(kb, site.id)} is not one of the label's sites for {name} "
+                f"({used_for}); its dose was checked against {name}.",
+                where,
+                citations,
+            )
+            continue
+        yield Finding(
+            "UNRECOGNISED_INPUT",
+            "warning",
+            f"Injection {index + 1}: the {site_name(kb, site.id)} ({region.replace('_', ' ')}) is not a site of {name} "
+            f"({indication.region.replace('_', ' ')}); {used_for}. The site or the indication is wrong, so the "
+            f"figures checked may not be the ones that apply. Correct it before treating.",
+            where,
+            citations,
+        )

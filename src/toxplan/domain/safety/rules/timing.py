@@ -7,11 +7,17 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from toxplan.domain.dilution import show_units
-from toxplan.domain.safety.context import CheckContext, within
+from toxplan.domain.safety.context import CheckContext, within, worst_window
 from toxplan.domain.safety.findings import Finding, Subject
 from toxplan.domain.safety.registry import rule
-from toxplan.domain.safety.wording import indication_name, product_name
-from toxplan.knowledge.models import Interval, Product
+from toxplan.domain.safety.wording import indication_name, indications_named, product_name
+from toxplan.knowledge.dose_models import WindowMaximum
+from toxplan.knowledge.models import Interval, Product, RollingWindowMax, SessionMax
+
+
+def u(value: Decimal) -> str:
+    return f"{show_units(value)} U"
+
 
 OTHER_TOXIN_CLASS = "other_botulinum_toxins"
 """The interaction class whose ``recent_within`` says how long another toxin still counts."""
@@ -172,14 +178,133 @@ def _window_maximum(ctx: CheckContext, product: Product) -> tuple[Decimal, tuple
     return min(found, key=lambda m: m[0]) if found else None
 
 
+def _own_window_maximum(ctx: CheckContext, product: Product) -> tuple[Decimal, WindowMaximum] | None:
+    """The planned product's own maximum for a window that applies to this patient (the
+    smallest where several may apply), in units for the patient's weight where it is per kg."""
+    found: list[tuple[Decimal, WindowMaximum]] = []
+    for maximum in product.window_maxima:
+        if not ctx.age_matches(maximum.ages):
+            continue
+        units = maximum.max_units
+        weight = ctx.patient.weight_kg
+        if maximum.units_per_kg is not None and weight is not None:
+            units = min(units, maximum.units_per_kg * weight)
+        found.append((units, maximum))
+    return min(found, key=lambda m: m[0]) if found else None
+
+
+def _covered_by_limits(ctx: CheckContext, maximum: Decimal) -> tuple[bool, bool]:
+    """Whether a product-wide limit already covers the window (a rolling-window maximum over
+    every indication, e.g. BOTOX 400 U in 3 months), and whether one covers a single session
+    (a session maximum over every indication no larger than the window's, e.g. Xeomin 400 U)."""
+    product_wide = [s.limit for s in ctx.limits if not s.indications and ctx.applies_by_age(s.limit)]
+    rolling = any(isinstance(lim, RollingWindowMax) for lim in product_wide)
+    session = any(isinstance(lim, SessionMax) and lim.max_units <= maximum for lim in product_wide)
+    return rolling, session
+
+
+@rule("CUMULATIVE_DOSE_ABOVE_MAX", "SESSION_DOSE_ABOVE_MAX", "DOSE_ABOVE_LABEL")
+def own_product_window(ctx: CheckContext) -> Iterator[Finding]:
+    """The product's own courses against its maximum for a window (``window_maxima``), the same
+    "one full maximum" the several-toxins rule weighs other products against.
+
+    Courses of the product within the window plus the plan above the maximum: critical. The
+    plan alone above it, where no regimen's own checks cover it (an indication with no dose
+    held for this product, or several indications together): a warning, critical above the
+    clinic's factor (ToxPlan's default 2) times the maximum.
+    """
+    product = ctx.product
+    planned = ctx.plan.units_for()
+    if product is None or planned == 0:
+        return
+    own = _own_window_maximum(ctx, product)
+    if own is None:
+        return
+    maximum, source = own
+    rolling, session = _covered_by_limits(ctx, maximum)
+    if rolling:
+        return
+    name = product_name(ctx.kb, product.id)
+    window = worst_window(ctx.same_product_history, ctx.on, source.window)  # later recorded courses count too
+    past, earlier = window.entries, window.units
+    period = f"since {window.start}" if window.end == ctx.on else f"from {window.start} to {window.end}"
+    words = f"{u(maximum.quantize(Decimal('0.1')))} in {source.window.describe()}"
+    if source.units_per_kg is not None and ctx.patient.weight_kg is not None:
+        words = (
+            f"the lesser of {show_units(source.units_per_kg)} U/kg or {u(source.max_units)} = {words} "
+            f"for {show_units(ctx.patient.weight_kg)} kg"
+        )
+    basis = (
+        f" ToxPlan default: no overall {name} maximum is confirmed in a label source. {source.note or ''}".rstrip()
+        if source.toxplan_default
+        else (f" ({source.note})" if source.note else "")
+    )
+    rule_words = (
+        "ToxPlan counts a product's own courses against its maximum for a window, as it does "
+        "other products' courses (units are never converted)."
+    )
+    if earlier > 0 and planned + earlier > maximum:
+        listed = "; ".join(f"{e.date} {indication_name(ctx.kb, e.indication)} {u(e.units)}" for e in past)
+        yield Finding(
+            "CUMULATIVE_DOSE_ABOVE_MAX",
+            "critical",
+            f"{name}: {u(earlier)} given {period} ({listed}) plus {u(planned)} planned = "
+            f"{u(planned + earlier)}, above {name}'s maximum of {words}.{basis} {rule_words}",
+            Subject("product", product.id),
+            source.citations,
+        )
+        return
+    if earlier > 0 or planned <= maximum or session:
+        return
+    regimens = [ctx.regimen(i) for i in ctx.known_indications]
+    unchecked = [i for i, r in zip(ctx.known_indications, regimens, strict=True) if r is None]
+    if not unchecked and len(ctx.known_indications) < 2:
+        return  # one indication with its own dose rules: those grade it (docs/rules.md)
+    why = (
+        f"no {name} dose is held for {indications_named(ctx.kb, unchecked)}"
+        if unchecked
+        else f"several indications are planned together ({indications_named(ctx.kb, ctx.known_indications)})"
+    )
+    cap = maximum * ctx.fixed_dose_factor
+    factor_citations = ctx.kb.defaults.fixed_dose_factor.citations if ctx.kb.defaults is not None else ()
+    if planned > cap:
+        yield Finding(
+            "SESSION_DOSE_ABOVE_MAX",
+            "critical",
+            f"{name}: {u(planned)} planned in one session, more than {show_units(ctx.fixed_dose_factor)} × "
+            f"{name}'s maximum of {words} ({why}).{basis}",
+            Subject("product", product.id),
+            (*source.citations, *factor_citations),
+        )
+    else:
+        yield Finding(
+            "DOSE_ABOVE_LABEL",
+            "warning",
+            f"{name}: {u(planned)} planned in one session, above {name}'s maximum of {words} ({why}).{basis}",
+            Subject("product", product.id),
+            source.citations,
+        )
+
+
 def _elapsed_hours(start: dt.datetime, end: dt.datetime) -> Decimal:
     """Hours between two moments; a time written without a zone is read in the clock's zone
-    (the CLI's local time; the API refuses such times)."""
+    (the CLI's local time; the API refuses such times). Aware times are compared in UTC:
+    Python subtracts two times of the same zone object by their wall clocks, which is an hour
+    off across a daylight-saving change."""
     if start.tzinfo is None and end.tzinfo is not None:
         start = start.replace(tzinfo=end.tzinfo)
     elif end.tzinfo is None and start.tzinfo is not None:
         end = end.replace(tzinfo=start.tzinfo)
+    if start.tzinfo is not None and end.tzinfo is not None:
+        start, end = start.astimezone(dt.UTC), end.astimezone(dt.UTC)
     return Decimal((end - start).total_seconds()) / 3600
+
+
+def hours_words(hours: Decimal) -> str:
+    """``24 h 1 min``: whole minutes, so a vial a minute over its time does not read "24.0 h"."""
+    minutes = int((hours * 60).to_integral_value(rounding="ROUND_FLOOR"))
+    whole, rest = divmod(minutes, 60)
+    return f"{whole} h {rest} min" if rest else f"{whole} h"
 
 
 @rule("RECONSTITUTED_VIAL_EXPIRED", "LABEL_VALUE_UNCONFIRMED", "INPUT_MISSING")
@@ -214,11 +339,21 @@ def vial_in_use_time(ctx: CheckContext) -> Iterator[Finding]:
         )
         return
     hours = _elapsed_hours(ctx.reconstituted_at, ctx.at)
-    if hours > hours_allowed:
+    if hours < 0:
+        yield Finding(
+            "INPUT_MISSING",
+            "warning",
+            f"The vial's reconstitution time ({ctx.reconstituted_at}) is after the injection ({ctx.at}): the "
+            f"time, its date or its time zone is wrong, so the {show_units(hours_allowed)} h in-use limit of "
+            f"{name} could not be checked. Correct treatment.reconstituted_at.",
+            vial,
+            citations,
+        )
+    elif hours > hours_allowed:
         yield Finding(
             "RECONSTITUTED_VIAL_EXPIRED",
             "critical",
-            f"The vial was reconstituted {hours:.1f} h before injection ({ctx.reconstituted_at}); {rule_words}.",
+            f"The vial was reconstituted {hours_words(hours)} before injection ({ctx.reconstituted_at}); {rule_words}.",
             vial,
             citations,
         )
@@ -226,7 +361,7 @@ def vial_in_use_time(ctx: CheckContext) -> Iterator[Finding]:
         yield Finding(
             "LABEL_VALUE_UNCONFIRMED",
             "info",
-            f"Reconstituted {hours:.1f} h before injection: {rule_words}. Check the current label.",
+            f"Reconstituted {hours_words(hours)} before injection: {rule_words}. Check the current label.",
             vial,
             citations,
         )
