@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from toxplan.domain.geometry import CompiledZone, Position, compile_zone, distance_mm, place
 from toxplan.errors import NotFound
 from toxplan.knowledge.aftercare import AftercareGeneral, IndicationAftercare, SiteCode
 from toxplan.knowledge.combinations import PlanCombination
@@ -34,6 +33,7 @@ from toxplan.knowledge.outcome_models import OutcomeKnowledge
 from toxplan.knowledge.purpose import PatientRisk
 from toxplan.knowledge.terms import DOSE_WORDS, SALT_WORDS, TermIndex, normalise
 from toxplan.knowledge.zone_models import DangerZone, ZoneExemption
+from toxplan.primitives.geometry import CompiledZone, Position, compile_zone, distance_mm, place
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from toxplan.domain.geometry import compile_zone
 from toxplan.errors import Problem
 from toxplan.knowledge.aftercare import check_aftercare
 from toxplan.knowledge.base import build_term_indexes, expand_site, landmark_positions
@@ -27,6 +26,7 @@ from toxplan.knowledge.outcome_checks import check_outcomes
 from toxplan.knowledge.raw import RawKnowledge
 from toxplan.knowledge.terms import ICD10, normalise
 from toxplan.knowledge.zone_models import Band, BandAbove, Circle, DangerZone, Polygon, ZoneShape
+from toxplan.primitives.geometry import compile_zone
 
 TOLERANCE = Decimal("0.005")
 ZONES = "face/danger_zones.yaml"

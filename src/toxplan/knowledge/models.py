@@ -13,6 +13,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+# The shared words (toxplan.primitives), re-exported for the schema's users.
+from toxplan.primitives.vocabulary import Depth as Depth  # noqa: PLC0414
+from toxplan.primitives.vocabulary import Severity as Severity  # noqa: PLC0414
+from toxplan.primitives.vocabulary import Side as Side  # noqa: PLC0414
+from toxplan.primitives.vocabulary import View as View  # noqa: PLC0414
+
 EvidenceLevel = Literal[
     "label",  # the US prescribing information, or a word-for-word copy of it
     "manufacturer",  # the maker's own professional pages citing the label
@@ -24,10 +30,6 @@ EvidenceLevel = Literal[
 ]
 """How strong a fact is. A fact may only claim a level that one of its citations has."""
 
-Severity = Literal["critical", "warning", "info"]
-Depth = Literal["intramuscular", "intradermal", "subcutaneous", "intradetrusor", "intraglandular"]
-View = Literal["front", "left", "right", "back"]
-Side = Literal["left", "right"]
 Category = Literal["aesthetic", "therapeutic"]
 LabelStatus = Literal["on_label", "off_label"]
 
