@@ -11,6 +11,7 @@ from toxplan.errors import NotFound
 from toxplan.knowledge.aftercare import AftercareGeneral, IndicationAftercare, SiteCode
 from toxplan.knowledge.combinations import PlanCombination
 from toxplan.knowledge.dose_models import ToxPlanDefaults
+from toxplan.knowledge.layout_models import BodyRegion, ChartLayout
 from toxplan.knowledge.models import (
     Allergen,
     Citation,
@@ -132,6 +133,16 @@ class KnowledgeBase:
     """Memo of free-text readings (medications, conditions, allergies): each text is read once."""
     outcomes: OutcomeKnowledge | None = None
     """Titration rules and label adverse-reaction rates (``knowledge/outcomes/``)."""
+    regions: Mapping[str, BodyRegion] = field(default_factory=dict)
+    """Body regions by id (``regions.yaml``): which lie on the face chart."""
+    chart: ChartLayout | None = None
+    """The landmarks the planning chart is drawn from (``face/chart.yaml``)."""
+
+    def on_chart(self, indication: Indication) -> bool:
+        """Whether the chart offers ``indication`` as a button: an aesthetic area of a region
+        on the face chart (therapeutic and off-chart areas sit in a list)."""
+        region = self.regions.get(indication.region)
+        return region is not None and region.chart and indication.category == "aesthetic"
 
     @property
     def version(self) -> str:

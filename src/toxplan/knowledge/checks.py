@@ -11,6 +11,7 @@ from toxplan.errors import Problem
 from toxplan.knowledge.aftercare import check_aftercare
 from toxplan.knowledge.base import build_term_indexes, expand_site, landmark_positions
 from toxplan.knowledge.dose_models import MuscleTable
+from toxplan.knowledge.layout_checks import check_layout
 from toxplan.knowledge.models import (
     AgeRange,
     BetweenPlacement,
@@ -446,6 +447,7 @@ def check_knowledge(raw: RawKnowledge) -> list[Problem]:
     checker.check_risks()
     checker.check_combinations()
     checker.problems += check_outcomes(raw, checker.sites)
+    checker.problems += check_layout(raw)
     for file, model in _all_files(raw):
         checker.walk_cited(file, model)
     return checker.problems

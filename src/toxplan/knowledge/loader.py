@@ -26,6 +26,7 @@ from toxplan.knowledge.cache import knowledge_cache_key, read_cached, write_cach
 from toxplan.knowledge.checks import check_knowledge
 from toxplan.knowledge.combinations import CombinationFile
 from toxplan.knowledge.dose_models import ToxPlanDefaults
+from toxplan.knowledge.layout_models import ChartLayout, RegionFile
 from toxplan.knowledge.models import (
     CitationFile,
     ConditionFile,
@@ -133,6 +134,8 @@ def read_raw(directory: Path) -> tuple[RawKnowledge, list[Problem]]:
     raw.combination_file = _required(directory, "combinations.yaml", CombinationFile, raw, problems)
     raw.titration = _required(directory, "outcomes/titration.yaml", TitrationFile, raw, problems)
     raw.label_reactions = _required(directory, "outcomes/label_reactions.yaml", LabelReactionFile, raw, problems)
+    raw.region_file = _required(directory, "regions.yaml", RegionFile, raw, problems)
+    raw.chart = _required(directory, "face/chart.yaml", ChartLayout, raw, problems)
     if not raw.citation_files:
         problems.append(Problem("citations/", "", "no citation file found"))
     return raw, problems
@@ -171,6 +174,7 @@ def load_cached(directory: str | None = None) -> KnowledgeBase:
 def _build(raw: RawKnowledge) -> KnowledgeBase:
     assert raw.manifest and raw.indication_file and raw.landmark_file and raw.zone_file
     assert raw.interactions and raw.condition_file and raw.titration and raw.label_reactions
+    assert raw.region_file and raw.chart
     landmarks = {lm.id: lm for lm in raw.landmark_file.landmarks}
     template = landmark_positions(landmarks)
     definitions = {s.id: s for _, f in raw.site_files for s in f.sites}
@@ -217,6 +221,8 @@ def _build(raw: RawKnowledge) -> KnowledgeBase:
         risks={r.id: r for r in raw.purpose_file.risks} if raw.purpose_file else {},
         combinations=raw.combination_file.combinations if raw.combination_file else (),
         outcomes=OutcomeKnowledge(titration=raw.titration, label_reactions=raw.label_reactions),
+        regions={r.id: r for r in raw.region_file.regions},
+        chart=raw.chart,
     )
 
 

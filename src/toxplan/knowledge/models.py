@@ -323,19 +323,8 @@ class Product(Cited):
 # --- indications and regimens ---------------------------------------------------------------
 
 
-Region = Literal[
-    "upper_face",
-    "mid_face",
-    "lower_face",
-    "neck",
-    "head_and_neck",
-    "eye",
-    "upper_limb",
-    "lower_limb",
-    "bladder",
-    "axilla",
-    "salivary_glands",
-]
+Region = Identifier
+"""A body region id of ``regions.yaml`` (checked when the knowledge base loads)."""
 
 
 class Indication(Cited):

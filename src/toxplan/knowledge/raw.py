@@ -9,6 +9,7 @@ from pathlib import Path
 from toxplan.knowledge.aftercare import AftercareGeneral, IndicationAftercare, SiteCodeFile
 from toxplan.knowledge.combinations import CombinationFile
 from toxplan.knowledge.dose_models import ToxPlanDefaults
+from toxplan.knowledge.layout_models import ChartLayout, RegionFile
 from toxplan.knowledge.models import (
     CitationFile,
     ConditionFile,
@@ -48,6 +49,8 @@ class RawKnowledge:
     combination_file: CombinationFile | None = None
     titration: TitrationFile | None = None
     label_reactions: LabelReactionFile | None = None
+    region_file: RegionFile | None = None
+    chart: ChartLayout | None = None
     texts: dict[str, str] = field(default_factory=dict)
 
     def relative(self, path: Path) -> str:

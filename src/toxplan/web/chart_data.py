@@ -24,10 +24,6 @@ from toxplan.services.schemas import Actor, TreatmentCreate
 from toxplan.services.treatments import NEVER_OVERRIDDEN, check_request
 from toxplan.web.face_chart import VIEWS, zoom_boxes
 
-CHART_REGIONS = frozenset({"upper_face", "mid_face", "lower_face", "neck", "head_and_neck", "eye"})
-"""Aesthetic areas of these regions are offered as buttons; the rest (therapeutic areas, and the
-limbs, bladder and axillae that lie off the face chart) sit in a list, to keep the panel short."""
-
 
 def _short(name: str) -> str:
     return name.split(" (", maxsplit=1)[0]
@@ -45,7 +41,7 @@ def products(kb: KnowledgeBase) -> list[dict[str, Any]]:
                 {
                     "id": ind.id,
                     "name": _short(ind.name),
-                    "chart": ind.region in CHART_REGIONS and ind.category == "aesthetic",
+                    "chart": kb.on_chart(ind),  # a button; the rest sit in a list (regions.yaml)
                     "on_label": regimen.label_status == "on_label",
                     "variants": [v.id for v in regimen.variants],
                     "default_variant": regimen.default_variant,
