@@ -72,9 +72,10 @@ def dilution_json(plan: Plan) -> dict[str, Any] | None:
     d = plan.dilution.dilution
     return {
         "vial_units": number(d.vial_units),
-        "diluent_ml": number(d.diluent_ml),
+        "diluent_ml": None if d.saline_ml is None else number(d.saline_ml),
         "units_per_0_1_ml": number(d.units_per_0_1_ml.quantize(Decimal("0.001"))),
         "source": plan.dilution.source,
+        "ready_to_use": d.ready_to_use,
     }
 
 
@@ -147,8 +148,9 @@ def plan_text(plan: Plan, kb: KnowledgeBase) -> str:
     lines = [f"Plan: {product.brands[0] if product else plan.product} ({plan.product})"]
     if plan.dilution is not None:
         d = plan.dilution.dilution
+        added = "ready to use, nothing added" if d.ready_to_use else f"+ {d.diluent_ml} mL saline"
         lines.append(
-            f"Dilution: {show_units(d.vial_units)} U vial + {d.diluent_ml} mL saline = "
+            f"Dilution: {show_units(d.vial_units)} U vial {added} = "
             f"{show_units(d.units_per_0_1_ml.quantize(Decimal('0.001')))} U per 0.1 mL "
             f"({plan.dilution.source})"
         )

@@ -27,16 +27,34 @@ def _exact(value: Decimal) -> Decimal:
 
 @dataclass(frozen=True)
 class Dilution:
-    """A vial of ``vial_units`` reconstituted with ``diluent_ml`` of saline."""
+    """A vial of ``vial_units`` in ``diluent_ml`` of liquid.
+
+    A powder is reconstituted with ``diluent_ml`` of saline. A ready-to-use solution
+    (``ready_to_use``) has nothing added: ``diluent_ml`` is then the solution the vial holds,
+    so the concentration is the label's (``Dilution.solution``).
+    """
 
     vial_units: Decimal
     diluent_ml: Decimal
+    ready_to_use: bool = False
 
     def __post_init__(self) -> None:
         if self.vial_units <= 0:
             raise ValueError("vial_units must be greater than 0")
         if self.diluent_ml <= 0:
             raise ValueError("diluent_ml must be greater than 0")
+
+    @classmethod
+    def solution(cls, vial_units: Decimal, units_per_ml: Decimal) -> Dilution:
+        """A vial of a ready-to-use solution at its fixed concentration."""
+        if units_per_ml <= 0:
+            raise ValueError("units_per_ml must be greater than 0")
+        return cls(vial_units, _exact(vial_units / units_per_ml), ready_to_use=True)
+
+    @property
+    def saline_ml(self) -> Decimal | None:
+        """Saline added to the vial; None for a ready-to-use solution (nothing is added)."""
+        return None if self.ready_to_use else self.diluent_ml
 
     @property
     def units_per_ml(self) -> Decimal:

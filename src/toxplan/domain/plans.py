@@ -43,11 +43,16 @@ class IndicationChoice:
         return cls(name.strip(), variant.strip() or None)
 
 
+SOLUTION_SOURCE = "ready-to-use solution, label concentration"
+
+
 @dataclass(frozen=True)
 class DilutionChoice:
     dilution: Dilution
     source: str
     """Where it came from: given, the label table, or the regimen's stated concentration."""
+    ignored_diluent_ml: Decimal | None = None
+    """Diluent named for a ready-to-use solution, which is not diluted (so not applied)."""
 
 
 @dataclass(frozen=True)
@@ -139,7 +144,16 @@ def choose_dilution(
     vial_units: Decimal | None,
     diluent_ml: Decimal | None,
 ) -> DilutionChoice | None:
-    """The dilution to plan with: as given, else the label row matching the pattern."""
+    """The dilution to plan with: as given, else the label row matching the pattern.
+
+    A ready-to-use solution is never diluted: its vial (as given, else its smallest) holds the
+    label's concentration, whatever ``diluent_ml`` says (the dilution rule reports that).
+    """
+    if product.solution is not None:
+        sizes = sorted(v.units for v in product.vial_sizes)
+        vial = vial_units if vial_units is not None else sizes[0]
+        solution = Dilution.solution(vial, product.solution.units_per_ml)
+        return DilutionChoice(solution, SOLUTION_SOURCE, ignored_diluent_ml=diluent_ml)
     if vial_units is not None and diluent_ml is not None:
         return DilutionChoice(Dilution(vial_units, diluent_ml), "given")
     wanted = next((r.concentration_units_per_0_1_ml for r in regimens if r.concentration_units_per_0_1_ml), None)

@@ -260,8 +260,17 @@ class ReconstitutionRow(Cited):
 
 
 class InUse(Cited):
+    """How long a vial may be used once made ready: reconstituted (a powder) or first opened
+    (a ready-to-use solution)."""
+
     hours: Positive
     storage: str
+
+
+class ReadyToUse(Cited):
+    """A solution sold ready to use: a fixed concentration, nothing is added to the vial."""
+
+    units_per_ml: Positive
 
 
 class Storage(Cited):
@@ -302,7 +311,13 @@ class Product(Cited):
     """Further names accepted on input: spellings seen in practice, older brand names."""
     manufacturer: str
     vial_sizes: tuple[VialSize, ...] = Field(min_length=1)
-    diluent: str
+    presentation: Literal["powder", "solution"] = "powder"
+    """``powder``: reconstituted with ``diluent`` (the ``reconstitution`` table); ``solution``:
+    ready to use at the concentration of ``solution``, with no diluent."""
+    diluent: str | None = None
+    """What a powder is reconstituted with (saline); a solution has none."""
+    solution: ReadyToUse | None = None
+    """The concentration of a ready-to-use solution."""
     reconstitution: tuple[ReconstitutionRow, ...] = ()
     """Empty when the label table is not in the knowledge base: dilution is then unverified."""
     reconstitution_incomplete_vials: tuple[Positive, ...] = ()
@@ -318,6 +333,33 @@ class Product(Cited):
     limits: tuple[DoseLimit, ...] = ()
     pregnancy_lactation: PregnancyLactation | None = None
     notes: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _presentation(self) -> Product:
+        if self.presentation == "powder":
+            if self.diluent is None:
+                raise ValueError("a powder names its diluent")
+            if self.solution is not None:
+                raise ValueError("a powder has no 'solution' concentration; give presentation: solution")
+            return self
+        if self.solution is None:
+            raise ValueError("a ready-to-use solution gives its 'solution' concentration (units_per_ml)")
+        extra = [
+            name
+            for name, value in (
+                ("diluent", self.diluent),
+                ("reconstitution", self.reconstitution),
+                ("reconstitution_incomplete_vials", self.reconstitution_incomplete_vials),
+            )
+            if value
+        ]
+        if extra:
+            raise ValueError(f"a ready-to-use solution is not reconstituted: remove {', '.join(extra)}")
+        return self
+
+    @property
+    def ready_to_use(self) -> bool:
+        return self.presentation == "solution"
 
 
 # --- indications and regimens ---------------------------------------------------------------

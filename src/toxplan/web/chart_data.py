@@ -55,6 +55,7 @@ def products(kb: KnowledgeBase) -> list[dict[str, Any]]:
                     {"vial_units": number(r.vial_units), "diluent_ml": number(r.diluent_ml)}
                     for r in product.reconstitution
                 ],
+                "ready_to_use": product.ready_to_use,  # a solution: no saline is asked for
                 "areas": areas,
             }
         )

@@ -94,7 +94,7 @@
       shownFor = { product: state.product, lot: state.lot };
     }
     $("vial").disabled = !plan.lot();
-    $("diluent-row").hidden = state.vial !== "new";
+    $("diluent-row").hidden = state.vial !== "new" || plan.readyToUse();
     if (document.activeElement !== $("diluent")) $("diluent").value = state.diluent;
   }
 

@@ -16,6 +16,7 @@
     const productOf = (id) => data.products.find((p) => p.id === id);
     const lotsOf = (product) => data.lots.filter((l) => l.product === product);
     const lotById = (id) => data.lots.find((l) => l.id === id) || null;
+    const readyToUse = () => Boolean(productOf(state.product).ready_to_use); // a solution: no saline
 
     function defaultVial(lotRow) {
       if (!lotRow) return { vial: "new", diluent: "" };
@@ -90,7 +91,7 @@
         t.vial_units = l.vial_units;
         const vial = l.vials.find((v) => v.id === state.vial);
         if (vial) Object.assign(t, { diluent_ml: vial.diluent_ml, reconstituted_at: vial.reconstituted_at });
-        else if (Number(state.diluent) > 0) t.diluent_ml = Number(state.diluent);
+        else if (!readyToUse() && Number(state.diluent) > 0) t.diluent_ml = Number(state.diluent);
       }
       return t;
     }
@@ -105,6 +106,7 @@
       const out = [];
       if (!state.points.length) out.push("Add at least one point.");
       if (!lot()) out.push("Choose a lot.");
+      else if (readyToUse()) out.push("A ready-to-use product can be checked here but not yet signed: its record has no saline volume.");
       else if (state.vial === "new" && !(Number(state.diluent) > 0)) out.push("Enter the saline volume of the new vial.");
       if (state.points.some((p) => !(Number(p.units) > 0))) out.push("Every point needs units above 0.");
       if (ui.checking) out.push("Checking the plan…");
@@ -276,7 +278,7 @@
       get state() {
         return state;
       },
-      ui, act, api, blockers, signedPlan, lot, lotsOf, productOf, DRAFT_KEY, start: () => changed(),
+      ui, act, api, blockers, signedPlan, lot, lotsOf, productOf, readyToUse, DRAFT_KEY, start: () => changed(),
     };
   };
 })();

@@ -6,10 +6,12 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from toxplan.domain.dilution import show_units
+from toxplan.domain.plans import DilutionChoice
 from toxplan.domain.safety.context import CheckContext
 from toxplan.domain.safety.findings import Finding, Subject
 from toxplan.domain.safety.registry import rule
 from toxplan.domain.safety.wording import indication_name, indications_named, product_name, site_name
+from toxplan.knowledge.models import Product
 
 
 @rule("UNRECOGNISED_INPUT")
@@ -122,6 +124,9 @@ def dilution(ctx: CheckContext) -> Iterator[Finding]:
         return
     used = choice.dilution
     name = product_name(ctx.kb, product.id)
+    if used.ready_to_use:
+        yield from _solution(product, choice, name)
+        return
     subject = Subject("dilution", f"{show_units(used.vial_units)} U/{used.diluent_ml} mL")
     concentration = show_units(used.units_per_0_1_ml.quantize(Decimal("0.01")))
     if choice.source != "given":
@@ -179,3 +184,30 @@ def dilution(ctx: CheckContext) -> Iterator[Finding]:
         subject,
         (*table_citations, *band.citations),
     )
+
+
+def _solution(product: Product, choice: DilutionChoice, name: str) -> Iterator[Finding]:
+    """A ready-to-use solution: a vial size of the label, and nothing added to it."""
+    used = choice.dilution
+    assert product.solution is not None
+    subject = Subject("dilution", f"{show_units(used.vial_units)} U ready to use")
+    if used.vial_units not in {v.units for v in product.vial_sizes}:
+        sizes = ", ".join(f"{show_units(v.units)} U" for v in product.vial_sizes)
+        yield Finding(
+            "DILUTION_UNUSUAL",
+            "warning",
+            f"{name} comes in {sizes} vials, not {show_units(used.vial_units)} U.",
+            subject,
+            product.vial_sizes[0].citations,
+        )
+    if choice.ignored_diluent_ml is not None:
+        concentration = show_units(used.units_per_0_1_ml.quantize(Decimal("0.01")))
+        yield Finding(
+            "DILUTION_UNUSUAL",
+            "warning",
+            f"{name} is a ready-to-use solution of {concentration} U per 0.1 mL: nothing is added to the "
+            f"vial. The {choice.ignored_diluent_ml} mL of diluent given was not applied; volumes are at the "
+            f"label's concentration.",
+            subject,
+            product.solution.citations,
+        )

@@ -194,10 +194,12 @@ def vial_in_use_time(ctx: CheckContext) -> Iterator[Finding]:
     name = product_name(ctx.kb, product.id)
     vial = Subject("vial", product.id)
     defaults = ctx.kb.defaults
+    # A ready-to-use solution's clock starts when the vial is opened (``reconstituted_at``).
+    made, making = ("opened", "opening") if product.ready_to_use else ("reconstituted", "reconstitution")
     if is_default and defaults is not None:
         citations = (*product.citations, *defaults.in_use.citations)
         rule_words = (
-            f"the label's in-use time of reconstituted {name} is unconfirmed, so ToxPlan applies "
+            f"the label's in-use time of {made} {name} is unconfirmed, so ToxPlan applies "
             f"its default of {show_units(hours_allowed)} h (the shortest confirmed for the class)"
         )
     else:
@@ -208,8 +210,8 @@ def vial_in_use_time(ctx: CheckContext) -> Iterator[Finding]:
         yield Finding(
             "INPUT_MISSING",
             "info",
-            f"No reconstitution time given: the {show_units(hours_allowed)} h in-use limit of {name} was not checked"
-            + (" (ToxPlan default; label value unconfirmed)." if is_default else "."),
+            f"No {making} time given: the {show_units(hours_allowed)} h in-use limit of "
+            f"{name} was not checked" + (" (ToxPlan default; label value unconfirmed)." if is_default else "."),
             vial,
             citations,
         )
@@ -219,7 +221,7 @@ def vial_in_use_time(ctx: CheckContext) -> Iterator[Finding]:
         yield Finding(
             "RECONSTITUTED_VIAL_EXPIRED",
             "critical",
-            f"The vial was reconstituted {hours:.1f} h before injection ({ctx.reconstituted_at}); {rule_words}.",
+            f"The vial was {made} {hours:.1f} h before injection ({ctx.reconstituted_at}); {rule_words}.",
             vial,
             citations,
         )
@@ -227,7 +229,7 @@ def vial_in_use_time(ctx: CheckContext) -> Iterator[Finding]:
         yield Finding(
             "LABEL_VALUE_UNCONFIRMED",
             "info",
-            f"Reconstituted {hours:.1f} h before injection: {rule_words}. Check the current label.",
+            f"{made.capitalize()} {hours:.1f} h before injection: {rule_words}. Check the current label.",
             vial,
             citations,
         )
