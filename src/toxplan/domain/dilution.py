@@ -3,7 +3,8 @@
 Rounding rules (the only places numbers are rounded):
 - Quantities are exact decimals internally (28 significant digits); nothing is rounded until
   it is shown.
-- A volume is shown to 0.001 mL (ROUND_HALF_UP).
+- A volume is shown to 0.001 mL, by the one rounding rule (``primitives/numbers.py``: half
+  away from zero, as the chart's ``decimal.js``).
 - A U-100 insulin syringe mark (1 mark = 0.01 mL) is shown to the nearest half mark
   (ROUND_HALF_UP), the finest graduation of a 0.3 mL syringe.
 - Vials needed are rounded up: a partly used vial is a whole vial opened.
@@ -15,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
 
-VOLUME_STEP = Decimal("0.001")
+from toxplan.primitives.numbers import VOLUME_STEP, round_half_up
+
 MARK_STEP = Decimal("0.5")
 MARKS_PER_ML = Decimal(100)  # U-100 insulin syringe: 100 marks per mL
 TENTH_ML = Decimal("0.1")
@@ -83,7 +85,7 @@ def syringe_marks(volume_ml: Decimal) -> Decimal:
 
 
 def show_volume(volume_ml: Decimal) -> Decimal:
-    return volume_ml.quantize(VOLUME_STEP, rounding=ROUND_HALF_UP)
+    return round_half_up(volume_ml, VOLUME_STEP)
 
 
 def show_marks(marks: Decimal) -> Decimal:

@@ -14,6 +14,7 @@ from toxplan.errors import InvalidInput, NotFound, PlanNotAvailable
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.dose_models import MuscleTable
 from toxplan.knowledge.models import Depth, Product, Regimen
+from toxplan.primitives.numbers import UNITS_STEP, round_half_up
 
 
 class Injection(NamedTuple):
@@ -235,7 +236,7 @@ def _template_injections(kb: KnowledgeBase, indication: str, table: MuscleTable)
         sites = kb.muscle_sites(row.muscle)
         site = next((s for s in sites if s.endswith("_left")), sites[0])
         count = row.sites.min if row.sites is not None and row.sites.min > 0 else 1
-        each = (row.units.min / count).quantize(Decimal("0.001"))
+        each = round_half_up(row.units.min / count, UNITS_STEP)
         words = f"individualise: label range {row.units.min}-{row.units.max} U" + (
             f" in {row.sites.min}-{row.sites.max} sites" if row.sites is not None else ""
         )

@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from toxplan.errors import InvalidInput
 from toxplan.knowledge.models import Depth, View
+from toxplan.primitives.fields import field_path
 
 NO_NUL = r"^[^\x00]*$"
 """Text never carries NUL bytes (PostgreSQL refuses them in text columns)."""
@@ -137,13 +138,6 @@ def _check_dates(request: CheckRequest) -> None:
         raise InvalidInput(f"{made} is after the treatment date {on}", field="treatment.reconstituted_at")
 
 
-def _location(loc: tuple[int | str, ...]) -> str:
-    path = ""
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path
-
-
 def parse_check_request(data: object, *, today: dt.date) -> CheckRequest:
     """Validate a decoded JSON/YAML request; raise InvalidInput naming the first bad field."""
     if not isinstance(data, dict):
@@ -152,7 +146,7 @@ def parse_check_request(data: object, *, today: dt.date) -> CheckRequest:
         request = CheckRequest.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
-        field = _location(tuple(error["loc"])) or "request"
+        field = field_path(error["loc"]) or "request"
         message = str(error["msg"]).removeprefix("Value error, ")
         raise InvalidInput(message, field=field) from None
     return complete(request, today=today)

@@ -44,6 +44,7 @@ from toxplan.knowledge.purpose import PurposeSeverityFile
 from toxplan.knowledge.raw import RawKnowledge
 from toxplan.knowledge.terms import normalise
 from toxplan.knowledge.zone_models import DangerZoneFile
+from toxplan.primitives.fields import field_path
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -67,13 +68,6 @@ def _yaml() -> Any:
     return yaml_io
 
 
-def _field_path(loc: tuple[int | str, ...]) -> str:
-    path = ""
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path
-
-
 def _read(path: Path, model: type[M], raw: RawKnowledge, problems: list[Problem]) -> M | None:
     name = raw.relative(path)
     try:
@@ -87,7 +81,7 @@ def _read(path: Path, model: type[M], raw: RawKnowledge, problems: list[Problem]
         return model.model_validate(data)
     except ValidationError as exc:
         for error in exc.errors():
-            problems.append(Problem(name, _field_path(tuple(error["loc"])), error["msg"]))
+            problems.append(Problem(name, field_path(error["loc"]), error["msg"]))
         return None
 
 

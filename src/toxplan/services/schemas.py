@@ -12,6 +12,7 @@ from toxplan.db.models.clinic import ROLES
 from toxplan.db.models.outcome import EVENT_TYPES, OUTCOMES, SEVERITIES
 from toxplan.domain.requests import NO_NUL, Day, InjectionIn, Moment
 from toxplan.errors import InvalidInput
+from toxplan.primitives.fields import field_path
 
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]
 Text = Annotated[str, Field(min_length=1, max_length=2000, pattern=NO_NUL)]
@@ -89,6 +90,8 @@ class Override(_In):
 class TreatmentCreate(_In):
     patient_id: str
     lot_id: str
+    product: Name | None = None
+    """The product the plan was made for (id, INN or brand); when given, the lot must be of it."""
     reconstitution_id: str | None = None
     diluent_ml: Annotated[Decimal, Field(gt=0, le=20, decimal_places=3, allow_inf_nan=False)] | None = None
     """Needed when no reconstitution is named."""
@@ -141,7 +144,7 @@ def parse(model: type[M], data: object) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
-        field = ".".join(str(p) for p in error["loc"]) or model.__name__
+        field = field_path(error["loc"]) or model.__name__
         raise InvalidInput(str(error["msg"]).removeprefix("Value error, "), field=field) from None
 
 

@@ -2,26 +2,24 @@
 
 The chart checks every change with POST /api/v1/check. That endpoint is stateless, so the
 page hands it the patient facts and dose history the server will use when the treatment is
-signed: they are built by the same function signing uses (``treatments.check_request``), so
+signed: they are built by the same function signing uses (``treatments.patient_facts``), so
 the live findings and the findings stored at signing come from the same inputs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any, get_args
 
 from sqlalchemy.orm import Session
 
-from toxplan.db.models import Lot, Patient
-from toxplan.domain.requests import InjectionIn
+from toxplan.db.models import Patient
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.models import Depth
 from toxplan.presenters import number
 from toxplan.services import inventory
-from toxplan.services.schemas import Actor, TreatmentCreate
-from toxplan.services.treatments import NEVER_OVERRIDDEN, check_request
+from toxplan.services.schemas import Actor
+from toxplan.services.treatments import NEVER_OVERRIDDEN, patient_facts
 from toxplan.web.face_chart import VIEWS, zoom_boxes
 
 
@@ -81,21 +79,13 @@ def usable_lots(session: Session, actor: Actor, kb: KnowledgeBase, now: dt.datet
 
 
 def check_context(session: Session, patient: Patient, now: dt.datetime) -> dict[str, Any]:
-    """The patient block and dose history of a check, exactly as signing builds them.
-
-    ``check_request`` also needs a lot and a treatment; stand-ins are passed and only its
-    patient and history parts are kept (the chart supplies the treatment itself).
-    """
-    probe = TreatmentCreate(
-        patient_id=patient.id,
-        lot_id="-",
-        diluent_ml=Decimal(1),
-        visit_at=now,
-        injections=(InjectionIn(indication="-", site="-", units=Decimal(1)),),
-    )
-    stand_in = Lot(product="-", vial_units=Decimal(1))
-    built = check_request(session, patient=patient, given=probe, lot=stand_in, made=None, diluent=Decimal(1))
-    return built.model_dump(mode="json", include={"patient", "history"}, exclude_none=True)
+    """The patient block and dose history of a check, exactly as signing builds them (the chart
+    supplies the treatment itself)."""
+    facts, history = patient_facts(session, patient, visit_at=now)
+    return {
+        "patient": facts.model_dump(mode="json", exclude_none=True),
+        "history": [h.model_dump(mode="json", exclude_none=True) for h in history],
+    }
 
 
 def chart_data(

@@ -122,7 +122,7 @@
     /** What the sign form posts: the server adds the patient and the visit time. */
     function signedPlan() {
       const l = lot();
-      const plan = { lot_id: state.lot, injections: state.points.map(injection), note: state.note.trim() || null };
+      const plan = { product: state.product, lot_id: state.lot, injections: state.points.map(injection), note: state.note.trim() || null };
       if (l && l.vials.some((v) => v.id === state.vial)) plan.reconstitution_id = state.vial;
       else plan.diluent_ml = Number(state.diluent);
       plan.overrides = criticalKeys().map((f) => ({ code: f.code, subject_id: f.subject.id, reason: state.overrides[`${f.code}|${f.subject.id}`].trim() }));
