@@ -41,6 +41,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 def _command(name: str) -> Any:
     module, attribute = COMMANDS[name]
     found = getattr(import_module(module), attribute)
+    command: Any
     if isinstance(found, typer.Typer):
         command = typer.main.get_group(found)
     else:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from functools import cached_property
 from typing import NamedTuple
 
 from toxplan.domain.dilution import Dilution, VialUse, syringe_marks, vials_needed
@@ -14,6 +13,7 @@ from toxplan.errors import InvalidInput, NotFound, PlanNotAvailable
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.dose_models import MuscleTable
 from toxplan.knowledge.models import Depth, Product, Regimen
+from toxplan.primitives.memo import cached
 from toxplan.primitives.numbers import UNITS_STEP, round_half_up
 
 
@@ -85,12 +85,20 @@ class Plan:
             return sum(self.units_by_indication.values(), Decimal(0))
         return self.units_by_indication.get(indication, Decimal(0))
 
-    @cached_property
+    @cached
     def units_by_indication(self) -> dict[str, Decimal]:
         totals: dict[str, Decimal] = {}
         for injection in self.injections:
             totals[injection.indication] = totals.get(injection.indication, Decimal(0)) + injection.units
         return totals
+
+    @cached
+    def count_by_indication(self) -> dict[str, int]:
+        """Injections per indication."""
+        counts: dict[str, int] = {}
+        for injection in self.injections:
+            counts[injection.indication] = counts.get(injection.indication, 0) + 1
+        return counts
 
     def totals(self, indication: str | None = None) -> Totals:
         chosen = [i for i in self.injections if indication is None or i.indication == indication]

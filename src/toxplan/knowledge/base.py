@@ -21,6 +21,7 @@ from toxplan.knowledge.models import (
     Drug,
     EvidenceLevel,
     Indication,
+    InteractionClass,
     InteractionFile,
     Landmark,
     Manifest,
@@ -180,6 +181,14 @@ class KnowledgeBase:
     def regimen(self, product_id: str, indication_id: str) -> Regimen | None:
         return self.regimens.get((product_id, indication_id))
 
+    def regimens_of(self, product_id: str) -> Mapping[str, Regimen]:
+        """A product's regimens by indication (indexed once per knowledge base)."""
+        key = ("regimens_of", product_id, None)
+        found: dict[str, Regimen] | None = self.readings.get(key)
+        if found is None:
+            found = self.readings[key] = {i: r for (p, i), r in self.regimens.items() if p == product_id}
+        return found
+
     def on_label_indications(self, product_id: str) -> list[str]:
         return sorted(i for (p, i), r in self.regimens.items() if p == product_id and r.label_status == "on_label")
 
@@ -238,11 +247,35 @@ class KnowledgeBase:
             return self.defaults.in_use.hours, True
         return None, True
 
+    def interaction_class(self, class_id: str) -> InteractionClass:
+        """A label interaction class by id (indexed once per knowledge base)."""
+        key = ("interaction_classes", "", None)
+        found: dict[str, InteractionClass] | None = self.readings.get(key)
+        if found is None:
+            found = self.readings[key] = {c.id: c for c in self.interactions.classes}
+        return found[class_id]
+
     def risk_of_condition(self, condition_id: str) -> PatientRisk | None:
-        return next((r for r in self.risks.values() if condition_id in r.conditions), None)
+        return self._risk_index()[0].get(condition_id)
 
     def risk_of_drug(self, drug_key: str) -> PatientRisk | None:
-        return next((r for r in self.risks.values() if any(normalise(d) == drug_key for d in r.drugs)), None)
+        return self._risk_index()[1].get(drug_key)
+
+    def _risk_index(self) -> tuple[dict[str, PatientRisk], dict[str, PatientRisk]]:
+        """The purpose-severity risks by condition id and by normalised drug name (the first
+        risk naming one wins, as the table is read in order)."""
+        key = ("risk_index", "", None)
+        found: tuple[dict[str, PatientRisk], dict[str, PatientRisk]] | None = self.readings.get(key)
+        if found is None:
+            by_condition: dict[str, PatientRisk] = {}
+            by_drug: dict[str, PatientRisk] = {}
+            for risk in self.risks.values():
+                for condition in risk.conditions:
+                    by_condition.setdefault(condition, risk)
+                for drug in risk.drugs:
+                    by_drug.setdefault(normalise(drug), risk)
+            found = self.readings[key] = (by_condition, by_drug)
+        return found
 
     def evidence_of(self, citation_ids: tuple[str, ...]) -> list[EvidenceLevel]:
         return [self.citations[c].evidence for c in citation_ids]

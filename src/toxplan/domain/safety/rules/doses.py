@@ -29,7 +29,9 @@ def _scope_words(ctx: CheckContext, scoped: ScopedLimit) -> str:
 
 
 def _planned(ctx: CheckContext, scoped: ScopedLimit) -> Decimal:
-    return sum((i.units for i in ctx.plan.injections if scoped.covers(i.indication)), Decimal(0))
+    if not scoped.indications:
+        return ctx.plan.units_for()
+    return sum((u for i, u in ctx.plan.units_by_indication.items() if i in scoped.indications), Decimal(0))
 
 
 @rule("SITE_DOSE_ABOVE_MAX", "INPUT_MISSING")

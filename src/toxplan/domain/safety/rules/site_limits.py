@@ -123,7 +123,7 @@ def site_count(ctx: CheckContext) -> Iterator[Finding]:
         regimen = ctx.regimen(indication)
         if regimen is None or regimen.site_count is None:
             continue
-        count = sum(1 for i in ctx.plan.injections if i.indication == indication)
+        count = ctx.plan.count_by_indication.get(indication, 0)
         band = regimen.site_count
         words = str(band.max) if band.min == band.max else f"{band.min}-{band.max}"
         name = indication_name(ctx.kb, indication)

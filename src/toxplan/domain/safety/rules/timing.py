@@ -24,6 +24,8 @@ def _label_interval(ctx: CheckContext, indication: str) -> tuple[Interval | None
     candidates = [] if regimen is None else [regimen.min_interval] if regimen.min_interval else []
     if regimen is not None:
         candidates += [i for i in regimen.age_intervals if ctx.age_matches(i.ages)]
+    if len(candidates) == 1:
+        return candidates[0], False
     if candidates:
         return max(candidates, key=lambda i: i.minimum.approx_days()), False
     defaults = ctx.kb.defaults
