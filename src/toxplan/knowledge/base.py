@@ -213,14 +213,18 @@ class KnowledgeBase:
                     return exemption
         return None
 
-    def zones_holding(self, indication: str, point: Position) -> tuple[tuple[DangerZone, str], ...]:
+    def zones_holding(
+        self, indication: str, point: Position, *, site: str | None = None
+    ) -> tuple[tuple[DangerZone, str], ...]:
         """Zones (with the part, ``left``/``right``/``midline``) that hold an injection at ``point``.
 
         A zone applies whatever the injection's indication, unless one of its exemptions
         covers this indication at this point. Memoised: most injections sit at the template's
-        own site positions.
+        own site positions (``site`` names it; the memo is then keyed by the site's id, which is
+        cheaper to look up than the point).
         """
-        key = ("zone_hits", indication, point)
+        own = self.sites.get(site) if site is not None else None
+        key = ("zone_hits", indication, site if own is not None and own.position is point else point)
         found: tuple[tuple[DangerZone, str], ...] | None = self.readings.get(key)
         if found is None:
             x, y = float(point.x_mm), float(point.y_mm)
@@ -249,11 +253,20 @@ class KnowledgeBase:
 
     def interaction_class(self, class_id: str) -> InteractionClass:
         """A label interaction class by id (indexed once per knowledge base)."""
+        found = self.find_interaction_class(class_id)
+        if found is None:
+            raise KeyError(class_id)
+        return found
+
+    def find_interaction_class(self, class_id: str) -> InteractionClass | None:
         key = ("interaction_classes", "", None)
         found: dict[str, InteractionClass] | None = self.readings.get(key)
         if found is None:
-            found = self.readings[key] = {c.id: c for c in self.interactions.classes}
-        return found[class_id]
+            found = {}
+            for cls in self.interactions.classes:
+                found.setdefault(cls.id, cls)  # the first of a repeated id, as a search would find
+            self.readings[key] = found
+        return found.get(class_id)
 
     def risk_of_condition(self, condition_id: str) -> PatientRisk | None:
         return self._risk_index()[0].get(condition_id)

@@ -361,6 +361,10 @@ class Product(Cited):
     def ready_to_use(self) -> bool:
         return self.presentation == "solution"
 
+    @property
+    def vial_size_units(self) -> frozenset[Decimal]:
+        return frozenset(v.units for v in self.vial_sizes)
+
 
 # --- indications and regimens ---------------------------------------------------------------
 

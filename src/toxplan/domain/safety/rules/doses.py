@@ -42,8 +42,9 @@ def site_maximum(ctx: CheckContext) -> Iterator[Finding]:
         if not ctx.applies_by_age(limit):
             continue
         volume_unknown = False
+        scope = scoped.indications
         for index, injection in enumerate(ctx.plan.injections):
-            if not scoped.covers(injection.indication):
+            if scope and injection.indication not in scope:
                 continue
             where = Subject("injection", injection.site or "position", index)
             if limit.max_units is not None and injection.units > limit.max_units:

@@ -36,8 +36,9 @@ def unknown_plan_input(ctx: CheckContext) -> Iterator[Finding]:
                 Subject("indication", indication),
                 (),
             )
+    sites = kb.sites
     for index, injection in enumerate(ctx.plan.injections):
-        if injection.site is not None and injection.site not in kb.sites:
+        if injection.site is not None and injection.site not in sites:
             yield Finding(
                 "UNRECOGNISED_INPUT",
                 "warning",
@@ -46,7 +47,10 @@ def unknown_plan_input(ctx: CheckContext) -> Iterator[Finding]:
                 Subject("injection", injection.site, index),
                 (),
             )
+    known = kb.indications
     for index, (entry, product) in enumerate(zip(ctx.history, ctx.history_products, strict=True)):
+        if product is not None and entry.indication in known:
+            continue
         if product is None:
             yield Finding(
                 "UNRECOGNISED_INPUT",
@@ -101,7 +105,7 @@ def danger_zones(ctx: CheckContext) -> Iterator[Finding]:
         point = injection.position
         if point is None:
             continue
-        for zone, part in kb.zones_holding(injection.indication, point):
+        for zone, part in kb.zones_holding(injection.indication, point, site=injection.site):
             side = "" if part == "midline" else f", {part} side"
             yield Finding(
                 "DANGER_ZONE",
@@ -127,6 +131,10 @@ def dilution(ctx: CheckContext) -> Iterator[Finding]:
     if used.ready_to_use:
         yield from _solution(product, choice, name)
         return
+    rows = [r for r in product.reconstitution if r.vial_units == used.vial_units]
+    listed = used.vial_units in product.vial_size_units
+    if choice.source == "given" and listed and any(r.diluent_ml == used.diluent_ml for r in rows):
+        return  # a label vial and dilution, as given: nothing to say (the common case, kept cheap)
     subject = Subject("dilution", f"{show_units(used.vial_units)} U/{used.diluent_ml} mL")
     concentration = show_units(used.units_per_0_1_ml.quantize(Decimal("0.01")))
     if choice.source != "given":
@@ -138,7 +146,7 @@ def dilution(ctx: CheckContext) -> Iterator[Finding]:
             subject,
             (),
         )
-    if used.vial_units not in {v.units for v in product.vial_sizes}:
+    if not listed:
         sizes = ", ".join(f"{show_units(v.units)} U" for v in product.vial_sizes)
         yield Finding(
             "DILUTION_UNUSUAL",
@@ -147,7 +155,6 @@ def dilution(ctx: CheckContext) -> Iterator[Finding]:
             subject,
             product.vial_sizes[0].citations,
         )
-    rows = [r for r in product.reconstitution if r.vial_units == used.vial_units]
     if any(r.diluent_ml == used.diluent_ml for r in rows):
         return
     table_citations = tuple(dict.fromkeys(c for r in product.reconstitution for c in r.citations))

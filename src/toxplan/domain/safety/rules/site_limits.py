@@ -45,13 +45,13 @@ def default_citations(ctx: CheckContext) -> tuple[str, ...]:
 @rule("DOSE_ABOVE_LABEL", "SITE_DOSE_ABOVE_MAX")
 def units_per_site(ctx: CheckContext) -> Iterator[Finding]:
     """Each injection against the regimen's recommended units per site."""
+    tops = {i: r.units_per_site.max for i in ctx.known_indications if (r := ctx.regimen(i)) and r.units_per_site}
     for index, injection in enumerate(ctx.plan.injections):
+        top = tops.get(injection.indication)
+        if top is None or injection.units <= top:
+            continue
         regimen = ctx.regimen(injection.indication)
-        if regimen is None or regimen.units_per_site is None:
-            continue
-        top = regimen.units_per_site.max
-        if injection.units <= top:
-            continue
+        assert regimen is not None and regimen.units_per_site is not None
         where = Subject("injection", injection.site or "position", index)
         what = (
             f"Injection {index + 1} ({site_name(ctx.kb, injection.site)}, "

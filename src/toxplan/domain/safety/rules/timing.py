@@ -47,13 +47,12 @@ def _label_interval(ctx: CheckContext, indication: str) -> tuple[Interval | None
 def retreatment_interval(ctx: CheckContext) -> Iterator[Finding]:
     for indication in ctx.known_indications:
         category = ctx.kb.indications[indication].category
-        name = indication_name(ctx.kb, indication)
         interval, is_default = _label_interval(ctx, indication)
-        product = product_name(ctx.kb, ctx.product.id) if ctx.product else ctx.plan.product
         if interval is not None:
             last = ctx.latest(indication, start_of_window(ctx.on, interval.minimum))
-            whose = "ToxPlan's default interval" if is_default else "the label interval"
+            name = indication_name(ctx.kb, indication)
             if last is not None:
+                whose = "ToxPlan's default interval" if is_default else "the label interval"
                 days = (ctx.on - last.date).days
                 yield Finding(
                     "RETREATMENT_TOO_SOON",
@@ -65,6 +64,7 @@ def retreatment_interval(ctx: CheckContext) -> Iterator[Finding]:
                     interval.citations,
                 )
             elif is_default and ctx.history:
+                product = product_name(ctx.kb, ctx.product.id) if ctx.product else ctx.plan.product
                 yield Finding(
                     "LABEL_VALUE_UNCONFIRMED",
                     "info",
@@ -107,7 +107,7 @@ def retreatment_interval(ctx: CheckContext) -> Iterator[Finding]:
 def other_toxin_recent(ctx: CheckContext) -> Iterator[Finding]:
     if ctx.product is None or not ctx.history:
         return
-    toxins = next((c for c in ctx.kb.interactions.classes if c.id == OTHER_TOXIN_CLASS), None)
+    toxins = ctx.kb.find_interaction_class(OTHER_TOXIN_CLASS)
     if toxins is None or toxins.recent_within is None:
         yield Finding(
             "RULE_NOT_EVALUATED",
@@ -121,8 +121,10 @@ def other_toxin_recent(ctx: CheckContext) -> Iterator[Finding]:
     window = toxins.recent_within
     start = start_of_window(ctx.on, window)
     shares: list[tuple[str, Decimal]] = []
+    own_product = ctx.product
+    maxima: dict[str, tuple[Decimal, tuple[str, ...]] | None] = {}  # per product, for this patient
     for index, (entry, other) in enumerate(zip(ctx.history, ctx.history_products, strict=True)):
-        if entry.date < start or (other is not None and other.id == ctx.product.id):
+        if entry.date < start or other is own_product:
             continue
         name = other.brands[0] if other else f"'{entry.product}' (not a known product)"
         yield Finding(
@@ -135,7 +137,9 @@ def other_toxin_recent(ctx: CheckContext) -> Iterator[Finding]:
             Subject("history", entry.product, index),
             toxins.citations,
         )
-        maximum = _window_maximum(ctx, other) if other is not None else None
+        if other is not None and other.id not in maxima:
+            maxima[other.id] = _window_maximum(ctx, other)
+        maximum = maxima[other.id] if other is not None else None
         if other is not None and maximum is not None:
             shares.append((f"{other.brands[0]} {show_units(entry.units)} U on {entry.date}", entry.units / maximum[0]))
     if not shares:
@@ -185,6 +189,11 @@ def _elapsed_hours(start: dt.datetime, end: dt.datetime) -> Decimal:
     return Decimal((end - start).total_seconds()) / 3600
 
 
+def _inside_in_use_time(ctx: CheckContext, hours: Decimal) -> bool:
+    made, used = ctx.reconstituted_at, ctx.at
+    return made is not None and used is not None and _elapsed_hours(made, used) <= hours
+
+
 @rule("RECONSTITUTED_VIAL_EXPIRED", "LABEL_VALUE_UNCONFIRMED", "INPUT_MISSING")
 def vial_in_use_time(ctx: CheckContext) -> Iterator[Finding]:
     product = ctx.product
@@ -193,6 +202,8 @@ def vial_in_use_time(ctx: CheckContext) -> Iterator[Finding]:
     hours_allowed, is_default = ctx.kb.in_use_hours(product)
     if hours_allowed is None:
         return
+    if not is_default and _inside_in_use_time(ctx, hours_allowed):
+        return  # inside the label's in-use time: nothing to say (the common case, kept cheap)
     name = product_name(ctx.kb, product.id)
     vial = Subject("vial", product.id)
     defaults = ctx.kb.defaults
