@@ -18,6 +18,8 @@ def products(kb: KnowledgeBase) -> list[dict[str, Any]]:
             "brands": list(p.brands),
             "manufacturer": p.manufacturer,
             "vial_sizes": [number(v.units) for v in p.vial_sizes],
+            "presentation": p.presentation,
+            "units_per_ml": None if p.solution is None else number(p.solution.units_per_ml),
             "reconstitution": [
                 {
                     "vial_units": number(r.vial_units),

@@ -6,12 +6,14 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from toxplan.domain.checking import CheckedPlan
 from toxplan.domain.dilution import show_marks, show_units, show_volume, syringe_marks
 from toxplan.domain.geometry import Position
 from toxplan.domain.plans import Plan, Totals
 from toxplan.domain.safety.findings import Finding
 from toxplan.domain.safety.wording import indication_name, strongest_citations
 from toxplan.knowledge.base import KnowledgeBase
+from toxplan.primitives.numbers import UNITS_STEP, round_half_up
 
 
 def number(value: Decimal) -> int | float:
@@ -72,9 +74,10 @@ def dilution_json(plan: Plan) -> dict[str, Any] | None:
     d = plan.dilution.dilution
     return {
         "vial_units": number(d.vial_units),
-        "diluent_ml": number(d.diluent_ml),
-        "units_per_0_1_ml": number(d.units_per_0_1_ml.quantize(Decimal("0.001"))),
+        "diluent_ml": None if d.saline_ml is None else number(d.saline_ml),
+        "units_per_0_1_ml": number(round_half_up(d.units_per_0_1_ml, UNITS_STEP)),
         "source": plan.dilution.source,
+        "ready_to_use": d.ready_to_use,
     }
 
 
@@ -124,6 +127,19 @@ def finding_json(finding: Finding) -> dict[str, Any]:
     }
 
 
+def check_json(checked: CheckedPlan, kb: KnowledgeBase) -> dict[str, Any]:
+    """The answer to a check, the same from ``toxplan check`` and ``POST /api/v1/check``."""
+    findings = checked.result.findings
+    return {
+        "findings": [finding_json(f) for f in findings],
+        "critical": checked.result.critical,
+        "injections": injections_json(checked.plan),
+        "totals": totals_json(checked.plan),
+        "knowledge_version": checked.result.knowledge_version,
+        "sources": sources_json(kb, (c for f in findings for c in f.citations)),
+    }
+
+
 def sources_json(kb: KnowledgeBase, ids: Iterable[str]) -> dict[str, Any]:
     found = {}
     for cid in dict.fromkeys(ids):
@@ -147,9 +163,10 @@ def plan_text(plan: Plan, kb: KnowledgeBase) -> str:
     lines = [f"Plan: {product.brands[0] if product else plan.product} ({plan.product})"]
     if plan.dilution is not None:
         d = plan.dilution.dilution
+        added = "ready to use, nothing added" if d.ready_to_use else f"+ {d.diluent_ml} mL saline"
         lines.append(
-            f"Dilution: {show_units(d.vial_units)} U vial + {d.diluent_ml} mL saline = "
-            f"{show_units(d.units_per_0_1_ml.quantize(Decimal('0.001')))} U per 0.1 mL "
+            f"Dilution: {show_units(d.vial_units)} U vial {added} = "
+            f"{show_units(round_half_up(d.units_per_0_1_ml, UNITS_STEP))} U per 0.1 mL "
             f"({plan.dilution.source})"
         )
     lines.append(f"{'#':>3}  {'site':<34} {'indication':<24} {'units':>6} {'mL':>7} {'marks':>6}  depth")

@@ -116,3 +116,12 @@ def test_check_refuses_a_reconstitution_time_without_zone(world: World) -> None:
     assert_error(
         world.clinic["injector"].post(f"{API}/check", json=body), 422, "invalid_input", "treatment.reconstituted_at"
     )
+
+
+def test_a_nested_field_is_named_as_everywhere_else(world: World) -> None:
+    client = world.clinic["injector"]
+    shot = {"indication": "glabellar_lines", "site": "procerus", "units": -4}
+    body = {"treatment": {"product": "botox", "injections": [shot]}}
+    assert_error(client.post(f"{API}/check", json=body), 422, "invalid_input", "treatment.injections[0].units")
+    signing = treatment_body("p", "l") | {"injections": [shot]}
+    assert_error(client.post(f"{API}/treatments", json=signing), 422, "invalid_input", "injections[0].units")

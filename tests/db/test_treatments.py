@@ -126,7 +126,9 @@ def test_expired_lot_is_refused(factory: sessionmaker[Session], kb: KnowledgeBas
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        (lambda d: d["injections"][0].__setitem__("units", -4), "injections.0.units"),
+        (lambda d: d["injections"][0].__setitem__("units", -4), "injections[0].units"),
+        (lambda d: d.__setitem__("product", "Dysport"), "lot_id"),  # the lot is BOTOX
+        (lambda d: d.__setitem__("product", "no such toxin"), "product"),
         (lambda d: d.__setitem__("visit_at", NOW + dt.timedelta(days=3)), "visit_at"),
         (lambda d: d.__setitem__("lot_id", "no-such-lot"), "lot_id"),
         (lambda d: d.__setitem__("patient_id", "no-such-patient"), "patient_id"),

@@ -14,6 +14,7 @@ from tests.conftest import KNOWLEDGE
 from toxplan.errors import KnowledgeBaseError
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.loader import load
+from toxplan.photo.analysis import photo_map
 from toxplan.photo.model import canonical_face
 
 FILE = "face/photo_landmarks.yaml"
@@ -72,12 +73,16 @@ def test_a_broken_photo_map_is_refused(
     assert any(p.file == FILE and expected in f"{p.field}: {p.message}" for p in refused.value.problems), name
 
 
-def test_a_missing_photo_map_is_refused(tmp_path: Path) -> None:
+def test_a_missing_photo_map_loads_but_charting_on_a_photo_says_so(tmp_path: Path) -> None:
+    """The map serves photos only: a knowledge base without it still checks plans, and
+    charting on a photo is refused with the missing file named, never guessed."""
     root = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE, root)
     (root / FILE).unlink()
+    kb = load(root)
+    assert kb.photo_landmarks is None
     with pytest.raises(KnowledgeBaseError, match=r"photo_landmarks\.yaml: file is missing"):
-        load(root)
+        photo_map(kb)
 
 
 def test_left_landmarks_use_the_patients_left_half_of_the_mesh(kb: KnowledgeBase) -> None:

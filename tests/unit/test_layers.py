@@ -1,4 +1,5 @@
-"""The clinical core stays pure: it imports no outer layer, framework or I/O library."""
+"""The clinical core stays pure: it imports no outer layer, framework or I/O library, and its
+layers only look down: primitives beneath the knowledge base beneath the domain."""
 
 from __future__ import annotations
 
@@ -60,13 +61,38 @@ def offending(package: str, forbidden: tuple[str, ...]) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("package", ["domain", "knowledge"])
+@pytest.mark.parametrize("package", ["domain", "knowledge", "primitives"])
 def test_core_imports_no_outer_layer(package: str) -> None:
     assert offending(package, OUTER_LAYERS) == []
 
 
-def test_domain_does_no_io_and_uses_no_framework() -> None:
-    assert offending("domain", FRAMEWORKS) == []
+@pytest.mark.parametrize("package", ["domain", "primitives"])
+def test_domain_does_no_io_and_uses_no_framework(package: str) -> None:
+    assert offending(package, FRAMEWORKS) == []
+
+
+def test_the_knowledge_base_does_not_import_the_domain() -> None:
+    """The domain builds on the knowledge base, never the other way round (no cycle)."""
+    assert offending("knowledge", ("toxplan.domain",)) == []
+
+
+def test_primitives_import_nothing_of_toxplan_but_themselves() -> None:
+    own = ("toxplan.primitives",)
+    problems = [
+        line
+        for line in offending("primitives", ("toxplan",))
+        if not any(line.endswith(f" imports {m}") or f" imports {m}." in line for m in own)
+    ]
+    assert problems == []
+
+
+def test_the_domain_keeps_its_geometry_names() -> None:
+    """Callers placing sites on other landmarks (a photo) import them from the domain."""
+    from toxplan.domain import geometry  # noqa: PLC0415
+    from toxplan.primitives import geometry as primitive  # noqa: PLC0415
+
+    for name in ("Position", "place", "compile_zone", "inside", "outline", "distance_mm", "landmark_id"):
+        assert getattr(geometry, name) is getattr(primitive, name)
 
 
 def test_import_linter_contracts_hold() -> None:

@@ -16,6 +16,7 @@ from toxplan.errors import (
     PlanNotAvailable,
     ToxPlanError,
 )
+from toxplan.primitives.fields import LOCATION_ROOTS, field_path
 
 STATUS: dict[type[ToxPlanError], int] = {
     InvalidInput: 422,
@@ -72,8 +73,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
-        loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
-        field = ".".join(loc) or None
+        loc = [p for p in first.get("loc", ()) if p not in LOCATION_ROOTS]
+        field = field_path(loc) or None
         message = str(first.get("msg", "invalid request")).removeprefix("Value error, ")
         return JSONResponse(error_body("invalid_input", message, field), status_code=422)
 

@@ -1,50 +1,73 @@
-"""The ``toxplan`` command: plan, check, dilution math and the knowledge base.
+"""The ``toxplan`` command: plan, check, dilution math, the knowledge base and the records.
 
 Exit status: 0 success (for ``check``: no critical finding), 1 a critical finding (``check``)
 or a broken knowledge base (``kb validate``), 2 invalid input, 3 the knowledge base or a
 policy file failed to load.
+
+Each command's module is imported only when that command runs (or ``--help`` lists it):
+``toxplan check`` loads the knowledge base and the engine, never the database, the web app or
+the document code. Register a command by its name, module and attribute in ``COMMANDS``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from collections.abc import Callable
-from decimal import Decimal
-from pathlib import Path
-from typing import Annotated, Any
+from importlib import import_module
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
-from toxplan.cli import (
-    advise_command,
-    audit_commands,
-    clinic_commands,
-    db_commands,
-    kb_commands,
-    photo_commands,
-    report_commands,
-    serve_commands,
-)
-from toxplan.cli.common import Format, FormatOption, clean_errors, emit
-from toxplan.cli.loading import knowledge, policy_from, read_request
-from toxplan.domain.checking import check as run_check
-from toxplan.domain.checking import check_moment
-from toxplan.domain.dilution import Dilution, show_marks, show_units, show_volume, syringe_marks
-from toxplan.domain.plans import IndicationChoice, build_plan
-from toxplan.domain.requests import CheckRequest, parse_check_request
-from toxplan.errors import InvalidInput
-from toxplan.presenters import (
-    finding_json,
-    findings_text,
-    injections_json,
-    plan_json,
-    plan_text,
-    sources_json,
-    totals_json,
-)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "plan": ("toxplan.cli.plan_commands", "plan"),
+    "check": ("toxplan.cli.plan_commands", "check"),
+    "dilution": ("toxplan.cli.plan_commands", "dilution"),
+    "kb": ("toxplan.cli.kb_commands", "app"),
+    "db": ("toxplan.cli.db_commands", "db_app"),
+    "backup": ("toxplan.cli.db_commands", "backup"),
+    "restore": ("toxplan.cli.db_commands", "restore"),
+    "recall": ("toxplan.cli.db_commands", "recall"),
+    "serve": ("toxplan.cli.serve_commands", "serve"),
+    "user": ("toxplan.cli.serve_commands", "user_app"),
+    "report": ("toxplan.cli.report_commands", "report_app"),
+    "export": ("toxplan.cli.report_commands", "export_app"),
+    "clinic": ("toxplan.cli.clinic_commands", "clinic_app"),
+    "advise": ("toxplan.cli.advise_command", "advise"),
+    "audit": ("toxplan.cli.audit_commands", "audit_app"),
+    "photo": ("toxplan.cli.photo_commands", "app"),
+}
+"""Command name -> (module, attribute): a Typer app (a group of commands) or a command function."""
+
+
+def _command(name: str) -> Any:
+    module, attribute = COMMANDS[name]
+    found = getattr(import_module(module), attribute)
+    command: Any
+    if isinstance(found, typer.Typer):
+        command = typer.main.get_group(found)
+    else:
+        single = typer.Typer()
+        single.command(name=name)(found)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+class LazyCommands(TyperGroup):
+    """A command group that imports a command's module the first time the command is needed."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *(n for n in COMMANDS if n not in self.commands)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name in COMMANDS and cmd_name not in self.commands:
+            self.add_command(_command(cmd_name), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
 
 app = typer.Typer(
+    cls=LazyCommands,
     help=(
         "ToxPlan: plan botulinum toxin type A treatments, do the dilution math and check "
         "plans against the US labels. It supports a clinician's judgement; it does not "
@@ -54,152 +77,11 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.add_typer(kb_commands.app, name="kb")
-app.add_typer(db_commands.db_app, name="db")
-app.command()(db_commands.backup)
-app.command()(db_commands.restore)
-app.command()(db_commands.recall)
-app.command()(serve_commands.serve)
-app.add_typer(serve_commands.user_app, name="user")
-app.add_typer(report_commands.report_app, name="report")
-app.add_typer(report_commands.export_app, name="export")
-app.add_typer(clinic_commands.clinic_app, name="clinic")
-app.command()(advise_command.advise)
-app.add_typer(audit_commands.audit_app, name="audit")
-app.add_typer(photo_commands.app, name="photo")
 
 
-def decimal_option(value: float | None, field: str) -> Decimal | None:
-    if value is None:
-        return None
-    result = Decimal(str(value))
-    if not result.is_finite() or result <= 0:
-        raise InvalidInput("must be a number greater than 0", field=field)
-    return result
-
-
-@app.command()
-def plan(
-    product: Annotated[str, typer.Option(help="Product id, INN or brand name (e.g. botox).")],
-    indication: Annotated[
-        list[str],
-        typer.Option(
-            help="Indication id; repeat for several. Choose a variant as ID:VARIANT, e.g. platysma_bands:2+2."
-        ),
-    ],
-    vial_units: Annotated[float | None, typer.Option(help="Vial size in units.")] = None,
-    diluent_ml: Annotated[float | None, typer.Option(help="Saline added to the vial, in mL.")] = None,
-    format: FormatOption = Format.text,
-) -> None:
-    """Lay out the label-standard plan: sites, units, volume and syringe marks per injection."""
-    with clean_errors():
-        kb = knowledge()
-        built = build_plan(
-            kb,
-            product=product,
-            indications=[IndicationChoice.parse(i) for i in indication],
-            vial_units=decimal_option(vial_units, "vial_units"),
-            diluent_ml=decimal_option(diluent_ml, "diluent_ml"),
-        )
-        if format is Format.json:
-            emit(plan_json(built, kb))
-        else:
-            typer.echo(plan_text(built, kb))
-
-
-def local_times(request: CheckRequest) -> CheckRequest:
-    """A reconstitution time written without a zone is local time on this machine, with the
-    UTC offset of its own date (not today's: a daylight-saving change may lie between)."""
-    made = request.treatment.reconstituted_at
-    if made is None or made.tzinfo is not None:
-        return request
-    treatment = request.treatment.model_copy(update={"reconstituted_at": made.astimezone()})
-    return request.model_copy(update={"treatment": treatment})
-
-
-@app.command()
-def check(
-    request: Annotated[str, typer.Argument(help="JSON or YAML request file, or - for standard input.")],
-    policy: Annotated[
-        Path | None,
-        typer.Option(help="Clinic policy file (YAML) that makes rules stricter. Also $TOXPLAN_POLICY."),
-    ] = None,
-    format: FormatOption = Format.text,
-) -> None:
-    """Check a planned treatment against the labels, the patient and their history.
-
-    Exit status 0 when no finding is critical, 1 when one is, 2 when the request is invalid.
-    """
-    with clean_errors():
-        kb = knowledge()
-        clinic_policy = policy_from(policy, kb)
-        now = dt.datetime.now().astimezone()  # local time, with its zone
-        parsed = local_times(parse_check_request(read_request(request), today=now.date()))
-        assert parsed.date is not None
-        at = check_moment(parsed.date, now)
-        if parsed.date != now.date():  # the end of that day by its own UTC offset (daylight saving)
-            at = at.replace(tzinfo=None).astimezone()
-        checked = run_check(kb, parsed, at=at, policy=clinic_policy)
-    findings = checked.result.findings
-    if format is Format.json:
-        emit(
-            {
-                "findings": [finding_json(f) for f in findings],
-                "critical": checked.result.critical,
-                "injections": injections_json(checked.plan),
-                "totals": totals_json(checked.plan),
-                "knowledge_version": checked.result.knowledge_version,
-                "sources": sources_json(kb, (c for f in findings for c in f.citations)),
-            }
-        )
-    else:
-        typer.echo(findings_text(findings, kb))
-        typer.echo("")
-        typer.echo(plan_text(checked.plan, kb))
-    raise typer.Exit(1 if checked.result.critical else 0)
-
-
-@app.command()
-def dilution(
-    vial_units: Annotated[float, typer.Option(help="Vial size in units.")],
-    diluent_ml: Annotated[float, typer.Option(help="Saline added, in mL.")],
-    dose: Annotated[list[float] | None, typer.Option(help="Units per injection; repeat for several.")] = None,
-    format: FormatOption = Format.text,
-) -> None:
-    """Concentration of a reconstituted vial, and the volume and syringe marks for a dose."""
-    with clean_errors():
-        vial = decimal_option(vial_units, "vial_units")
-        diluent = decimal_option(diluent_ml, "diluent_ml")
-        assert vial is not None and diluent is not None
-        solution = Dilution(vial, diluent)
-        doses = [d for d in (decimal_option(x, "dose") for x in dose or []) if d is not None]
-    rows = []
-    for units in doses:
-        volume = solution.volume_ml(units)
-        rows.append(
-            {
-                "units": float(show_units(units)) if units % 1 else int(units),
-                "volume_ml": float(show_volume(volume)),
-                "syringe_units": float(show_marks(syringe_marks(volume))),
-            }
-        )
-    per_tenth = solution.units_per_0_1_ml.quantize(Decimal("0.001"))
-    if format is Format.json:
-        emit(
-            {
-                "vial_units": vial_units,
-                "diluent_ml": diluent_ml,
-                "units_per_ml": float(solution.units_per_ml.quantize(Decimal("0.001"))),
-                "units_per_0_1_ml": float(per_tenth),
-                "doses": rows,
-            }
-        )
-        return
-    typer.echo(f"{show_units(vial)} U + {diluent} mL = {show_units(per_tenth)} U per 0.1 mL")
-    for row in rows:
-        typer.echo(
-            f"{row['units']} U = {row['volume_ml']:.3f} mL = {row['syringe_units']} marks on a U-100 insulin syringe"
-        )
+@app.callback()
+def toxplan() -> None:
+    """ToxPlan's commands (see ``toxplan COMMAND --help``)."""
 
 
 def main() -> None:

@@ -21,19 +21,15 @@ class CheckedPlan:
 
 def _injection(kb: KnowledgeBase, given: InjectionIn) -> Injection:
     site = kb.sites.get(given.site) if given.site else None
-    position = site.position if site else None
-    if given.position is not None:  # a point moved on the chart wins over the site's default
-        position = Position(given.position.view, given.position.x_mm, given.position.y_mm)
-    return Injection(
-        indication=given.indication,
-        units=given.units,
-        site=given.site,
-        position=position,
-        muscle=site.muscle if site else None,
-        depth=given.depth or (site.depth if site else None),
-        needle=given.needle,
-        note=given.note,
-    )
+    moved = given.position
+    # A point moved on the chart wins over the site's default position.
+    position = Position(moved.view, moved.x_mm, moved.y_mm) if moved is not None else site.position if site else None
+    if site is None:
+        muscle, depth = None, given.depth
+    else:
+        muscle, depth = site.definition.muscle, given.depth or site.definition.depth
+    values = (given.indication, given.units, given.site, position, muscle, depth, given.needle, given.note)
+    return tuple.__new__(Injection, values)  # every field given: skips the named tuple's Python __new__
 
 
 def plan_from_request(kb: KnowledgeBase, request: CheckRequest) -> Plan:
@@ -42,9 +38,8 @@ def plan_from_request(kb: KnowledgeBase, request: CheckRequest) -> Plan:
     injections = tuple(_injection(kb, i) for i in treatment.injections)
     dilution = None
     if product is not None:
-        regimens = [
-            r for i in dict.fromkeys(x.indication for x in injections) if (r := kb.regimen(product.id, i)) is not None
-        ]
+        own = kb.regimens_of(product.id)
+        regimens = [r for i in dict.fromkeys(x.indication for x in injections) if (r := own.get(i)) is not None]
         dilution = choose_dilution(product, regimens, treatment.vial_units, treatment.diluent_ml)
     return Plan(product.id if product else treatment.product, dilution, injections)
 

@@ -3,7 +3,8 @@
 Rounding rules (the only places numbers are rounded):
 - Quantities are exact decimals internally (28 significant digits); nothing is rounded until
   it is shown.
-- A volume is shown to 0.001 mL (ROUND_HALF_UP).
+- A volume is shown to 0.001 mL, by the one rounding rule (``primitives/numbers.py``: half
+  away from zero, as the chart's ``decimal.js``).
 - A U-100 insulin syringe mark (1 mark = 0.01 mL) is shown to the nearest half mark
   (ROUND_HALF_UP), the finest graduation of a 0.3 mL syringe.
 - Vials needed are rounded up: a partly used vial is a whole vial opened.
@@ -15,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
 
-VOLUME_STEP = Decimal("0.001")
+from toxplan.primitives.numbers import VOLUME_STEP, round_half_up
+
 MARK_STEP = Decimal("0.5")
 MARKS_PER_ML = Decimal(100)  # U-100 insulin syringe: 100 marks per mL
 TENTH_ML = Decimal("0.1")
@@ -27,16 +29,34 @@ def _exact(value: Decimal) -> Decimal:
 
 @dataclass(frozen=True)
 class Dilution:
-    """A vial of ``vial_units`` reconstituted with ``diluent_ml`` of saline."""
+    """A vial of ``vial_units`` in ``diluent_ml`` of liquid.
+
+    A powder is reconstituted with ``diluent_ml`` of saline. A ready-to-use solution
+    (``ready_to_use``) has nothing added: ``diluent_ml`` is then the solution the vial holds,
+    so the concentration is the label's (``Dilution.solution``).
+    """
 
     vial_units: Decimal
     diluent_ml: Decimal
+    ready_to_use: bool = False
 
     def __post_init__(self) -> None:
         if self.vial_units <= 0:
             raise ValueError("vial_units must be greater than 0")
         if self.diluent_ml <= 0:
             raise ValueError("diluent_ml must be greater than 0")
+
+    @classmethod
+    def solution(cls, vial_units: Decimal, units_per_ml: Decimal) -> Dilution:
+        """A vial of a ready-to-use solution at its fixed concentration."""
+        if units_per_ml <= 0:
+            raise ValueError("units_per_ml must be greater than 0")
+        return cls(vial_units, _exact(vial_units / units_per_ml), ready_to_use=True)
+
+    @property
+    def saline_ml(self) -> Decimal | None:
+        """Saline added to the vial; None for a ready-to-use solution (nothing is added)."""
+        return None if self.ready_to_use else self.diluent_ml
 
     @property
     def units_per_ml(self) -> Decimal:
@@ -65,7 +85,7 @@ def syringe_marks(volume_ml: Decimal) -> Decimal:
 
 
 def show_volume(volume_ml: Decimal) -> Decimal:
-    return volume_ml.quantize(VOLUME_STEP, rounding=ROUND_HALF_UP)
+    return round_half_up(volume_ml, VOLUME_STEP)
 
 
 def show_marks(marks: Decimal) -> Decimal:

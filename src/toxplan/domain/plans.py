@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from functools import cached_property
 from typing import NamedTuple
 
 from toxplan.domain.dilution import Dilution, VialUse, syringe_marks, vials_needed
@@ -14,6 +13,8 @@ from toxplan.errors import InvalidInput, NotFound, PlanNotAvailable
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.dose_models import MuscleTable
 from toxplan.knowledge.models import Depth, Product, Regimen
+from toxplan.primitives.memo import cached
+from toxplan.primitives.numbers import UNITS_STEP, round_half_up
 
 
 class Injection(NamedTuple):
@@ -43,11 +44,16 @@ class IndicationChoice:
         return cls(name.strip(), variant.strip() or None)
 
 
+SOLUTION_SOURCE = "ready-to-use solution, label concentration"
+
+
 @dataclass(frozen=True)
 class DilutionChoice:
     dilution: Dilution
     source: str
     """Where it came from: given, the label table, or the regimen's stated concentration."""
+    ignored_diluent_ml: Decimal | None = None
+    """Diluent named for a ready-to-use solution, which is not diluted (so not applied)."""
 
 
 @dataclass(frozen=True)
@@ -79,12 +85,20 @@ class Plan:
             return sum(self.units_by_indication.values(), Decimal(0))
         return self.units_by_indication.get(indication, Decimal(0))
 
-    @cached_property
+    @cached
     def units_by_indication(self) -> dict[str, Decimal]:
         totals: dict[str, Decimal] = {}
         for injection in self.injections:
             totals[injection.indication] = totals.get(injection.indication, Decimal(0)) + injection.units
         return totals
+
+    @cached
+    def count_by_indication(self) -> dict[str, int]:
+        """Injections per indication."""
+        counts: dict[str, int] = {}
+        for injection in self.injections:
+            counts[injection.indication] = counts.get(injection.indication, 0) + 1
+        return counts
 
     def totals(self, indication: str | None = None) -> Totals:
         chosen = [i for i in self.injections if indication is None or i.indication == indication]
@@ -139,7 +153,16 @@ def choose_dilution(
     vial_units: Decimal | None,
     diluent_ml: Decimal | None,
 ) -> DilutionChoice | None:
-    """The dilution to plan with: as given, else the label row matching the pattern."""
+    """The dilution to plan with: as given, else the label row matching the pattern.
+
+    A ready-to-use solution is never diluted: its vial (as given, else its smallest) holds the
+    label's concentration, whatever ``diluent_ml`` says (the dilution rule reports that).
+    """
+    if product.solution is not None:
+        sizes = sorted(v.units for v in product.vial_sizes)
+        vial = vial_units if vial_units is not None else sizes[0]
+        solution = Dilution.solution(vial, product.solution.units_per_ml)
+        return DilutionChoice(solution, SOLUTION_SOURCE, ignored_diluent_ml=diluent_ml)
     if vial_units is not None and diluent_ml is not None:
         return DilutionChoice(Dilution(vial_units, diluent_ml), "given")
     wanted = next((r.concentration_units_per_0_1_ml for r in regimens if r.concentration_units_per_0_1_ml), None)
@@ -223,7 +246,7 @@ def _template_injections(kb: KnowledgeBase, indication: str, table: MuscleTable)
         sites = kb.muscle_sites(row.muscle)
         site = next((s for s in sites if s.endswith("_left")), sites[0])
         count = row.sites.min if row.sites is not None and row.sites.min > 0 else 1
-        each = (row.units.min / count).quantize(Decimal("0.001"))
+        each = round_half_up(row.units.min / count, UNITS_STEP)
         words = f"individualise: label range {row.units.min}-{row.units.max} U" + (
             f" in {row.sites.min}-{row.sites.max} sites" if row.sites is not None else ""
         )

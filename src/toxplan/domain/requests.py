@@ -17,31 +17,41 @@ from toxplan import limits
 from toxplan.errors import InvalidInput
 from toxplan.knowledge.models import Depth, View
 from toxplan.limits import Key
+from toxplan.primitives.fields import field_path
+from toxplan.primitives.numbers import UNITS_STEP
 
-Units = Annotated[Decimal, Field(gt=0, le=10000, decimal_places=3, allow_inf_nan=False)]
+
+def _units_step(value: Decimal) -> Decimal:
+    # The same rule as Field(decimal_places=3), without the digit tuple pydantic builds for it
+    # (a request carries dozens of doses: this check ran longer than the safety rules).
+    if value != value.quantize(UNITS_STEP):
+        raise ValueError("Decimal input should have no more than 3 decimal places")
+    return value
+
+
+Units = Annotated[Decimal, Field(gt=0, le=10000, allow_inf_nan=False), AfterValidator(_units_step)]
 """Units to 0.001: finer doses cannot be drawn, and records keep three decimals."""
 Text = limits.Fact
 
 
-def _plausible_day(value: dt.date) -> dt.date:
-    if not 1900 <= value.year <= 2200:
-        raise ValueError(f"{value} is not a plausible date")
-    return value
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
+"""The plausible days (checked natively by pydantic: a request carries dozens of dates)."""
 
 
 def _plausible_moment(value: dt.datetime) -> dt.datetime:
-    _plausible_day(value.date())
+    if not FIRST_DAY <= value.date() <= LAST_DAY:
+        raise ValueError(f"{value} is not a plausible date")
     if value.tzinfo is not None:  # stored in UTC: the day there must be plausible too
         try:
             in_utc = value.astimezone(dt.UTC)
         except OverflowError:
             raise ValueError(f"{value} is not a plausible time") from None
-        if not 1900 <= in_utc.year <= 2200:
+        if not FIRST_DAY.year <= in_utc.year <= LAST_DAY.year:
             raise ValueError(f"{value} is {in_utc:%Y-%m-%d %H:%M} in UTC: not a plausible time")
     return value
 
 
-Day = Annotated[dt.date, AfterValidator(_plausible_day)]
+Day = Annotated[dt.date, Field(ge=FIRST_DAY, le=LAST_DAY)]
 Moment = Annotated[dt.datetime, AfterValidator(_plausible_moment)]
 
 
@@ -142,13 +152,6 @@ def _check_dates(request: CheckRequest) -> None:
         raise InvalidInput(f"{made} is after the treatment date {on}", field="treatment.reconstituted_at")
 
 
-def _location(loc: tuple[int | str, ...]) -> str:
-    path = ""
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path
-
-
 def parse_check_request(data: object, *, today: dt.date) -> CheckRequest:
     """Validate a decoded JSON/YAML request; raise InvalidInput naming the first bad field."""
     if not isinstance(data, dict):
@@ -157,7 +160,7 @@ def parse_check_request(data: object, *, today: dt.date) -> CheckRequest:
         request = CheckRequest.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
-        field = _location(tuple(error["loc"])) or "request"
+        field = field_path(error["loc"]) or "request"
         message = str(error["msg"]).removeprefix("Value error, ")
         raise InvalidInput(message, field=field) from None
     return complete(request, today=today)

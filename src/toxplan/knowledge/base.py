@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from toxplan.domain.geometry import CompiledZone, Position, compile_zone, distance_mm, place
 from toxplan.errors import NotFound
 from toxplan.knowledge.aftercare import AftercareGeneral, IndicationAftercare, SiteCode
 from toxplan.knowledge.combinations import PlanCombination
 from toxplan.knowledge.consent_models import ConsentForm, ConsentStatement
 from toxplan.knowledge.dose_models import ToxPlanDefaults
+from toxplan.knowledge.layout_models import BodyRegion, ChartLayout
 from toxplan.knowledge.models import (
     Allergen,
     Citation,
@@ -22,6 +22,7 @@ from toxplan.knowledge.models import (
     Drug,
     EvidenceLevel,
     Indication,
+    InteractionClass,
     InteractionFile,
     Landmark,
     Manifest,
@@ -36,6 +37,7 @@ from toxplan.knowledge.photo_map import PhotoLandmarkFile
 from toxplan.knowledge.purpose import PatientRisk
 from toxplan.knowledge.terms import DOSE_WORDS, SALT_WORDS, TermIndex, normalise
 from toxplan.knowledge.zone_models import DangerZone, ZoneExemption
+from toxplan.primitives.geometry import CompiledZone, Position, compile_zone, distance_mm, place
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,16 @@ class KnowledgeBase:
     """Memo of free-text readings (medications, conditions, allergies): each text is read once."""
     outcomes: OutcomeKnowledge | None = None
     """Titration rules and label adverse-reaction rates (``knowledge/outcomes/``)."""
+    regions: Mapping[str, BodyRegion] = field(default_factory=dict)
+    """Body regions by id (``regions.yaml``): which lie on the face chart."""
+    chart: ChartLayout | None = None
+    """The landmarks the planning chart is drawn from (``face/chart.yaml``)."""
+
+    def on_chart(self, indication: Indication) -> bool:
+        """Whether the chart offers ``indication`` as a button: an aesthetic area of a region
+        on the face chart (therapeutic and off-chart areas sit in a list)."""
+        region = self.regions.get(indication.region)
+        return region is not None and region.chart and indication.category == "aesthetic"
 
     @property
     def version(self) -> str:
@@ -176,6 +188,14 @@ class KnowledgeBase:
     def regimen(self, product_id: str, indication_id: str) -> Regimen | None:
         return self.regimens.get((product_id, indication_id))
 
+    def regimens_of(self, product_id: str) -> Mapping[str, Regimen]:
+        """A product's regimens by indication (indexed once per knowledge base)."""
+        key = ("regimens_of", product_id, None)
+        found: dict[str, Regimen] | None = self.readings.get(key)
+        if found is None:
+            found = self.readings[key] = {i: r for (p, i), r in self.regimens.items() if p == product_id}
+        return found
+
     def on_label_indications(self, product_id: str) -> list[str]:
         return sorted(i for (p, i), r in self.regimens.items() if p == product_id and r.label_status == "on_label")
 
@@ -200,14 +220,18 @@ class KnowledgeBase:
                     return exemption
         return None
 
-    def zones_holding(self, indication: str, point: Position) -> tuple[tuple[DangerZone, str], ...]:
+    def zones_holding(
+        self, indication: str, point: Position, *, site: str | None = None
+    ) -> tuple[tuple[DangerZone, str], ...]:
         """Zones (with the part, ``left``/``right``/``midline``) that hold an injection at ``point``.
 
         A zone applies whatever the injection's indication, unless one of its exemptions
         covers this indication at this point. Memoised: most injections sit at the template's
-        own site positions.
+        own site positions (``site`` names it; the memo is then keyed by the site's id, which is
+        cheaper to look up than the point).
         """
-        key = ("zone_hits", indication, point)
+        own = self.sites.get(site) if site is not None else None
+        key = ("zone_hits", indication, site if own is not None and own.position is point else point)
         found: tuple[tuple[DangerZone, str], ...] | None = self.readings.get(key)
         if found is None:
             x, y = float(point.x_mm), float(point.y_mm)
@@ -234,11 +258,44 @@ class KnowledgeBase:
             return self.defaults.in_use.hours, True
         return None, True
 
+    def interaction_class(self, class_id: str) -> InteractionClass:
+        """A label interaction class by id (indexed once per knowledge base)."""
+        found = self.find_interaction_class(class_id)
+        if found is None:
+            raise KeyError(class_id)
+        return found
+
+    def find_interaction_class(self, class_id: str) -> InteractionClass | None:
+        key = ("interaction_classes", "", None)
+        found: dict[str, InteractionClass] | None = self.readings.get(key)
+        if found is None:
+            found = {}
+            for cls in self.interactions.classes:
+                found.setdefault(cls.id, cls)  # the first of a repeated id, as a search would find
+            self.readings[key] = found
+        return found.get(class_id)
+
     def risk_of_condition(self, condition_id: str) -> PatientRisk | None:
-        return next((r for r in self.risks.values() if condition_id in r.conditions), None)
+        return self._risk_index()[0].get(condition_id)
 
     def risk_of_drug(self, drug_key: str) -> PatientRisk | None:
-        return next((r for r in self.risks.values() if any(normalise(d) == drug_key for d in r.drugs)), None)
+        return self._risk_index()[1].get(drug_key)
+
+    def _risk_index(self) -> tuple[dict[str, PatientRisk], dict[str, PatientRisk]]:
+        """The purpose-severity risks by condition id and by normalised drug name (the first
+        risk naming one wins, as the table is read in order)."""
+        key = ("risk_index", "", None)
+        found: tuple[dict[str, PatientRisk], dict[str, PatientRisk]] | None = self.readings.get(key)
+        if found is None:
+            by_condition: dict[str, PatientRisk] = {}
+            by_drug: dict[str, PatientRisk] = {}
+            for risk in self.risks.values():
+                for condition in risk.conditions:
+                    by_condition.setdefault(condition, risk)
+                for drug in risk.drugs:
+                    by_drug.setdefault(normalise(drug), risk)
+            found = self.readings[key] = (by_condition, by_drug)
+        return found
 
     def evidence_of(self, citation_ids: tuple[str, ...]) -> list[EvidenceLevel]:
         return [self.citations[c].evidence for c in citation_ids]

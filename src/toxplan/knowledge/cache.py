@@ -1,10 +1,12 @@
 """A per-user cache of the loaded knowledge base, so a CLI call does not re-parse YAML.
 
-Only a knowledge base that passed every check is written, and its file name is the SHA-256
-of every knowledge file's name and text together with the ToxPlan and Python versions: an
-edited file, another release or another interpreter never reads a stale entry. The cache
-holds no clinical fact of its own; deleting it only costs time. Set ``TOXPLAN_CACHE_DIR`` to
-move it, or to an empty string to turn it off.
+Only a knowledge base that passed every check is written. Its file name is the SHA-256 of
+every knowledge file's name and text, the ToxPlan version, the schema version (a digest of
+the modules whose objects the cache holds: the knowledge schema, loader and indexes, and the
+primitives they build on) and the Python version: an edited file, another release, a changed
+schema or another interpreter never reads a stale entry. The cache holds no clinical fact of
+its own; deleting it only costs time. Set ``TOXPLAN_CACHE_DIR`` to move it, or to an empty
+string to turn it off.
 """
 
 from __future__ import annotations
@@ -14,28 +16,26 @@ import os
 import pickle
 import sys
 import tempfile
+from functools import cache
 from pathlib import Path
 
 from toxplan import __version__
 from toxplan.knowledge.base import KnowledgeBase
 
 ENV = "TOXPLAN_CACHE_DIR"
-PATTERNS = (
-    "knowledge.yaml",
-    "indications.yaml",
-    "interactions.yaml",
-    "conditions.yaml",
-    "purpose_severity.yaml",
-    "combinations.yaml",
-    "citations/*.yaml",
-    "products/*.yaml",
-    "regimens/*/*.yaml",
-    "sites/*.yaml",
-    "face/*.yaml",
-    "outcomes/*.yaml",
-    "consent/*.yaml",
-    "consent/forms/*.yaml",
-)
+SCHEMA_PACKAGES = ("knowledge", "primitives")
+"""Packages (under ``toxplan``) whose classes a cached knowledge base is made of."""
+
+
+@cache
+def schema_version() -> str:
+    """Digest of the schema's source: changes whenever a model, an index or the math changes."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for package in SCHEMA_PACKAGES:
+        for path in sorted((root / package).glob("*.py")):
+            digest.update(f"{package}/{path.name}".encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
 
 
 def cache_directory() -> Path | None:
@@ -47,12 +47,12 @@ def cache_directory() -> Path | None:
 
 
 def knowledge_cache_key(directory: Path) -> str | None:
-    """Digest of every knowledge file, or None when the files cannot all be read."""
-    digest = hashlib.sha256(f"{__version__}|{sys.version}|".encode())
+    """Digest of every knowledge file and of the code that reads them, or None when the files
+    cannot all be read."""
     try:
-        for pattern in PATTERNS:
-            for path in sorted(directory.glob(pattern)):
-                digest.update(str(path.relative_to(directory)).encode() + b"\0" + path.read_bytes() + b"\0")
+        digest = hashlib.sha256(f"{__version__}|{schema_version()}|{sys.version}|".encode())
+        for path in sorted(directory.rglob("*.yaml")):
+            digest.update(str(path.relative_to(directory)).encode() + b"\0" + path.read_bytes() + b"\0")
     except OSError:
         return None
     return digest.hexdigest()

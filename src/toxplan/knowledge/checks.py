@@ -7,12 +7,12 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from toxplan.domain.geometry import compile_zone
 from toxplan.errors import Problem
 from toxplan.knowledge.aftercare import check_aftercare
 from toxplan.knowledge.base import build_term_indexes, expand_site, landmark_positions
 from toxplan.knowledge.consent_models import consent_problems
 from toxplan.knowledge.dose_models import MuscleTable
+from toxplan.knowledge.layout_checks import check_layout
 from toxplan.knowledge.models import (
     AgeRange,
     BetweenPlacement,
@@ -30,6 +30,7 @@ from toxplan.knowledge.photo_map import check_photo_map
 from toxplan.knowledge.raw import RawKnowledge
 from toxplan.knowledge.terms import ICD10, normalise
 from toxplan.knowledge.zone_models import Band, BandAbove, Circle, DangerZone, Polygon, ZoneShape
+from toxplan.primitives.geometry import compile_zone
 
 TOLERANCE = Decimal("0.005")
 ZONES = "face/danger_zones.yaml"
@@ -453,6 +454,7 @@ def check_knowledge(raw: RawKnowledge) -> list[Problem]:
         checker.problems += check_photo_map(raw.photo_landmarks, checker.landmarks)
         checker.walk_cited(PHOTO_MAP_FILE, raw.photo_landmarks)
     checker.problems += consent_problems(raw.consent_statements, raw.consent_forms, products=checker.products)
+    checker.problems += check_layout(raw)
     for file, model in [*_all_files(raw), *raw.consent_statements]:
         checker.walk_cited(file, model)
     return checker.problems

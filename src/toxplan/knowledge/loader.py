@@ -27,6 +27,7 @@ from toxplan.knowledge.checks import check_knowledge
 from toxplan.knowledge.combinations import CombinationFile
 from toxplan.knowledge.consent_models import ConsentForm, ConsentStatementFile
 from toxplan.knowledge.dose_models import ToxPlanDefaults
+from toxplan.knowledge.layout_models import ChartLayout, RegionFile
 from toxplan.knowledge.models import (
     CitationFile,
     ConditionFile,
@@ -46,6 +47,7 @@ from toxplan.knowledge.purpose import PurposeSeverityFile
 from toxplan.knowledge.raw import RawKnowledge
 from toxplan.knowledge.terms import normalise
 from toxplan.knowledge.zone_models import DangerZoneFile
+from toxplan.primitives.fields import field_path
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -69,13 +71,6 @@ def _yaml() -> Any:
     return yaml_io
 
 
-def _field_path(loc: tuple[int | str, ...]) -> str:
-    path = ""
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path
-
-
 def _read(path: Path, model: type[M], raw: RawKnowledge, problems: list[Problem]) -> M | None:
     name = raw.relative(path)
     try:
@@ -89,7 +84,7 @@ def _read(path: Path, model: type[M], raw: RawKnowledge, problems: list[Problem]
         return model.model_validate(data)
     except ValidationError as exc:
         for error in exc.errors():
-            problems.append(Problem(name, _field_path(tuple(error["loc"])), error["msg"]))
+            problems.append(Problem(name, field_path(error["loc"]), error["msg"]))
         return None
 
 
@@ -110,6 +105,12 @@ def _required(directory: Path, name: str, model: type[M], raw: RawKnowledge, pro
         problems.append(Problem(name, "", "file is missing"))
         return None
     return _read(path, model, raw, problems)
+
+
+def _optional(directory: Path, name: str, model: type[M], raw: RawKnowledge, problems: list[Problem]) -> M | None:
+    """A file a knowledge base may leave out: the feature it serves then says so when used."""
+    path = directory / name
+    return _read(path, model, raw, problems) if path.is_file() else None
 
 
 def read_raw(directory: Path) -> tuple[RawKnowledge, list[Problem]]:
@@ -136,9 +137,12 @@ def read_raw(directory: Path) -> tuple[RawKnowledge, list[Problem]]:
     raw.combination_file = _required(directory, "combinations.yaml", CombinationFile, raw, problems)
     raw.titration = _required(directory, "outcomes/titration.yaml", TitrationFile, raw, problems)
     raw.label_reactions = _required(directory, "outcomes/label_reactions.yaml", LabelReactionFile, raw, problems)
-    raw.photo_landmarks = _required(directory, PHOTO_MAP_FILE, PhotoLandmarkFile, raw, problems)
+    # Optional: without it, charting on a photo says the map is missing (photo/analysis.py).
+    raw.photo_landmarks = _optional(directory, PHOTO_MAP_FILE, PhotoLandmarkFile, raw, problems)
     raw.consent_statements = _read_all(directory, "consent/statements.yaml", ConsentStatementFile, raw, problems)
     raw.consent_forms = _read_all(directory, "consent/forms/*.yaml", ConsentForm, raw, problems)
+    raw.region_file = _required(directory, "regions.yaml", RegionFile, raw, problems)
+    raw.chart = _required(directory, "face/chart.yaml", ChartLayout, raw, problems)
     if not raw.citation_files:
         problems.append(Problem("citations/", "", "no citation file found"))
     return raw, problems
@@ -177,6 +181,7 @@ def load_cached(directory: str | None = None) -> KnowledgeBase:
 def _build(raw: RawKnowledge) -> KnowledgeBase:
     assert raw.manifest and raw.indication_file and raw.landmark_file and raw.zone_file
     assert raw.interactions and raw.condition_file and raw.titration and raw.label_reactions
+    assert raw.region_file and raw.chart
     landmarks = {lm.id: lm for lm in raw.landmark_file.landmarks}
     template = landmark_positions(landmarks)
     definitions = {s.id: s for _, f in raw.site_files for s in f.sites}
@@ -226,6 +231,8 @@ def _build(raw: RawKnowledge) -> KnowledgeBase:
         photo_landmarks=raw.photo_landmarks,
         consent_statements={s.id: s for _, f in raw.consent_statements for s in f.statements},
         consent_forms={f.id: f for _, f in raw.consent_forms},
+        regions={r.id: r for r in raw.region_file.regions},
+        chart=raw.chart,
     )
 
 

@@ -13,6 +13,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+# The shared words (toxplan.primitives), re-exported for the schema's users.
+from toxplan.primitives.vocabulary import Depth as Depth  # noqa: PLC0414
+from toxplan.primitives.vocabulary import Severity as Severity  # noqa: PLC0414
+from toxplan.primitives.vocabulary import Side as Side  # noqa: PLC0414
+from toxplan.primitives.vocabulary import View as View  # noqa: PLC0414
+
 EvidenceLevel = Literal[
     "label",  # the US prescribing information, or a word-for-word copy of it
     "manufacturer",  # the maker's own professional pages citing the label
@@ -24,10 +30,6 @@ EvidenceLevel = Literal[
 ]
 """How strong a fact is. A fact may only claim a level that one of its citations has."""
 
-Severity = Literal["critical", "warning", "info"]
-Depth = Literal["intramuscular", "intradermal", "subcutaneous", "intradetrusor", "intraglandular"]
-View = Literal["front", "left", "right", "back"]
-Side = Literal["left", "right"]
 Category = Literal["aesthetic", "therapeutic"]
 LabelStatus = Literal["on_label", "off_label"]
 
@@ -258,8 +260,17 @@ class ReconstitutionRow(Cited):
 
 
 class InUse(Cited):
+    """How long a vial may be used once made ready: reconstituted (a powder) or first opened
+    (a ready-to-use solution)."""
+
     hours: Positive
     storage: str
+
+
+class ReadyToUse(Cited):
+    """A solution sold ready to use: a fixed concentration, nothing is added to the vial."""
+
+    units_per_ml: Positive
 
 
 class Storage(Cited):
@@ -300,7 +311,13 @@ class Product(Cited):
     """Further names accepted on input: spellings seen in practice, older brand names."""
     manufacturer: str
     vial_sizes: tuple[VialSize, ...] = Field(min_length=1)
-    diluent: str
+    presentation: Literal["powder", "solution"] = "powder"
+    """``powder``: reconstituted with ``diluent`` (the ``reconstitution`` table); ``solution``:
+    ready to use at the concentration of ``solution``, with no diluent."""
+    diluent: str | None = None
+    """What a powder is reconstituted with (saline); a solution has none."""
+    solution: ReadyToUse | None = None
+    """The concentration of a ready-to-use solution."""
     reconstitution: tuple[ReconstitutionRow, ...] = ()
     """Empty when the label table is not in the knowledge base: dilution is then unverified."""
     reconstitution_incomplete_vials: tuple[Positive, ...] = ()
@@ -317,23 +334,43 @@ class Product(Cited):
     pregnancy_lactation: PregnancyLactation | None = None
     notes: tuple[str, ...] = ()
 
+    @model_validator(mode="after")
+    def _presentation(self) -> Product:
+        if self.presentation == "powder":
+            if self.diluent is None:
+                raise ValueError("a powder names its diluent")
+            if self.solution is not None:
+                raise ValueError("a powder has no 'solution' concentration; give presentation: solution")
+            return self
+        if self.solution is None:
+            raise ValueError("a ready-to-use solution gives its 'solution' concentration (units_per_ml)")
+        extra = [
+            name
+            for name, value in (
+                ("diluent", self.diluent),
+                ("reconstitution", self.reconstitution),
+                ("reconstitution_incomplete_vials", self.reconstitution_incomplete_vials),
+            )
+            if value
+        ]
+        if extra:
+            raise ValueError(f"a ready-to-use solution is not reconstituted: remove {', '.join(extra)}")
+        return self
+
+    @property
+    def ready_to_use(self) -> bool:
+        return self.presentation == "solution"
+
+    @property
+    def vial_size_units(self) -> frozenset[Decimal]:
+        return frozenset(v.units for v in self.vial_sizes)
+
 
 # --- indications and regimens ---------------------------------------------------------------
 
 
-Region = Literal[
-    "upper_face",
-    "mid_face",
-    "lower_face",
-    "neck",
-    "head_and_neck",
-    "eye",
-    "upper_limb",
-    "lower_limb",
-    "bladder",
-    "axilla",
-    "salivary_glands",
-]
+Region = Identifier
+"""A body region id of ``regions.yaml`` (checked when the knowledge base loads)."""
 
 
 class Indication(Cited):

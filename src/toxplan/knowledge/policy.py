@@ -6,10 +6,11 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from toxplan.domain.safety.findings import CODES, SEVERITY_RANK
 from toxplan.errors import Problem
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.models import Category, Duration, Identifier, Severity, Strict
+from toxplan.primitives.codes import CODES
+from toxplan.primitives.vocabulary import SEVERITY_RANK
 
 
 class SeverityFloor(Strict):

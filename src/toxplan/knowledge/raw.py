@@ -10,6 +10,7 @@ from toxplan.knowledge.aftercare import AftercareGeneral, IndicationAftercare, S
 from toxplan.knowledge.combinations import CombinationFile
 from toxplan.knowledge.consent_models import ConsentForm, ConsentStatementFile
 from toxplan.knowledge.dose_models import ToxPlanDefaults
+from toxplan.knowledge.layout_models import ChartLayout, RegionFile
 from toxplan.knowledge.models import (
     CitationFile,
     ConditionFile,
@@ -51,6 +52,8 @@ class RawKnowledge:
     titration: TitrationFile | None = None
     label_reactions: LabelReactionFile | None = None
     photo_landmarks: PhotoLandmarkFile | None = None
+    region_file: RegionFile | None = None
+    chart: ChartLayout | None = None
     texts: dict[str, str] = field(default_factory=dict)
     consent_statements: list[tuple[str, ConsentStatementFile]] = field(default_factory=list)
     consent_forms: list[tuple[str, ConsentForm]] = field(default_factory=list)

@@ -14,6 +14,7 @@ from toxplan.db.models import TreatmentInjection
 from toxplan.domain.dilution import Dilution
 from toxplan.domain.geometry import Position
 from toxplan.knowledge.base import KnowledgeBase
+from toxplan.primitives.numbers import round_half_up
 from toxplan.reports.diagram import Point, diagrams
 from toxplan.reports.pdf import html_to_pdf
 from toxplan.reports.templating import environment
@@ -61,7 +62,7 @@ def totals(injections: list[TreatmentInjection]) -> list[IndicationTotal]:
 def context(report: TreatmentReport, kb: KnowledgeBase, *, now: dt.datetime) -> dict[str, object]:
     d = report.detail
     t = d.treatment
-    concentration = Dilution(t.vial_units, t.diluent_ml).units_per_0_1_ml.quantize(Decimal("0.01"))
+    concentration = round_half_up(Dilution(t.vial_units, t.diluent_ml).units_per_0_1_ml, Decimal("0.01"))
     charted = points(d.injections, kb)
     return {
         "r": report,

@@ -15,6 +15,7 @@ from toxplan.db.models.outcome import EVENT_TYPES, OUTCOMES, SEVERITIES
 from toxplan.domain.requests import Day, InjectionIn, Moment
 from toxplan.errors import InvalidInput
 from toxplan.limits import Fact, Id, Key, LotNumber, Name, Reason
+from toxplan.primitives.fields import field_path
 
 Text = limits.Note
 OVERRIDE_CATEGORIES = {
@@ -155,6 +156,8 @@ class Override(_In):
 class TreatmentCreate(_In):
     patient_id: Id
     lot_id: Id
+    product: Name | None = None
+    """The product the plan was made for (id, INN or brand); when given, the lot must be of it."""
     reconstitution_id: Id | None = None
     diluent_ml: Annotated[Decimal, Field(gt=0, le=20, decimal_places=3, allow_inf_nan=False)] | None = None
     """Needed when no reconstitution is named."""
@@ -224,7 +227,7 @@ def parse(model: type[M], data: object) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
-        field = ".".join(str(p) for p in error["loc"]) or model.__name__
+        field = field_path(error["loc"]) or model.__name__
         raise InvalidInput(str(error["msg"]).removeprefix("Value error, "), field=field) from None
 
 

@@ -37,6 +37,7 @@ from toxplan.domain.safety.findings import Finding
 from toxplan.errors import Conflict, InvalidInput, NotFound
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.policy import Policy
+from toxplan.primitives.numbers import round_half_up
 from toxplan.services import consents, inventory
 from toxplan.services.access_audit import shown
 from toxplan.services.audit import log, require
@@ -61,19 +62,60 @@ class RecordedTreatment:
 
 
 def _lot_and_vial(
-    session: Session, actor: Actor, given: TreatmentCreate, product_id: str
+    session: Session, actor: Actor, given: TreatmentCreate, kb: KnowledgeBase
 ) -> tuple[Lot, inventory.VialPlan]:
     lot = repo.lot(session, actor.clinic_id, given.lot_id)
     if lot is None:
         raise NotFound(f"no lot {given.lot_id} in this clinic", field="lot_id")
-    if lot.product != product_id:
-        raise InvalidInput(f"lot {lot.lot_number} is {lot.product}", field="lot_id")
+    if given.product is not None:
+        planned = kb.find_product(given.product)
+        if planned is None:
+            raise InvalidInput(f"unknown product {given.product!r}", field="product")
+        if lot.product != planned.id:
+            raise InvalidInput(f"lot {lot.lot_number} is {lot.product}, not {planned.id}", field="lot_id")
     if lot.expiry_date < given.visit_at.date():
         raise Conflict(f"lot {lot.lot_number} expired on {lot.expiry_date}", field="lot_id")
     vial = inventory.vial_for_signing(
         session, actor, lot, vial_id=given.reconstitution_id, diluent=given.diluent_ml, at=given.visit_at
     )
     return lot, vial
+
+
+def patient_facts(
+    session: Session, patient: Patient, *, visit_at: dt.datetime, screening_id: str | None = None
+) -> tuple[PatientIn, tuple[HistoryIn, ...]]:
+    """The patient block and dose history of a check, from what is stored about the patient:
+    the same for the chart's live check and for signing."""
+    on = visit_at.date()
+    conditions, medications, allergies = patient_repo.facts(session, patient.id)
+    weight = patient_repo.latest_weight(session, patient.id, on)
+    screening = (
+        patient_repo.screening(session, patient.id, screening_id)
+        if screening_id
+        else patient_repo.screening_on(session, patient.id, on)
+    )
+    if screening_id and screening is None:
+        raise NotFound(f"no screening {screening_id} for this patient", field="screening_id")
+    around = dt.timedelta(days=HISTORY_DAYS)  # before and after: a visit charted late counts later doses
+    history = tuple(
+        HistoryIn(date=visit.date(), product=product, indication=indication, units=units)
+        for visit, product, indication, units in repo.dose_history(
+            session, patient.id, visit_at - around, visit_at + around
+        )
+    )
+    facts = PatientIn(
+        birth_date=patient.birth_date,
+        sex=patient.sex,
+        weight_kg=weight.weight_kg if weight else None,
+        pregnant=screening.pregnant if screening else None,
+        breastfeeding=screening.breastfeeding if screening else None,
+        infection_at_site=screening.infection_at_site if screening else None,
+        conditions=tuple(c.text for c in conditions),
+        medications=tuple(m.text for m in medications)
+        + ((screening.new_medications,) if screening and screening.new_medications else ()),
+        allergies=tuple(a.text for a in allergies),
+    )
+    return facts, history
 
 
 def check_request(
@@ -86,37 +128,10 @@ def check_request(
     diluent: Decimal,
 ) -> CheckRequest:
     """The domain check request built from what is stored about the patient."""
-    on = given.visit_at.date()
-    conditions, medications, allergies = patient_repo.facts(session, patient.id)
-    weight = patient_repo.latest_weight(session, patient.id, on)
-    screening = (
-        patient_repo.screening(session, patient.id, given.screening_id)
-        if given.screening_id
-        else patient_repo.screening_on(session, patient.id, on)
-    )
-    if given.screening_id and screening is None:
-        raise NotFound(f"no screening {given.screening_id} for this patient", field="screening_id")
-    around = dt.timedelta(days=HISTORY_DAYS)
-    history = tuple(
-        HistoryIn(date=visit.date(), product=product, indication=indication, units=units)
-        for visit, product, indication, units in repo.dose_history(
-            session, patient.id, given.visit_at - around, given.visit_at + around
-        )
-    )
+    facts, history = patient_facts(session, patient, visit_at=given.visit_at, screening_id=given.screening_id)
     return CheckRequest(
-        date=on,
-        patient=PatientIn(
-            birth_date=patient.birth_date,
-            sex=patient.sex,
-            weight_kg=weight.weight_kg if weight else None,
-            pregnant=screening.pregnant if screening else None,
-            breastfeeding=screening.breastfeeding if screening else None,
-            infection_at_site=screening.infection_at_site if screening else None,
-            conditions=tuple(c.text for c in conditions),
-            medications=tuple(m.text for m in medications)
-            + ((screening.new_medications,) if screening and screening.new_medications else ()),
-            allergies=tuple(a.text for a in allergies),
-        ),
+        date=given.visit_at.date(),
+        patient=facts,
         history=history,
         treatment=TreatmentIn(
             product=lot.product,
@@ -165,10 +180,7 @@ def record_treatment(
         raise InvalidInput(
             f"{given.visit_at.date()} is before the patient's birth date {patient.birth_date}", field="visit_at"
         )
-    lot = repo.lot(session, actor.clinic_id, given.lot_id)
-    if lot is None:
-        raise NotFound(f"no lot {given.lot_id} in this clinic", field="lot_id")
-    lot, vial = _lot_and_vial(session, actor, given, lot.product)
+    lot, vial = _lot_and_vial(session, actor, given, kb)
     made, diluent = vial.vial, vial.vial.diluent_ml
     request = check_request(session, patient=patient, given=given, lot=lot, made=made, diluent=diluent)
     checked = check(kb, request, at=given.visit_at, policy=policy)
@@ -266,7 +278,7 @@ def _write(
                 view=position.view if position else None,
                 muscle=injection.muscle,
                 units=injection.units,
-                volume_ml=(volume or Decimal(0)).quantize(Decimal("0.0001")),
+                volume_ml=round_half_up(volume or Decimal(0), Decimal("0.0001")),
                 depth=injection.depth,
                 needle=injection.needle,
                 note=injection.note,

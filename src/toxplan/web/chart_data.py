@@ -2,32 +2,26 @@
 
 The chart checks every change with POST /api/v1/check. That endpoint is stateless, so the
 page hands it the patient facts and dose history the server will use when the treatment is
-signed: they are built by the same function signing uses (``treatments.check_request``), so
+signed: they are built by the same function signing uses (``treatments.patient_facts``), so
 the live findings and the findings stored at signing come from the same inputs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any, get_args
 
 from sqlalchemy.orm import Session
 
-from toxplan.db.models import Lot, Patient
-from toxplan.domain.requests import InjectionIn
+from toxplan.db.models import Patient
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.models import Depth
 from toxplan.presenters import number
 from toxplan.services import consents, inventory, planning
-from toxplan.services.schemas import Actor, TreatmentCreate
-from toxplan.services.treatments import NEVER_OVERRIDDEN, check_request
+from toxplan.services.schemas import Actor
+from toxplan.services.treatments import NEVER_OVERRIDDEN, patient_facts
 from toxplan.web.face_chart import VIEWS, zoom_boxes
 from toxplan.web.zone_outlines import zone_shapes
-
-CHART_REGIONS = frozenset({"upper_face", "mid_face", "lower_face", "neck", "head_and_neck", "eye"})
-"""Aesthetic areas of these regions are offered as buttons; the rest (therapeutic areas, and the
-limbs, bladder and axillae that lie off the face chart) sit in a list, to keep the panel short."""
 
 
 def _short(name: str) -> str:
@@ -46,7 +40,7 @@ def products(kb: KnowledgeBase) -> list[dict[str, Any]]:
                 {
                     "id": ind.id,
                     "name": _short(ind.name),
-                    "chart": ind.region in CHART_REGIONS and ind.category == "aesthetic",
+                    "chart": kb.on_chart(ind),  # a button; the rest sit in a list (regions.yaml)
                     "on_label": regimen.label_status == "on_label",
                     "category": ind.category,
                     "variants": [v.id for v in regimen.variants],
@@ -61,6 +55,7 @@ def products(kb: KnowledgeBase) -> list[dict[str, Any]]:
                     {"vial_units": number(r.vial_units), "diluent_ml": number(r.diluent_ml)}
                     for r in product.reconstitution
                 ],
+                "ready_to_use": product.ready_to_use,  # a solution: no saline is asked for
                 "areas": areas,
             }
         )
@@ -125,25 +120,14 @@ def consent_state(session: Session, actor: Actor, patient: Patient, now: dt.date
 
 
 def check_context(session: Session, patient: Patient, now: dt.datetime) -> dict[str, Any]:
-    """The patient block and dose history of a check, exactly as signing builds them.
-
-    ``check_request`` also needs a lot and a treatment; stand-ins are passed and only its
-    patient and history parts are kept (the chart supplies the treatment itself).
-    """
-    probe = TreatmentCreate(
-        patient_id=patient.id,
-        lot_id="-",
-        diluent_ml=Decimal(1),
-        visit_at=now,
-        injections=(InjectionIn(indication="-", site="-", units=Decimal(1)),),
-    )
-    stand_in = Lot(product="-", vial_units=Decimal(1))
-    built = check_request(session, patient=patient, given=probe, lot=stand_in, made=None, diluent=Decimal(1))
-    # A check request holds past treatments only; one signed minutes ahead (clock skew) waits.
-    past = tuple(h for h in built.history if h.date <= now.date())
-    return built.model_copy(update={"history": past}).model_dump(
-        mode="json", include={"patient", "history"}, exclude_none=True
-    )
+    """The patient block and dose history of a check, exactly as signing builds them (the chart
+    supplies the treatment itself). A check request holds past treatments only: a treatment
+    recorded for a later day (charted ahead) is counted when this one is signed."""
+    facts, history = patient_facts(session, patient, visit_at=now)
+    return {
+        "patient": facts.model_dump(mode="json", exclude_none=True),
+        "history": [h.model_dump(mode="json", exclude_none=True) for h in history if h.date <= now.date()],
+    }
 
 
 def chart_data(

@@ -11,7 +11,7 @@ from toxplan.api.errors import ERROR_RESPONSES
 from toxplan.domain.checking import check, check_moment
 from toxplan.domain.requests import CheckRequest, complete
 from toxplan.errors import InvalidInput
-from toxplan.presenters import finding_json, injections_json, sources_json, totals_json
+from toxplan.presenters import check_json
 
 router = APIRouter(tags=["check"], responses=ERROR_RESPONSES)
 
@@ -29,12 +29,4 @@ def check_plan(body: CheckRequest, kb: KB, now: Now, policy: ClinicPolicy) -> di
     parsed = complete(body, today=now.date())
     assert parsed.date is not None
     checked = check(kb, parsed, at=check_moment(parsed.date, now), policy=policy)
-    findings = checked.result.findings
-    return {
-        "findings": [finding_json(f) for f in findings],
-        "critical": checked.result.critical,
-        "injections": injections_json(checked.plan),
-        "totals": totals_json(checked.plan),
-        "knowledge_version": checked.result.knowledge_version,
-        "sources": sources_json(kb, (c for f in findings for c in f.citations)),
-    }
+    return check_json(checked, kb)

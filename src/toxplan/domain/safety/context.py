@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
-from functools import cached_property
 from typing import NamedTuple
 
 from toxplan.domain.plans import Injection, Plan
@@ -30,6 +29,7 @@ from toxplan.knowledge.models import (
 )
 from toxplan.knowledge.policy import Policy
 from toxplan.knowledge.purpose import PatientRisk
+from toxplan.primitives.memo import cached
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
@@ -44,8 +44,22 @@ def months_before(day: dt.date, months: int) -> dt.date:
     raise AssertionError("unreachable")
 
 
+_WINDOW_STARTS: dict[tuple[dt.date, int | None, int | None, int | None], dt.date] = {}
+"""Memo of ``start_of_window``: a check asks for the same few windows of the same day."""
+
+
 def start_of_window(day: dt.date, span: Duration) -> dt.date:
     """First day that is still 'within' ``span`` before ``day`` (elapsed < span)."""
+    key = (day, span.days, span.weeks, span.months)
+    found = _WINDOW_STARTS.get(key)
+    if found is None:
+        if len(_WINDOW_STARTS) > 10_000:  # bound memory in a long-running server
+            _WINDOW_STARTS.clear()
+        found = _WINDOW_STARTS[key] = _start_of_window(day, span)
+    return found
+
+
+def _start_of_window(day: dt.date, span: Duration) -> dt.date:
     if span.months is not None:
         return months_before(day, span.months) + dt.timedelta(days=1)
     days = span.days if span.days is not None else 7 * (span.weeks or 0)
@@ -104,6 +118,25 @@ class ScopedLimit(NamedTuple):
         return not self.indications or indication in self.indications
 
 
+def _product_limits(kb: KnowledgeBase, product: Product) -> tuple[ScopedLimit, ...]:
+    """A product's own limits, scoped (indexed once per knowledge base)."""
+    key = ("product_limits", product.id, None)
+    found: tuple[ScopedLimit, ...] | None = kb.readings.get(key)
+    if found is None:
+        found = kb.readings[key] = tuple(ScopedLimit(lim, frozenset(lim.indications)) for lim in product.limits)
+    return found
+
+
+def _regimen_limits(kb: KnowledgeBase, regimen: Regimen) -> tuple[ScopedLimit, ...]:
+    """A regimen's limits, scoped to its indication (indexed once per knowledge base)."""
+    key = ("regimen_limits", regimen.product, regimen.indication)
+    found: tuple[ScopedLimit, ...] | None = kb.readings.get(key)
+    if found is None:
+        scope = frozenset({regimen.indication})
+        found = kb.readings[key] = tuple(ScopedLimit(lim, scope) for lim in regimen.limits)
+    return found
+
+
 class CheckContext:
     """The inputs of one check plus facts derived from them, shared by every rule."""
 
@@ -129,29 +162,35 @@ class CheckContext:
         self.reconstituted_at = reconstituted_at
         self.policy = policy
         self.product = product
+        self._regimens = kb.regimens_of(product.id) if product is not None else {}
 
-    @cached_property
+    @cached
     def age(self) -> Decimal | None:
         birth = self.patient.birth_date
         return None if birth is None else age_in_years(birth, self.on)
 
-    @cached_property
+    @cached
     def known_indications(self) -> list[str]:
         return [i for i in self.plan.indications() if i in self.kb.indications]
 
     def regimen(self, indication: str) -> Regimen | None:
-        return None if self.product is None else self.kb.regimen(self.product.id, indication)
+        return self._regimens.get(indication)
 
-    @cached_property
+    @cached
     def history_products(self) -> list[Product | None]:
         """The product of each history entry, or None where it is not recognised."""
-        return [self.kb.find_product(entry.product) for entry in self.history]
+        found: dict[str, Product | None] = {}  # a history names few products, many times
+        find = self.kb.find_product
+        return [found[p] if (p := entry.product) in found else found.setdefault(p, find(p)) for entry in self.history]
 
     def latest(self, indication: str, since: dt.date) -> HistoryIn | None:
-        """The most recent history entry for ``indication`` on or after ``since``."""
-        entries = self.history_by_indication.get(indication, ())
-        recent = [h for h in entries if h.date >= since]
-        return max(recent, key=lambda h: h.date) if recent else None
+        """The most recent history entry for ``indication`` on or after ``since`` (the first
+        of equals)."""
+        last = None
+        for entry in self.history_by_indication.get(indication, ()):
+            if entry.date >= since and (last is None or entry.date > last.date):
+                last = entry
+        return last
 
     def nearest(self, indication: str, span: Duration) -> HistoryIn | None:
         """The recorded treatment of ``indication`` closest to the planned day and within
@@ -159,14 +198,17 @@ class CheckContext:
         entries = [h for h in self.history_by_indication.get(indication, ()) if within(h.date, self.on, span)]
         return min(entries, key=lambda h: (abs((h.date - self.on).days), h.date)) if entries else None
 
-    @cached_property
+    @cached
     def history_by_indication(self) -> dict[str, list[HistoryIn]]:
         grouped: dict[str, list[HistoryIn]] = {}
         for entry in self.history:
-            grouped.setdefault(entry.indication, []).append(entry)
+            if entry.indication in grouped:
+                grouped[entry.indication].append(entry)
+            else:
+                grouped[entry.indication] = [entry]
         return grouped
 
-    @cached_property
+    @cached
     def same_product_history(self) -> list[HistoryIn]:
         """Past doses of the planned product: the only ones its unit limits may count."""
         if self.product is None:
@@ -174,22 +216,29 @@ class CheckContext:
         own = self.product
         return [e for e, p in zip(self.history, self.history_products, strict=True) if p is own]
 
-    @cached_property
+    @cached
     def limits(self) -> list[ScopedLimit]:
         """The product's limits and those of each planned indication's regimen."""
         if self.product is None:
             return []
-        scoped = [ScopedLimit(lim, frozenset(lim.indications)) for lim in self.product.limits]
+        scoped = list(_product_limits(self.kb, self.product))
         for indication in self.known_indications:
             regimen = self.regimen(indication)
-            if regimen is not None:
-                scoped.extend(ScopedLimit(lim, frozenset({indication})) for lim in regimen.limits)
+            if regimen is not None and regimen.limits:
+                scoped.extend(_regimen_limits(self.kb, regimen))
         return scoped
 
-    def limits_of(self, kind: str) -> Iterator[ScopedLimit]:
-        return (s for s in self.limits if s.limit.kind == kind)
+    @cached
+    def _limits_by_kind(self) -> dict[str, list[ScopedLimit]]:
+        grouped: dict[str, list[ScopedLimit]] = {}
+        for scoped in self.limits:
+            grouped.setdefault(scoped.limit.kind, []).append(scoped)
+        return grouped
 
-    @cached_property
+    def limits_of(self, kind: str) -> Iterator[ScopedLimit]:
+        return iter(self._limits_by_kind.get(kind, ()))
+
+    @cached
     def fixed_dose_factor(self) -> Decimal:
         """Times a fixed label dose that is critical: ToxPlan's default, or the clinic's stricter one."""
         default = self.kb.defaults.fixed_dose_factor.factor if self.kb.defaults is not None else Decimal(2)
@@ -223,25 +272,25 @@ class CheckContext:
             return True
         return limit.ages.contains(self.age)
 
-    @cached_property
+    @cached
     def medications(self) -> list[Recognised]:
         return recognise_medications(self.kb, self.patient.medications)
 
-    @cached_property
+    @cached
     def conditions(self) -> list[Recognised]:
         entries = [e if isinstance(e, str) else f"ICD-10 {e.code}" for e in self.patient.conditions]
         coded = [isinstance(e, CodedEntry) for e in self.patient.conditions]
         return recognise_conditions(self.kb, entries, coded)
 
-    @cached_property
+    @cached
     def allergies(self) -> list[Recognised]:
         return recognise_allergies(self.kb, self.patient.allergies)
 
-    @cached_property
+    @cached
     def condition_ids(self) -> set[str]:
         return {key for r in self.conditions if not r.negated for key in r.keys}
 
-    @cached_property
+    @cached
     def condition_entries(self) -> dict[str, list[Recognised]]:
         """Problem-list entries (not negated) by the condition they were read as."""
         found: dict[str, list[Recognised]] = {}
@@ -251,7 +300,7 @@ class CheckContext:
                     found.setdefault(key, []).append(entry)
         return found
 
-    @cached_property
+    @cached
     def implied_conditions(self) -> dict[str, list[tuple[Recognised, ConditionMarker]]]:
         """Conditions a medicine on the list implies (pyridostigmine: myasthenia gravis)."""
         found: dict[str, list[tuple[Recognised, ConditionMarker]]] = {}
@@ -262,7 +311,7 @@ class CheckContext:
                         found.setdefault(condition_id, []).append((med, marker))
         return found
 
-    @cached_property
+    @cached
     def purposes(self) -> frozenset[Category]:
         """Aesthetic and/or therapeutic: the categories of the planned indications."""
         return frozenset(self.kb.indications[i].category for i in self.known_indications)
@@ -275,9 +324,14 @@ class CheckContext:
         """Planned indications a fact limited to ``indications`` / ``regions`` concerns
         (every planned indication when both are empty)."""
         if not indications and not regions:
-            return list(self.known_indications) or list(self.plan.indications())
+            return self.everything_planned
         return [i for i in self.known_indications if i in indications or self.kb.indications[i].region in regions]
 
-    @cached_property
+    @cached
+    def everything_planned(self) -> list[str]:
+        """The planned indications the knowledge base knows, else every one planned."""
+        return list(self.known_indications) or list(self.plan.indications())
+
+    @cached
     def allergen_ids(self) -> set[str]:
         return {key for r in self.allergies if not r.negated for key in r.keys}

@@ -51,7 +51,9 @@ def evaluate(
     )
     findings: list[Finding] = []
     for registered in RULES:
-        findings.extend(f._replace(citations=strongest_citations(kb, f.citations)) for f in registered.check(ctx))
+        for f in registered.check(ctx):
+            cited = strongest_citations(kb, f.citations)
+            findings.append(f if cited == f.citations else Finding(f.code, f.severity, f.message, f.subject, cited))
     if policy is not None:
         findings = [_apply_floor(f, policy) for f in findings]
     findings.sort(key=sort_key)

@@ -124,19 +124,29 @@ def _read_allergy(kb: KnowledgeBase, text: str) -> Recognised:
     return Recognised(0, text, match.keys, match.how, match.matched_terms)
 
 
+def _at_row(kb: KnowledgeBase, kind: str, text: str, row: int, coded: bool = False) -> Recognised:
+    """The reading of ``text`` as the ``row``-th entry of its list (memoised too: a patient's
+    list comes back in the same order check after check)."""
+    key = (kind, text, (coded, row))
+    found: Recognised | None = kb.readings.get(key)
+    if found is None:
+        found = kb.readings[key] = _memoised(kb, kind, text, coded)._replace(row=row)
+    return found
+
+
 def recognise_medications(kb: KnowledgeBase, entries: Sequence[str]) -> list[Recognised]:
-    return [_memoised(kb, "medication", text)._replace(row=i) for i, text in enumerate(entries)]
+    return [_at_row(kb, "medication", text, i) for i, text in enumerate(entries)]
 
 
 def recognise_conditions(kb: KnowledgeBase, entries: Sequence[str], coded: Sequence[bool]) -> list[Recognised]:
     return [
-        _memoised(kb, "condition", text, is_coded)._replace(row=i)
+        _at_row(kb, "condition", text, i, is_coded)
         for i, (text, is_coded) in enumerate(zip(entries, coded, strict=True))
     ]
 
 
 def recognise_allergies(kb: KnowledgeBase, entries: Sequence[str]) -> list[Recognised]:
-    return [_memoised(kb, "allergy", text)._replace(row=i) for i, text in enumerate(entries)]
+    return [_at_row(kb, "allergy", text, i) for i, text in enumerate(entries)]
 
 
 _NEGATION_WORDS = frozenset(

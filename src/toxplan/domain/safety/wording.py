@@ -30,6 +30,14 @@ TIER_RANK = {"T1": 0, "T2": 1, "T3": 2, "peer_reviewed": 2, "T4": 3}
 
 def indication_name(kb: KnowledgeBase, indication_id: str) -> str:
     """``glabellar_lines`` -> ``glabellar lines``: the indication's name without its gloss."""
+    key = ("indication_name", indication_id, None)
+    found: str | None = kb.readings.get(key)
+    if found is None:
+        found = kb.readings[key] = _indication_name(kb, indication_id)
+    return found
+
+
+def _indication_name(kb: KnowledgeBase, indication_id: str) -> str:
     indication = kb.indications.get(indication_id)
     if indication is None:
         return indication_id
@@ -47,6 +55,14 @@ def site_name(kb: KnowledgeBase, site_id: str | None) -> str:
     """``corrugator_lateral_left`` -> ``left corrugator, lateral site``; None -> ``free position``."""
     if site_id is None:
         return "free position"
+    key = ("site_name", site_id, None)
+    found: str | None = kb.readings.get(key)
+    if found is None:
+        found = kb.readings[key] = _site_name(kb, site_id)
+    return found
+
+
+def _site_name(kb: KnowledgeBase, site_id: str) -> str:
     site = kb.sites.get(site_id)
     if site is None:
         return site_id
@@ -64,8 +80,17 @@ def product_name(kb: KnowledgeBase, product_id: str) -> str:
 def strongest_citations(kb: KnowledgeBase, citation_ids: tuple[str, ...]) -> tuple[str, ...]:
     """At most ``MAX_CITATIONS`` of ``citation_ids``: label sources first, then by trust tier.
 
-    Order among equals is kept, so the knowledge author's first choice wins a tie.
+    Order among equals is kept, so the knowledge author's first choice wins a tie. Memoised
+    per knowledge base: findings cite the same few tuples of sources over and over.
     """
+    key = ("strongest_citations", "", citation_ids)
+    found: tuple[str, ...] | None = kb.readings.get(key)
+    if found is None:
+        found = kb.readings[key] = _strongest(kb, citation_ids)
+    return found
+
+
+def _strongest(kb: KnowledgeBase, citation_ids: tuple[str, ...]) -> tuple[str, ...]:
     unique = tuple(dict.fromkeys(citation_ids))
     if len(unique) <= 1:
         return unique

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -24,7 +25,7 @@ from toxplan.web.forms import Form, status_of, text
 from toxplan.web.rendering import page
 
 router = APIRouter(include_in_schema=False)
-PLAN_FIELDS = ("lot_id", "reconstitution_id", "diluent_ml", "injections", "overrides", "note")
+PLAN_FIELDS = ("product", "lot_id", "reconstitution_id", "diluent_ml", "injections", "overrides", "note")
 """What the chart may send; the patient and the visit time come from the server."""
 MAX_PLAN_BYTES = 200_000
 
@@ -71,7 +72,7 @@ def _plan(form_value: str | None) -> dict[str, Any]:
     if len(form_value) > MAX_PLAN_BYTES:
         raise InvalidInput("the plan is too large", field="plan")
     try:
-        sent = json.loads(form_value)
+        sent = json.loads(form_value, parse_float=Decimal)  # units keep their digits to the database
     except ValueError:
         raise InvalidInput("the plan is not valid JSON", field="plan") from None
     except RecursionError:  # e.g. 100,000 nested brackets: refused, never a server error

@@ -112,7 +112,7 @@
     $("vial-note").textContent = v && !v.use_by_known ? "* This product's in-use time is not in the knowledge base: the shortest known (24 h) is shown." : "";
     $("vial-note").hidden = !(v && !v.use_by_known);
     $("lot-row").hidden = state.vial !== "new";
-    $("diluent-row").hidden = state.vial !== "new";
+    $("diluent-row").hidden = state.vial !== "new" || plan.readyToUse();
     if (document.activeElement !== $("diluent")) $("diluent").value = state.diluent;
   }
 
@@ -262,8 +262,9 @@
     }
   });
 
+  const UNIT_PLACES = 3; // records keep units to 0.001 U (primitives/numbers.py UNITS_STEP)
   function setUnits(value) {
-    const units = Math.round(Number(value) * 100) / 100;
+    const units = window.ToxDecimal.round(value, UNIT_PLACES);
     $("sel-units").classList.toggle("invalid", !(units > 0));
     if (units > 0) plan.act.setSelected("units", units);
   }
@@ -273,7 +274,7 @@
     if (!b) return;
     const first = plan.state.points.find((p) => ui.selected.has(p.key));
     const step = Number(b.dataset.step || 0);
-    const value = step ? Math.max(0.5, Number(first ? first.units : 0) + step) : Number(b.dataset.units);
+    const value = step ? Math.max(0.5, window.ToxDecimal.round(Number(first ? first.units : 0) + step, UNIT_PLACES)) : Number(b.dataset.units);
     $("sel-units").value = value;
     setUnits(value);
   });

@@ -18,7 +18,7 @@
   }
 
   const label = (id) => (id || "").replace(/_/g, " ");
-  const fmt = (v, digits) => (v === null || v === undefined ? "–" : String(digits ? +Number(v).toFixed(digits) : v));
+  const fmt = (v, digits) => (v === null || v === undefined ? "–" : String(digits ? window.ToxDecimal.round(v, digits) : v));
 
   function renderAreaChips(box, product, state, act) {
     const chosen = new Set(state.areas.map((a) => a.id));
@@ -89,7 +89,7 @@
     const units = state.points.reduce((s, p) => s + (Number(p.units) || 0), 0);
     const cell = (id, name, value, unit) => h("div", { id }, h("dt", {}, name), h("dd", {}, value, unit ? h("small", {}, unit) : null));
     box.replaceChildren(
-      cell("total-units", "Units", fmt(t ? t.units : +units.toFixed(2)), " U"),
+      cell("total-units", "Units", fmt(t ? t.units : window.ToxDecimal.round(units, 3)), " U"),
       cell("total-ml", "Volume", fmt(t && t.volume_ml, 3), " mL"),
       cell("total-marks", "Syringe", fmt(t && t.syringe_units), " marks"),
       cell("total-vials", "Vials", fmt(t && t.vials), t && t.units_left_over !== null ? ` (${t.units_left_over} U left)` : ""),

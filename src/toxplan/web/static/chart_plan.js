@@ -25,6 +25,7 @@
     const vialsOf = (product) => data.vials.filter((v) => v.product === product);
     const lotById = (id) => data.lots.find((l) => l.id === id) || null;
     const vialById = (id) => data.vials.find((v) => v.id === id) || null;
+    const readyToUse = () => Boolean(productOf(state.product).ready_to_use); // a solution: no saline
 
     /** A new vial: the first lot with an unopened vial, made up as the label's usual dilution. */
     function newVial(product) {
@@ -115,7 +116,7 @@
         t.vial_units = l.vial_units;
         const open = vial();
         if (open) Object.assign(t, { diluent_ml: open.diluent_ml, reconstituted_at: open.reconstituted_at });
-        else if (Number(state.diluent) > 0) Object.assign(t, { diluent_ml: Number(state.diluent), reconstituted_at: new Date().toISOString() });
+        else if (!readyToUse() && Number(state.diluent) > 0) Object.assign(t, { diluent_ml: Number(state.diluent), reconstituted_at: new Date().toISOString() });
       }
       return t;
     }
@@ -171,6 +172,7 @@
       if (missing.length) out.push(`Consent needed for ${missing.map((a) => a.name.toLowerCase()).join(", ")}.`);
       if (!state.points.length) out.push("Add at least one point.");
       if (!lot()) out.push("Choose an open vial, or a lot to open a new vial from.");
+      else if (readyToUse()) out.push("A ready-to-use product can be checked here but not yet signed: its record has no saline volume.");
       else if (state.vial === "new" && !(Number(state.diluent) > 0)) out.push("Enter the saline volume of the new vial.");
       else if (state.vial === "new" && lot().unopened === 0) out.push(`Lot ${lot().lot_number} has no unopened vial left.`);
       if (state.points.some((p) => !(Number(p.units) > 0))) out.push("Every point needs units above 0.");
@@ -189,7 +191,7 @@
     /** What the sign form posts: the server adds the patient and the visit time. */
     function signedPlan() {
       const l = lot();
-      const plan = { lot_id: l ? l.id : "", injections: state.points.map(injection), note: state.note.trim() || null };
+      const plan = { product: state.product, lot_id: l ? l.id : "", injections: state.points.map(injection), note: state.note.trim() || null };
       if (vial()) plan.reconstitution_id = state.vial;
       else plan.diluent_ml = Number(state.diluent);
       plan.overrides = criticalKeys().map((f) => {
@@ -376,7 +378,7 @@
       get state() {
         return state;
       },
-      ui, act, api, blockers, consentLink, overrideOf, signedPlan, lot, vial, lotsOf, vialsOf, productOf, vialNote, DRAFT_KEY, start: () => changed(),
+      ui, act, api, blockers, consentLink, overrideOf, signedPlan, lot, vial, lotsOf, vialsOf, productOf, readyToUse, vialNote, DRAFT_KEY, start: () => changed(),
     };
   };
 })();

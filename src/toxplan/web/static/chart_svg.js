@@ -14,7 +14,7 @@
     return node;
   }
 
-  const round1 = (v) => Math.round(v * 10) / 10;
+  const round1 = (v) => window.ToxDecimal.round(v, 1); // positions to 0.1 mm, as the server rounds
   const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
 
   class FaceChart {

@@ -29,7 +29,9 @@ def _scope_words(ctx: CheckContext, scoped: ScopedLimit) -> str:
 
 
 def _planned(ctx: CheckContext, scoped: ScopedLimit) -> Decimal:
-    return sum((i.units for i in ctx.plan.injections if scoped.covers(i.indication)), Decimal(0))
+    if not scoped.indications:
+        return ctx.plan.units_for()
+    return sum((u for i, u in ctx.plan.units_by_indication.items() if i in scoped.indications), Decimal(0))
 
 
 def earlier_today(ctx: CheckContext, covers: Callable[[str], bool]) -> Decimal:
@@ -53,8 +55,9 @@ def site_maximum(ctx: CheckContext) -> Iterator[Finding]:
         covered = False
         choice = ctx.plan.dilution
         assumed = "" if choice is None or choice.source == "given" else " at the assumed dilution"
+        scope = scoped.indications
         for index, injection in enumerate(ctx.plan.injections):
-            if not scoped.covers(injection.indication):
+            if scope and injection.indication not in scope:
                 continue
             covered = True
             where = Subject("injection", injection.site or "position", index)

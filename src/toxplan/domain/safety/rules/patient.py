@@ -173,11 +173,10 @@ LINK_WORDS = {
 def _drug_finding(ctx: CheckContext, med: Recognised) -> Finding | None:
     """The interaction finding of one medication; None when it is in no interaction class
     (a medicine known only for the condition it implies, reported by problem_list.py)."""
-    by_id = {c.id: c for c in ctx.kb.interactions.classes}
     entries = [e for k in sorted(med.keys) if (e := ctx.kb.drugs[k]).drug is not None and e.classes]
     if not entries:
         return None
-    chosen = [by_id[c] for c in dict.fromkeys(c for e in entries for c in e.classes)]
+    chosen = [ctx.kb.interaction_class(c) for c in dict.fromkeys(c for e in entries for c in e.classes)]
     severity: Severity = max((c.severity for c in chosen), key=SEVERITY_RANK.__getitem__)
     strong = any(e.drug.link in ("label_class", "literature") for e in entries if e.drug)
     notes = []

@@ -6,12 +6,13 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from toxplan.domain.dilution import show_units
-from toxplan.domain.plans import Injection
+from toxplan.domain.plans import DilutionChoice, Injection
 from toxplan.domain.safety.context import CheckContext
 from toxplan.domain.safety.findings import Finding, Subject
 from toxplan.domain.safety.registry import rule
 from toxplan.domain.safety.wording import indication_name, indications_named, product_name, site_name
 from toxplan.knowledge.base import Site
+from toxplan.knowledge.models import Product
 
 
 @rule("UNRECOGNISED_INPUT")
@@ -36,8 +37,9 @@ def unknown_plan_input(ctx: CheckContext) -> Iterator[Finding]:
                 Subject("indication", indication),
                 (),
             )
+    sites = kb.sites
     for index, injection in enumerate(ctx.plan.injections):
-        if injection.site is not None and injection.site not in kb.sites:
+        if injection.site is not None and injection.site not in sites:
             yield Finding(
                 "UNRECOGNISED_INPUT",
                 "warning",
@@ -46,7 +48,10 @@ def unknown_plan_input(ctx: CheckContext) -> Iterator[Finding]:
                 Subject("injection", injection.site, index),
                 (),
             )
+    known = kb.indications
     for index, (entry, product) in enumerate(zip(ctx.history, ctx.history_products, strict=True)):
+        if product is not None and entry.indication in known:
+            continue
         if product is None:
             yield Finding(
                 "UNRECOGNISED_INPUT",
@@ -102,7 +107,7 @@ def danger_zones(ctx: CheckContext) -> Iterator[Finding]:
         point = injection.position
         if point is None:
             continue
-        for zone, part in kb.zones_holding(injection.indication, point):
+        for zone, part in kb.zones_holding(injection.indication, point, site=injection.site):
             side = "" if part == "midline" else f", {part} side"
             yield Finding(
                 "DANGER_ZONE",
@@ -125,6 +130,13 @@ def dilution(ctx: CheckContext) -> Iterator[Finding]:
         return
     used = choice.dilution
     name = product_name(ctx.kb, product.id)
+    if used.ready_to_use:
+        yield from _solution(product, choice, name)
+        return
+    rows = [r for r in product.reconstitution if r.vial_units == used.vial_units]
+    listed = used.vial_units in product.vial_size_units
+    if choice.source == "given" and listed and any(r.diluent_ml == used.diluent_ml for r in rows):
+        return  # a label vial and dilution, as given: nothing to say (the common case, kept cheap)
     subject = Subject("dilution", f"{show_units(used.vial_units)} U/{used.diluent_ml} mL")
     concentration = show_units(used.units_per_0_1_ml.quantize(Decimal("0.01")))
     if choice.source != "given":
@@ -138,7 +150,7 @@ def dilution(ctx: CheckContext) -> Iterator[Finding]:
                 dict.fromkeys(c for r in product.reconstitution if r.vial_units == used.vial_units for c in r.citations)
             ),
         )
-    if used.vial_units not in {v.units for v in product.vial_sizes}:
+    if not listed:
         sizes = ", ".join(f"{show_units(v.units)} U" for v in product.vial_sizes)
         yield Finding(
             "DILUTION_UNUSUAL",
@@ -147,7 +159,6 @@ def dilution(ctx: CheckContext) -> Iterator[Finding]:
             subject,
             product.vial_sizes[0].citations,
         )
-    rows = [r for r in product.reconstitution if r.vial_units == used.vial_units]
     if any(r.diluent_ml == used.diluent_ml for r in rows):
         return
     table_citations = tuple(dict.fromkeys(c for r in product.reconstitution for c in r.citations))
@@ -288,4 +299,31 @@ def site_fits_indication(ctx: CheckContext) -> Iterator[Finding]:
             f"figures checked may not be the ones that apply. Correct it before treating.",
             where,
             citations,
+        )
+
+
+def _solution(product: Product, choice: DilutionChoice, name: str) -> Iterator[Finding]:
+    """A ready-to-use solution: a vial size of the label, and nothing added to it."""
+    used = choice.dilution
+    assert product.solution is not None
+    subject = Subject("dilution", f"{show_units(used.vial_units)} U ready to use")
+    if used.vial_units not in {v.units for v in product.vial_sizes}:
+        sizes = ", ".join(f"{show_units(v.units)} U" for v in product.vial_sizes)
+        yield Finding(
+            "DILUTION_UNUSUAL",
+            "warning",
+            f"{name} comes in {sizes} vials, not {show_units(used.vial_units)} U.",
+            subject,
+            product.vial_sizes[0].citations,
+        )
+    if choice.ignored_diluent_ml is not None:
+        concentration = show_units(used.units_per_0_1_ml.quantize(Decimal("0.01")))
+        yield Finding(
+            "DILUTION_UNUSUAL",
+            "warning",
+            f"{name} is a ready-to-use solution of {concentration} U per 0.1 mL: nothing is added to the "
+            f"vial. The {choice.ignored_diluent_ml} mL of diluent given was not applied; volumes are at the "
+            f"label's concentration.",
+            subject,
+            product.solution.citations,
         )

@@ -45,13 +45,13 @@ def default_citations(ctx: CheckContext) -> tuple[str, ...]:
 @rule("DOSE_ABOVE_LABEL", "SITE_DOSE_ABOVE_MAX")
 def units_per_site(ctx: CheckContext) -> Iterator[Finding]:
     """Each injection against the regimen's recommended units per site."""
+    tops = {i: r.units_per_site.max for i in ctx.known_indications if (r := ctx.regimen(i)) and r.units_per_site}
     for index, injection in enumerate(ctx.plan.injections):
+        top = tops.get(injection.indication)
+        if top is None or injection.units <= top:
+            continue
         regimen = ctx.regimen(injection.indication)
-        if regimen is None or regimen.units_per_site is None:
-            continue
-        top = regimen.units_per_site.max
-        if injection.units <= top:
-            continue
+        assert regimen is not None and regimen.units_per_site is not None
         where = Subject("injection", injection.site or "position", index)
         what = (
             f"Injection {index + 1} ({site_name(ctx.kb, injection.site)}, "
@@ -123,7 +123,7 @@ def site_count(ctx: CheckContext) -> Iterator[Finding]:
         regimen = ctx.regimen(indication)
         if regimen is None or regimen.site_count is None:
             continue
-        count = sum(1 for i in ctx.plan.injections if i.indication == indication)
+        count = ctx.plan.count_by_indication.get(indication, 0)
         band = regimen.site_count
         words = str(band.max) if band.min == band.max else f"{band.min}-{band.max}"
         name = indication_name(ctx.kb, indication)

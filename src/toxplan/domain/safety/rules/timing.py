@@ -30,6 +30,8 @@ def _label_interval(ctx: CheckContext, indication: str) -> tuple[Interval | None
     candidates = [] if regimen is None else [regimen.min_interval] if regimen.min_interval else []
     if regimen is not None:
         candidates += [i for i in regimen.age_intervals if ctx.age_matches(i.ages)]
+    if len(candidates) == 1:
+        return candidates[0], False
     if candidates:
         return max(candidates, key=lambda i: i.minimum.approx_days()), False
     defaults = ctx.kb.defaults
@@ -51,13 +53,12 @@ def _label_interval(ctx: CheckContext, indication: str) -> tuple[Interval | None
 def retreatment_interval(ctx: CheckContext) -> Iterator[Finding]:
     for indication in ctx.known_indications:
         category = ctx.kb.indications[indication].category
-        name = indication_name(ctx.kb, indication)
         interval, is_default = _label_interval(ctx, indication)
-        product = product_name(ctx.kb, ctx.product.id) if ctx.product else ctx.plan.product
         if interval is not None:
             last = ctx.nearest(indication, interval.minimum)  # a later recorded visit counts too
-            whose = "ToxPlan's default interval" if is_default else "the label interval"
+            name = indication_name(ctx.kb, indication)
             if last is not None:
+                whose = "ToxPlan's default interval" if is_default else "the label interval"
                 days = (ctx.on - last.date).days
                 when = f"{days} days ago" if days >= 0 else f"{-days} days after this visit"
                 yield Finding(
@@ -70,6 +71,7 @@ def retreatment_interval(ctx: CheckContext) -> Iterator[Finding]:
                     interval.citations,
                 )
             elif is_default and ctx.history:
+                product = product_name(ctx.kb, ctx.product.id) if ctx.product else ctx.plan.product
                 yield Finding(
                     "LABEL_VALUE_UNCONFIRMED",
                     "info",
@@ -111,7 +113,7 @@ def retreatment_interval(ctx: CheckContext) -> Iterator[Finding]:
 def other_toxin_recent(ctx: CheckContext) -> Iterator[Finding]:
     if ctx.product is None or not ctx.history:
         return
-    toxins = next((c for c in ctx.kb.interactions.classes if c.id == OTHER_TOXIN_CLASS), None)
+    toxins = ctx.kb.find_interaction_class(OTHER_TOXIN_CLASS)
     if toxins is None or toxins.recent_within is None:
         yield Finding(
             "RULE_NOT_EVALUATED",
@@ -124,8 +126,10 @@ def other_toxin_recent(ctx: CheckContext) -> Iterator[Finding]:
         return
     window = toxins.recent_within
     shares: list[tuple[str, Decimal]] = []
+    own_product = ctx.product
+    maxima: dict[str, tuple[Decimal, tuple[str, ...]] | None] = {}  # per product, for this patient
     for index, (entry, other) in enumerate(zip(ctx.history, ctx.history_products, strict=True)):
-        if not within(entry.date, ctx.on, window) or (other is not None and other.id == ctx.product.id):
+        if not within(entry.date, ctx.on, window) or other is own_product:
             continue
         name = other.brands[0] if other else f"'{entry.product}' (not a known product)"
         yield Finding(
@@ -138,7 +142,9 @@ def other_toxin_recent(ctx: CheckContext) -> Iterator[Finding]:
             Subject("history", entry.product, index),
             toxins.citations,
         )
-        maximum = _window_maximum(ctx, other) if other is not None else None
+        if other is not None and other.id not in maxima:
+            maxima[other.id] = _window_maximum(ctx, other)
+        maximum = maxima[other.id] if other is not None else None
         if other is not None and maximum is not None:
             shares.append((f"{other.brands[0]} {show_units(entry.units)} U on {entry.date}", entry.units / maximum[0]))
     if not shares:
@@ -307,6 +313,12 @@ def hours_words(hours: Decimal) -> str:
     return f"{whole} h {rest} min" if rest else f"{whole} h"
 
 
+def _inside_in_use_time(ctx: CheckContext, hours: Decimal) -> bool:
+    made, used = ctx.reconstituted_at, ctx.at
+    # A reconstitution after the injection is not "inside": that mistake must be reported.
+    return made is not None and used is not None and 0 <= _elapsed_hours(made, used) <= hours
+
+
 @rule("RECONSTITUTED_VIAL_EXPIRED", "LABEL_VALUE_UNCONFIRMED", "INPUT_MISSING")
 def vial_in_use_time(ctx: CheckContext) -> Iterator[Finding]:
     product = ctx.product
@@ -315,13 +327,17 @@ def vial_in_use_time(ctx: CheckContext) -> Iterator[Finding]:
     hours_allowed, is_default = ctx.kb.in_use_hours(product)
     if hours_allowed is None:
         return
+    if not is_default and _inside_in_use_time(ctx, hours_allowed):
+        return  # inside the label's in-use time: nothing to say (the common case, kept cheap)
     name = product_name(ctx.kb, product.id)
     vial = Subject("vial", product.id)
     defaults = ctx.kb.defaults
+    # A ready-to-use solution's clock starts when the vial is opened (``reconstituted_at``).
+    made, making = ("opened", "opening") if product.ready_to_use else ("reconstituted", "reconstitution")
     if is_default and defaults is not None:
         citations = (*product.citations, *defaults.in_use.citations)
         rule_words = (
-            f"the label's in-use time of reconstituted {name} is unconfirmed, so ToxPlan applies "
+            f"the label's in-use time of {made} {name} is unconfirmed, so ToxPlan applies "
             f"its default of {show_units(hours_allowed)} h (the shortest confirmed for the class)"
         )
     else:
@@ -332,8 +348,8 @@ def vial_in_use_time(ctx: CheckContext) -> Iterator[Finding]:
         yield Finding(
             "INPUT_MISSING",
             "info",
-            f"No reconstitution time given: the {show_units(hours_allowed)} h in-use limit of {name} was not checked"
-            + (" (ToxPlan default; label value unconfirmed)." if is_default else "."),
+            f"No {making} time given: the {show_units(hours_allowed)} h in-use limit of "
+            f"{name} was not checked" + (" (ToxPlan default; label value unconfirmed)." if is_default else "."),
             vial,
             citations,
         )
@@ -353,7 +369,7 @@ def vial_in_use_time(ctx: CheckContext) -> Iterator[Finding]:
         yield Finding(
             "RECONSTITUTED_VIAL_EXPIRED",
             "critical",
-            f"The vial was reconstituted {hours_words(hours)} before injection ({ctx.reconstituted_at}); {rule_words}.",
+            f"The vial was {made} {hours_words(hours)} before injection ({ctx.reconstituted_at}); {rule_words}.",
             vial,
             citations,
         )
@@ -361,7 +377,7 @@ def vial_in_use_time(ctx: CheckContext) -> Iterator[Finding]:
         yield Finding(
             "LABEL_VALUE_UNCONFIRMED",
             "info",
-            f"Reconstituted {hours_words(hours)} before injection: {rule_words}. Check the current label.",
+            f"{made.capitalize()} {hours_words(hours)} before injection: {rule_words}. Check the current label.",
             vial,
             citations,
         )
