@@ -35,7 +35,9 @@ from typing import Any
 from toxplan.domain.checking import check
 from toxplan.domain.plans import IndicationChoice, build_plan
 from toxplan.domain.requests import parse_check_request
+from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.loader import load_cached
+from toxplan.settings import get_settings
 
 DAY = dt.date(2026, 11, 25)
 AT = dt.datetime(2026, 11, 25, 12)
@@ -81,9 +83,15 @@ def case(kb: Any) -> dict[str, Any]:
     }
 
 
+def knowledge() -> KnowledgeBase:
+    """The knowledge base the CLI would use (TOXPLAN_KNOWLEDGE_DIR, TOXPLAN_CACHE_DIR)."""
+    settings = get_settings()
+    return load_cached(settings.knowledge_dir, settings.cache_dir)
+
+
 def workloads() -> dict[str, Callable[[], object]]:
     """The two measured calls, warmed the way a running server is (memos filled)."""
-    kb = load_cached(None)
+    kb = knowledge()
     data = case(kb)
     request = parse_check_request(data, today=DAY)
     for _ in range(300):
@@ -121,7 +129,7 @@ def cli_walls(path: str, runs: int = 9) -> list[float]:
 
 def request_file() -> str:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-        json.dump(case(load_cached(None)), handle)
+        json.dump(case(knowledge()), handle)
     return handle.name
 
 
@@ -147,7 +155,7 @@ def figures() -> None:
         f"`toxplan check` process      median {statistics.median(walls):.3f} s, best {min(walls):.3f} s wall "
         f"({len(walls)} runs: interpreter start, imports, knowledge base from the cache, check, output)"
     )
-    print(f"knowledge base {load_cached(None).version}")
+    print(f"knowledge base {knowledge().version}")
 
 
 # --- instruction counts ------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from tests.browser.test_clinic_day import THREE_AREAS  # noqa: E402
 from tests.conftest import consent_data  # noqa: E402
 from tests.web import seed as seeding  # noqa: E402
 
-from toxplan.api.app import create_app  # noqa: E402
+from toxplan.app import create_app  # noqa: E402
 from toxplan.db.engine import unit_of_work  # noqa: E402
 from toxplan.knowledge.loader import load  # noqa: E402
 from toxplan.services import consents, patients  # noqa: E402

@@ -20,11 +20,11 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from toxplan.api.app import create_app
-from toxplan.api.deps import ALL_ROLES, CSRF_HEADER, get_now
+from toxplan.app import create_app
 from toxplan.auth.passwords import hash_password
 from toxplan.db.engine import unit_of_work
 from toxplan.db.migrate import upgrade
+from toxplan.http.deps import ALL_ROLES, CSRF_HEADER, get_now
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.services import clinics
 from toxplan.services.demo import signature_png

@@ -35,8 +35,8 @@ from tests.api.conftest import (
     treatment_body,
 )
 from tests.api.photo_upload import multipart, upload
-from toxplan.api.deps import ALL_ROLES, Allow
 from toxplan.db.engine import unit_of_work
+from toxplan.http.deps import ALL_ROLES, Allow
 from toxplan.services import clinics
 
 INJ, DIR, DESK, ADMIN = "injector", "medical_director", "front_desk", "admin"

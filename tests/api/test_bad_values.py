@@ -32,10 +32,10 @@ from tests.api.conftest import (
     treatment_body,
 )
 from tests.db.conftest import migrated_postgres_database
-from toxplan.api.app import create_app
-from toxplan.api.deps import CSRF_HEADER, get_now
+from toxplan.app import create_app
 from toxplan.auth.passwords import hash_password
 from toxplan.db.engine import unit_of_work
+from toxplan.http.deps import CSRF_HEADER, get_now
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.services import clinics
 from toxplan.settings import Settings

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tests.api.conftest import API, NOW, TODAY, World, assert_error, new_lot, new_patient, screen, treatment_body
-from toxplan.api.deps import CSRF_HEADER
+from toxplan.http.deps import CSRF_HEADER
 
 CERVICAL = [
     ("sternocleidomastoid_left", 50),

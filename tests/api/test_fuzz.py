@@ -26,7 +26,7 @@ from schemathesis.checks import not_a_server_error
 
 from tests.api.conftest import API, build_app, make_staff, signed_visit
 from tests.conftest import KNOWLEDGE
-from toxplan.api.deps import CSRF_HEADER, SESSION_COOKIE
+from toxplan.http.deps import CSRF_HEADER, SESSION_COOKIE
 from toxplan.knowledge.loader import load
 
 DIRECTORY = Path(tempfile.mkdtemp(prefix="toxplan-fuzz-"))

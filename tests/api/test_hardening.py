@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.api.conftest import API, World, assert_error, new_patient, ok, signed_visit
-from toxplan.api.json_keys import repeated_key
 from toxplan.db.engine import unit_of_work
 from toxplan.db.models import AuditEvent
+from toxplan.http.json_keys import repeated_key
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "toxplan" / "web" / "templates"
 

@@ -17,14 +17,14 @@ from sqlalchemy import select
 
 from tests.api.conftest import API, NOW, PASSWORD, assert_error, build_app, make_staff
 from tests.live import server_thread
-from toxplan.api.deps import get_now
 from toxplan.auth import totp
-from toxplan.auth.config import security_from
 from toxplan.auth.throttle import ALLOWANCE
 from toxplan.db.engine import unit_of_work
 from toxplan.db.models import AuditEvent
+from toxplan.http.deps import get_now
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.services import clinics
+from toxplan.settings.security import security_from
 
 WRONG = "not the password at all"
 

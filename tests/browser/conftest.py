@@ -21,7 +21,7 @@ import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.web import seed as seeding
-from toxplan.api.app import create_app
+from toxplan.app import create_app
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.settings import Settings
 

@@ -24,6 +24,7 @@ from toxplan.db.engine import make_engine, session_factory, unit_of_work
 from toxplan.knowledge.loader import load
 from toxplan.services.schemas import Actor
 from toxplan.services.treatments import record_treatment
+from toxplan.settings import get_settings
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 LIMIT = 500
@@ -57,7 +58,7 @@ def main(database: str, setup_json: str) -> None:
     setup = json.loads(setup_json)
     now = dt.datetime.fromisoformat(setup["now"])
     actor = Actor(clinic_id=setup["clinic_id"], user_id=setup["injector_id"], role="injector")
-    kb = load(KNOWLEDGE, use_cache=True)  # the test points TOXPLAN_CACHE_DIR at its tmp dir
+    kb = load(KNOWLEDGE, cache_dir=get_settings().cache_dir)  # the test points TOXPLAN_CACHE_DIR at its tmp dir
     engine = make_engine(f"sqlite:///{database}")
     announce_writes(engine)
     factory = session_factory(engine)

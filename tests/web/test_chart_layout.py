@@ -8,8 +8,8 @@ from collections.abc import Mapping
 import pytest
 
 from toxplan.domain.geometry import Position
+from toxplan.face_chart import VIEWS, render_view
 from toxplan.knowledge.base import KnowledgeBase
-from toxplan.web.face_chart import VIEWS, render_view
 
 
 class Recording(dict[str, Position]):

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
+from toxplan.face_chart import FRAMES, VIEWS, from_svg, render_chart, smooth_path, to_svg, view_box, zoom_boxes
 from toxplan.knowledge.base import KnowledgeBase
-from toxplan.web.face_chart import FRAMES, VIEWS, from_svg, render_chart, smooth_path, to_svg, view_box, zoom_boxes
 
 
 def test_front_view_flips_only_y() -> None:

@@ -17,7 +17,7 @@ from tests.fixtures.knowledge import ZERO_CODE, overlay
 from tests.web import seed as seeding
 from tests.web.conftest import Browser
 from tests.web.test_chart_page import chart_data
-from toxplan.api.app import create_app
+from toxplan.app import create_app
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.loader import load
 from toxplan.settings import Settings

@@ -1,1 +1,2 @@
-"""The JSON API (FastAPI) and the application factory that also mounts the web pages."""
+"""The JSON API (FastAPI routers under /api/v1). The app factory (``toxplan.app``) mounts it
+beside the web pages; what both share lives in ``toxplan.http``."""

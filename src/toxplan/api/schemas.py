@@ -10,7 +10,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Generic, Literal, TypeVar
 
-from fastapi import Path
 from pydantic import AwareDatetime, BaseModel, ConfigDict, PlainSerializer, field_validator
 
 from toxplan import limits
@@ -18,11 +17,6 @@ from toxplan.presenters import number
 
 Num = Annotated[Decimal, PlainSerializer(number, return_type=int | float, when_used="json")]
 """Decimals go out as JSON numbers with their own digits, as in the check endpoint."""
-
-
-Key = Annotated[str, Path(min_length=1, max_length=limits.ID_INPUT, pattern=r"^[^\x00]+$")]
-"""A record id or lot number in a path. PostgreSQL refuses NUL in text, so such a value is
-invalid input here rather than a server error in the lookup."""
 
 
 class _Read(BaseModel):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from toxplan.auth.config import Network
+from toxplan.settings.security import Network
 
 UNKNOWN = "unknown"
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from toxplan.auth.config import SecuritySettings
 from toxplan.db.models import User, UserSession
 from toxplan.db.repositories import security as repo
 from toxplan.services.audit import log
 from toxplan.services.schemas import Actor
+from toxplan.settings.security import SecuritySettings
 
 SESSION_LENGTH = SecuritySettings().session_lifetime
 """The default absolute lifetime (``TOXPLAN_SESSION_HOURS``)."""

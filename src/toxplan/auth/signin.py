@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session, sessionmaker
 
 from toxplan.auth import throttle, totp
-from toxplan.auth.config import SecuritySettings
 from toxplan.auth.passwords import verify_password
 from toxplan.auth.sessions import SignedIn, is_demo_account, open_session, token_hash
 from toxplan.db.engine import unit_of_work
 from toxplan.db.models import TrustedDevice, User
 from toxplan.db.repositories import security as repo
 from toxplan.services import access_audit
+from toxplan.settings.security import SecuritySettings
 
 
 class Outcome(enum.Enum):

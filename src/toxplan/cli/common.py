@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from toxplan.errors import KnowledgeBaseError, ToxPlanError
+from toxplan.settings import Settings, get_settings
 
 
 class Format(StrEnum):
@@ -32,6 +33,22 @@ def clean_errors() -> Iterator[None]:
     except ToxPlanError as exc:
         typer.echo(f"toxplan: error: {exc}", err=True)
         raise typer.Exit(2) from None
+
+
+_started: Settings | None = None
+
+
+def read_settings() -> Settings:
+    """Read and check the settings once, as a command starts (the ``toxplan`` callback)."""
+    global _started  # noqa: PLW0603 - one command per process, or per CliRunner call
+    _started = None
+    _started = get_settings()
+    return _started
+
+
+def settings() -> Settings:
+    """The settings read when this command started (read now when called outside the CLI)."""
+    return _started if _started is not None else get_settings()
 
 
 def emit(data: Any) -> None:

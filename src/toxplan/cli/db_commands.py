@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
-from toxplan.cli.common import clean_errors, emit
+from toxplan.cli.common import clean_errors, emit, settings
 from toxplan.cli.loading import knowledge
 from toxplan.db.engine import make_engine, session_factory, unit_of_work
 from toxplan.db.migrate import grant_app_role, upgrade
@@ -24,13 +23,13 @@ from toxplan.db.models import Clinic
 from toxplan.db.repositories import clinics as clinic_repo
 from toxplan.errors import InvalidInput, NotFound
 from toxplan.services.schemas import Actor
-from toxplan.settings import get_settings
+from toxplan.settings import BACKUP_PASSPHRASE_VARIABLE, backup_passphrase
 
 db_app = typer.Typer(help="Create and fill the database named by TOXPLAN_DATABASE_URL.", no_args_is_help=True)
 
 
 def engine() -> Engine:
-    return make_engine(get_settings().database_url)
+    return make_engine(settings().database_url)
 
 
 @contextmanager
@@ -58,13 +57,13 @@ def db_upgrade() -> None:
     row access to every table (append-only tables: read and insert only) and nothing that
     could truncate, alter or drop a table or disable its triggers.
     """
-    settings = get_settings()
+    current = settings()
     with clean_errors():
-        owner = make_engine(settings.owner_url)
+        owner = make_engine(current.owner_url)
         try:
             upgrade(owner)
-            app_role = make_url(settings.database_url).username
-            owner_role = make_url(settings.owner_url).username
+            app_role = make_url(current.database_url).username
+            owner_role = make_url(current.owner_url).username
             granted = owner.dialect.name == "postgresql" and app_role and app_role != owner_role
             if granted:
                 try:
@@ -73,7 +72,7 @@ def db_upgrade() -> None:
                     raise InvalidInput(str(exc), field="TOXPLAN_DATABASE_URL") from None
         finally:
             owner.dispose()
-    typer.echo(f"database is at the newest schema: {_shown(settings.owner_url)}")
+    typer.echo(f"database is at the newest schema: {_shown(current.owner_url)}")
     if granted:
         typer.echo(f"application role {app_role}: rows only; append-only tables read and insert only")
 
@@ -111,9 +110,6 @@ def _clinic_id(session: Session, given: str | None) -> str:
     return ids[0]
 
 
-PASSPHRASE_ENV = "TOXPLAN_BACKUP_PASSPHRASE"
-
-
 def _passphrase(given: Path | None, *, confirm: bool) -> str:
     """From --passphrase-file, else $TOXPLAN_BACKUP_PASSPHRASE, else asked (not echoed)."""
     if given is not None:
@@ -121,14 +117,15 @@ def _passphrase(given: Path | None, *, confirm: bool) -> str:
             return given.read_text(encoding="utf-8").rstrip("\r\n")
         except OSError as exc:
             raise InvalidInput(f"cannot read {given}: {exc.strerror}", field="passphrase_file") from None
-    if os.environ.get(PASSPHRASE_ENV):
-        return os.environ[PASSPHRASE_ENV]
+    from_environment = backup_passphrase()
+    if from_environment:
+        return from_environment
     return str(typer.prompt("Backup passphrase", hide_input=True, confirmation_prompt=confirm))
 
 
 PassphraseFile = Annotated[
     Path | None,
-    typer.Option(help=f"File holding the passphrase (else ${PASSPHRASE_ENV}, else it is asked for)."),
+    typer.Option(help=f"File holding the passphrase (else ${BACKUP_PASSPHRASE_VARIABLE}, else it is asked for)."),
 ]
 
 

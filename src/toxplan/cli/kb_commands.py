@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -12,9 +11,11 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from toxplan import kb_views
+from toxplan.cli.common import settings
+from toxplan.cli.loading import knowledge
 from toxplan.errors import KnowledgeBaseError, NotFound
 from toxplan.knowledge.base import KnowledgeBase
-from toxplan.knowledge.loader import ENV_DIR, default_directory, load, load_cached
+from toxplan.knowledge.loader import default_directory, load
 
 T = TypeVar("T")
 
@@ -33,7 +34,7 @@ IndicationOption = Annotated[str | None, typer.Option(help="Only what concerns t
 
 def _kb() -> KnowledgeBase:
     try:
-        return load_cached(os.environ.get(ENV_DIR) or None)
+        return knowledge()
     except KnowledgeBaseError as exc:
         typer.echo(f"toxplan: {exc}", err=True)
         raise typer.Exit(3) from None
@@ -137,7 +138,7 @@ def validate(
     directory: Annotated[Path | None, typer.Option(help="Knowledge directory (default: the installed one).")] = None,
 ) -> None:
     """Load and cross-check every knowledge file; exit 1 listing every problem."""
-    target = directory or default_directory()
+    target = directory or settings().knowledge_dir or default_directory()
     try:
         kb = load(target)
     except KnowledgeBaseError as exc:

@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from toxplan.cli.common import settings
 from toxplan.errors import InvalidInput
 from toxplan.knowledge.base import KnowledgeBase
-from toxplan.knowledge.loader import ENV_DIR, load_cached, load_policy
+from toxplan.knowledge.loader import load_cached, load_policy
 from toxplan.knowledge.policy import Policy
-
-POLICY_ENV = "TOXPLAN_POLICY"
 
 
 def knowledge() -> KnowledgeBase:
-    return load_cached(os.environ.get(ENV_DIR) or None)
+    """The knowledge base of the settings (``TOXPLAN_KNOWLEDGE_DIR``, ``TOXPLAN_CACHE_DIR``)."""
+    current = settings()
+    return load_cached(current.knowledge_dir, current.cache_dir)
 
 
 def policy_from(path: Path | None, kb: KnowledgeBase) -> Policy | None:
-    chosen = path or (Path(os.environ[POLICY_ENV]) if os.environ.get(POLICY_ENV) else None)
+    """The policy named by ``--policy``, else by ``TOXPLAN_POLICY``, else none."""
+    chosen = path or settings().policy_path
     if chosen is None:
         return None
     if not chosen.is_file():

@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "photo": ("toxplan.cli.photo_commands", "app"),
 }
 """Command name -> (module, attribute): a Typer app (a group of commands) or a command function."""
+HELP_ASKED = "toxplan.help_asked"
 
 
 def _command(name: str) -> Any:
@@ -60,6 +61,11 @@ class LazyCommands(TyperGroup):
     def list_commands(self, ctx: Any) -> list[str]:
         return [*super().list_commands(ctx), *(n for n in COMMANDS if n not in self.commands)]
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        ctx.meta[HELP_ASKED] = any(arg in ctx.help_option_names for arg in args)
+        parsed: list[str] = super().parse_args(ctx, args)
+        return parsed
+
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         if cmd_name in COMMANDS and cmd_name not in self.commands:
             self.add_command(_command(cmd_name), cmd_name)
@@ -80,8 +86,15 @@ app = typer.Typer(
 
 
 @app.callback()
-def toxplan() -> None:
-    """ToxPlan's commands (see ``toxplan COMMAND --help``)."""
+def toxplan(ctx: typer.Context) -> None:
+    """ToxPlan's commands (see ``toxplan COMMAND --help``). Settings come from the environment
+    (``TOXPLAN_*`` variables, listed in the README); a bad value stops every command but --help."""
+    if ctx.meta.get(HELP_ASKED):
+        return  # help needs no settings: it tells how to set them
+    from toxplan.cli.common import clean_errors, read_settings  # noqa: PLC0415
+
+    with clean_errors():
+        read_settings()
 
 
 def main() -> None:

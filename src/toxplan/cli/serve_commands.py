@@ -5,21 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from toxplan.auth.passwords import hash_password
-from toxplan.cli.common import clean_errors
+from toxplan.cli.common import clean_errors, settings
 from toxplan.cli.db_commands import database_session, engine
-from toxplan.cli.loading import POLICY_ENV
 from toxplan.db.migrate import upgrade
 from toxplan.db.models import Clinic
 from toxplan.db.repositories import clinics as clinic_repo
 from toxplan.errors import InvalidInput, NotFound
 from toxplan.services import clinics
-from toxplan.settings import get_settings
+from toxplan.settings import DEMO_VARIABLE, POLICY_VARIABLE, Settings
 
 user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 
@@ -54,23 +54,26 @@ def serve(
     throttling, sessions and the per-patient serialisation of recordings live in the database.
     X-Forwarded-For is believed only from the proxies in TOXPLAN_TRUSTED_PROXIES. Sign-in
     settings: TOXPLAN_IDLE_TIMEOUT_MINUTES (30), TOXPLAN_SESSION_HOURS (12),
-    TOXPLAN_REQUIRE_SECOND_FACTOR (roles, e.g. admin), TOXPLAN_DEMO.
+    TOXPLAN_REQUIRE_SECOND_FACTOR (roles, e.g. admin), TOXPLAN_DEMO. Every check applies the
+    clinic policy of --policy or TOXPLAN_POLICY. The README lists every TOXPLAN_* variable.
     """
     import uvicorn  # noqa: PLC0415 - only this command needs the server
 
-    from toxplan.api.app import create_app, policy_path  # noqa: PLC0415
+    from toxplan.app import create_app  # noqa: PLC0415
 
     with clean_errors():
-        get_settings()  # a bad TOXPLAN_* value stops here, with its name
+        current = _serving(settings(), policy=policy, demo=demo)  # read and checked at start
         made = engine()
         upgrade(made)
         made.dispose()
         if demo:
             _prepare_demo()
-            os.environ["TOXPLAN_DEMO"] = "1"  # the workers read their settings from the environment
-        if policy is not None:
-            os.environ[POLICY_ENV] = str(policy.resolve())
-        app = create_app(get_settings(), policy_file=policy_path()) if workers == 1 else None
+        if workers == 1:
+            app = create_app(current)
+        else:
+            app = None
+            _check_policy(current)  # here, once, rather than in every worker as it starts
+            _hand_to_workers(current)
     typer.echo(f"ToxPlan on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)  workers: {workers}")
     # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1;
     # ToxPlan reads it itself, from TOXPLAN_TRUSTED_PROXIES only (toxplan.auth.addresses).
@@ -78,7 +81,7 @@ def serve(
         uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
     else:
         uvicorn.run(
-            "toxplan.api.app:app_from_environment",
+            "toxplan.app:app_from_environment",
             factory=True,
             host=host,
             port=port,
@@ -90,6 +93,31 @@ def serve(
             # killed for it is replaced by one that is killed the same way.
             timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
         )
+
+
+def _serving(current: Settings, *, policy: Path | None, demo: bool) -> Settings:
+    """The settings with this command's options: --policy before TOXPLAN_POLICY, --demo."""
+    if policy is not None:
+        if not policy.is_file():
+            raise InvalidInput(f"there is no file {policy}", field="policy")
+        current = replace(current, policy_path=policy.resolve())
+    if demo:
+        current = replace(current, security=replace(current.security, demo=True))
+    return current
+
+
+def _check_policy(current: Settings) -> None:
+    from toxplan.cli.loading import knowledge, policy_from  # noqa: PLC0415
+
+    policy_from(current.policy_path, knowledge())
+
+
+def _hand_to_workers(current: Settings) -> None:
+    """Worker processes read their settings from the environment: pass on what the options set."""
+    if current.policy_path is not None:
+        os.environ[POLICY_VARIABLE] = str(current.policy_path)
+    if current.security.demo:
+        os.environ[DEMO_VARIABLE] = "1"
 
 
 def _prepare_demo() -> None:

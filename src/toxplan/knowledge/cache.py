@@ -5,8 +5,8 @@ every knowledge file's name and text, the ToxPlan version, the schema version (a
 the modules whose objects the cache holds: the knowledge schema, loader and indexes, and the
 primitives they build on) and the Python version: an edited file, another release, a changed
 schema or another interpreter never reads a stale entry. The cache holds no clinical fact of
-its own; deleting it only costs time. Set ``TOXPLAN_CACHE_DIR`` to move it, or to an empty
-string to turn it off.
+its own; deleting it only costs time. The caller names the folder (``TOXPLAN_CACHE_DIR``,
+read by ``toxplan.settings``); this module reads no environment.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from pathlib import Path
 from toxplan import __version__
 from toxplan.knowledge.base import KnowledgeBase
 
-ENV = "TOXPLAN_CACHE_DIR"
 SCHEMA_PACKAGES = ("knowledge", "primitives")
 """Packages (under ``toxplan``) whose classes a cached knowledge base is made of."""
 
@@ -38,14 +37,6 @@ def schema_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def cache_directory() -> Path | None:
-    configured = os.environ.get(ENV)
-    if configured is not None:
-        return Path(configured) if configured else None
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "toxplan"
-
-
 def knowledge_cache_key(directory: Path) -> str | None:
     """Digest of every knowledge file and of the code that reads them, or None when the files
     cannot all be read."""
@@ -58,10 +49,7 @@ def knowledge_cache_key(directory: Path) -> str | None:
     return digest.hexdigest()
 
 
-def read_cached(key: str) -> KnowledgeBase | None:
-    folder = cache_directory()
-    if folder is None:
-        return None
+def read_cached(folder: Path, key: str) -> KnowledgeBase | None:
     try:
         with (folder / f"kb-{key}.pickle").open("rb") as handle:
             found = pickle.load(handle)
@@ -70,10 +58,7 @@ def read_cached(key: str) -> KnowledgeBase | None:
     return found if isinstance(found, KnowledgeBase) else None
 
 
-def write_cached(key: str, kb: KnowledgeBase) -> None:
-    folder = cache_directory()
-    if folder is None:
-        return
+def write_cached(folder: Path, key: str, kb: KnowledgeBase) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".tmp") as handle:

@@ -35,6 +35,6 @@ class RegionFile(Strict):
 
 
 class ChartLayout(Strict):
-    """The landmarks each view of the planning chart is drawn from (``web/face_chart.py``)."""
+    """The landmarks each view of the planning chart is drawn from (``face_chart.py``)."""
 
     landmarks: dict[View, tuple[Identifier, ...]] = Field(min_length=1)

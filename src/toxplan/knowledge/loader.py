@@ -6,7 +6,6 @@ with the file and the field it concerns, and no partial knowledge base is ever r
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -51,13 +50,10 @@ from toxplan.primitives.fields import field_path
 
 M = TypeVar("M", bound=BaseModel)
 
-ENV_DIR = "TOXPLAN_KNOWLEDGE_DIR"
-
 
 def default_directory() -> Path:
-    """``$TOXPLAN_KNOWLEDGE_DIR``, else the copy bundled in the wheel, else the checkout's."""
-    if os.environ.get(ENV_DIR):
-        return Path(os.environ[ENV_DIR])
+    """The knowledge base shipped with ToxPlan: the copy bundled in the wheel, else the
+    checkout's. (``TOXPLAN_KNOWLEDGE_DIR`` names another; callers pass it as ``directory``.)"""
     bundled = Path(__file__).resolve().parent.parent / "_knowledge"
     if bundled.is_dir():
         return bundled
@@ -148,17 +144,18 @@ def read_raw(directory: Path) -> tuple[RawKnowledge, list[Problem]]:
     return raw, problems
 
 
-def load(directory: Path | None = None, *, use_cache: bool = False) -> KnowledgeBase:
-    """Load and check the knowledge base; raise KnowledgeBaseError listing every problem.
+def load(directory: Path | None = None, *, cache_dir: Path | None = None) -> KnowledgeBase:
+    """Load and check the knowledge base in ``directory`` (default: the shipped one); raise
+    KnowledgeBaseError listing every problem.
 
-    With ``use_cache`` a knowledge base that passed every check is kept, pickled, under a
-    name made of the SHA-256 of all its files' text (see ``cache.py``): the next process with
+    With a ``cache_dir`` a knowledge base that passed every check is kept there, pickled, under
+    a name made of the SHA-256 of all its files' text (see ``cache.py``): the next process with
     the same files skips parsing and checking, and any edit changes the name.
     """
     target = directory or default_directory()
-    key = knowledge_cache_key(target) if use_cache else None
-    if key is not None:
-        cached = read_cached(key)
+    key = knowledge_cache_key(target) if cache_dir is not None else None
+    if cache_dir is not None and key is not None:
+        cached = read_cached(cache_dir, key)
         if cached is not None:
             return cached
     raw, problems = read_raw(target)
@@ -167,15 +164,16 @@ def load(directory: Path | None = None, *, use_cache: bool = False) -> Knowledge
     if problems:
         raise KnowledgeBaseError(problems)
     kb = _build(raw)
-    if key is not None:
-        write_cached(key, kb)
+    if cache_dir is not None and key is not None:
+        write_cached(cache_dir, key, kb)
     return kb
 
 
 @lru_cache(maxsize=4)
-def load_cached(directory: str | None = None) -> KnowledgeBase:
-    """The knowledge base for a process: loaded once, shared read-only."""
-    return load(Path(directory) if directory else None, use_cache=True)
+def load_cached(directory: Path | None = None, cache_dir: Path | None = None) -> KnowledgeBase:
+    """The knowledge base for a process: loaded once, shared read-only (both arguments as
+    for ``load``: ``Settings.knowledge_dir`` and ``Settings.cache_dir``)."""
+    return load(directory, cache_dir=cache_dir)
 
 
 def _build(raw: RawKnowledge) -> KnowledgeBase:

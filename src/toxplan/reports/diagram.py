@@ -1,7 +1,7 @@
 """The face diagram of a signed treatment: the planning chart's drawing of each view used, with
 every charted point and its units.
 
-The outline comes from ``web.face_chart`` (the same drawing the planning page shows); this
+The outline comes from ``toxplan.face_chart`` (the same drawing the planning page shows); this
 module adds the points, which that page draws in the browser, and picks the closest zoom
 that holds them all.
 """
@@ -14,8 +14,8 @@ from decimal import Decimal
 from html import escape
 
 from toxplan.domain.geometry import Position
+from toxplan.face_chart import FRAMES, VIEWS, Bounds, render_view, to_svg, view_box
 from toxplan.presenters import number
-from toxplan.web.face_chart import FRAMES, VIEWS, Bounds, render_view, to_svg, view_box
 
 MARGIN_MM = 8
 STYLE = """

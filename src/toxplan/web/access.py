@@ -11,8 +11,8 @@ from typing import Annotated
 from fastapi import Depends
 from fastapi.responses import RedirectResponse
 
-from toxplan.api.deps import ALL_ROLES, Allow
 from toxplan.auth.sessions import Current
+from toxplan.http.deps import ALL_ROLES, Allow
 
 CLINICAL_READERS = ("injector", "medical_director", "admin")
 """Read patient records and manage stock (the services' rule for patients, lots and recall)."""

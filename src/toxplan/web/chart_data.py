@@ -14,13 +14,13 @@ from typing import Any, get_args
 from sqlalchemy.orm import Session
 
 from toxplan.db.models import Patient
+from toxplan.face_chart import VIEWS, zoom_boxes
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.models import Depth
 from toxplan.presenters import number
 from toxplan.services import consents, inventory, planning
 from toxplan.services.schemas import Actor
 from toxplan.services.treatments import NEVER_OVERRIDDEN, patient_facts
-from toxplan.web.face_chart import VIEWS, zoom_boxes
 from toxplan.web.zone_outlines import zone_shapes
 
 

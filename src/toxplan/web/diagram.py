@@ -11,8 +11,7 @@ from html import escape
 from markupsafe import Markup
 
 from toxplan.domain.geometry import Position
-from toxplan.knowledge.base import KnowledgeBase
-from toxplan.web.face_chart import (
+from toxplan.face_chart import (
     FRAMES,
     VIEWS,
     _back,
@@ -24,6 +23,7 @@ from toxplan.web.face_chart import (
     to_svg,
     view_box,
 )
+from toxplan.knowledge.base import KnowledgeBase
 from toxplan.web.filters import units as units_text
 
 MARKS = {

@@ -14,8 +14,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
-from toxplan.api.errors import STATUS
 from toxplan.errors import InvalidInput, ToxPlanError
+from toxplan.http.errors import STATUS
 
 
 async def _form(request: Request) -> FormData:

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from toxplan.domain.geometry import compile_zone
+from toxplan.face_chart import FRAMES, to_svg
 from toxplan.knowledge.base import KnowledgeBase
-from toxplan.web.face_chart import FRAMES, to_svg
 
 COARSE_MM = 2.0
 FINE_MM = 0.5

@@ -7,13 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from toxplan.api.deps import ALL_ROLES, DB, Allow, Now, client_address
-from toxplan.api.errors import ERROR_RESPONSES, RateLimited
-from toxplan.api.routers.system import Who, set_session_cookie, who
-from toxplan.auth import sessions, signin
+from toxplan.api.routers.system import Who, who
+from toxplan.auth import sessions
 from toxplan.auth.sessions import Current
-from toxplan.auth.signin import Outcome
-from toxplan.errors import InvalidInput
+from toxplan.http.deps import ALL_ROLES, DB, Allow, Now
+from toxplan.http.errors import ERROR_RESPONSES
+from toxplan.http.signin import check_current_password, set_session_cookie
 from toxplan.services import accounts
 
 router = APIRouter(prefix="/session", tags=["account"], responses=ERROR_RESPONSES)
@@ -48,18 +47,6 @@ class SecondFactorSetup(BaseModel):
 
 class SecondFactorState(BaseModel):
     enabled: bool
-
-
-def check_current_password(request: Request, current: Current, password: str, now: Now) -> None:
-    """Raise unless ``password`` is the user's (throttled per user: 5 tries, then pauses)."""
-    result = signin.check_own_password(
-        request.app.state.sessions, current.actor.user_id, password, address=client_address(request), now=now
-    )
-    if result.outcome is Outcome.THROTTLED:
-        wait = result.retry_after
-        raise RateLimited(f"too many wrong passwords; try again in {wait} s", retry_after=wait)
-    if result.outcome is not Outcome.SIGNED_IN:
-        raise InvalidInput("wrong current password", field="current_password")
 
 
 @router.post("/password")

@@ -10,10 +10,10 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from toxplan.api.deps import DB, Allow
-from toxplan.api.errors import ERROR_RESPONSES
 from toxplan.api.schemas import Paged
 from toxplan.auth.sessions import Current
+from toxplan.http.deps import DB, Allow
+from toxplan.http.errors import ERROR_RESPONSES
 from toxplan.services import audit_log, listings
 from toxplan.services.audit_log import Filters
 

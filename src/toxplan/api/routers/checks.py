@@ -6,11 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
-from toxplan.api.deps import CLINICAL, KB, Allow, ClinicPolicy, Now
-from toxplan.api.errors import ERROR_RESPONSES
 from toxplan.domain.checking import check, check_moment
 from toxplan.domain.requests import CheckRequest, complete
 from toxplan.errors import InvalidInput
+from toxplan.http.deps import CLINICAL, KB, Allow, ClinicPolicy, Now
+from toxplan.http.errors import ERROR_RESPONSES
 from toxplan.presenters import check_json
 
 router = APIRouter(tags=["check"], responses=ERROR_RESPONSES)

@@ -11,10 +11,10 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from toxplan.api.deps import CLINICAL_OR_ADMIN, DB, KB, Allow, Now
-from toxplan.api.errors import ERROR_RESPONSES
-from toxplan.api.schemas import Key
 from toxplan.auth.sessions import Current
+from toxplan.http.deps import CLINICAL_OR_ADMIN, DB, KB, Allow, Now
+from toxplan.http.errors import ERROR_RESPONSES
+from toxplan.http.params import Key
 from toxplan.interop.csv_export import KINDS, export_csv
 from toxplan.interop.fhir import patient_bundle
 from toxplan.reports.aftercare import aftercare_pdf

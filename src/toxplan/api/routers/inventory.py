@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from toxplan.api.deps import CLINICAL_OR_ADMIN, DB, KB, Allow, Now
-from toxplan.api.errors import ERROR_RESPONSES
-from toxplan.api.schemas import Key, LotRead, LotStock, RecallRead, ReconstitutionRead, VialRead
+from toxplan.api.schemas import LotRead, LotStock, RecallRead, ReconstitutionRead, VialRead
 from toxplan.auth.sessions import Current
+from toxplan.http.deps import CLINICAL_OR_ADMIN, DB, KB, Allow, Now
+from toxplan.http.errors import ERROR_RESPONSES
+from toxplan.http.params import Key
 from toxplan.services import inventory, records, treatments
 from toxplan.services.inventory import VialView
 from toxplan.services.schemas import LotCreate, ReconstitutionCreate, VialDiscard

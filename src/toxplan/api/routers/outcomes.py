@@ -6,17 +6,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from toxplan.api.deps import CLINICAL, CLINICAL_OR_ADMIN, DB, Allow, Now
-from toxplan.api.errors import ERROR_RESPONSES
 from toxplan.api.schemas import (
     AdverseEventRead,
     FollowUpPage,
     FollowUpQueueItem,
     FollowUpRead,
     FollowUpReviewRead,
-    Key,
 )
 from toxplan.auth.sessions import Current
+from toxplan.http.deps import CLINICAL, CLINICAL_OR_ADMIN, DB, Allow, Now
+from toxplan.http.errors import ERROR_RESPONSES
+from toxplan.http.params import Key
 from toxplan.services import listings, outcomes
 from toxplan.services.schemas import AdverseEventCreate, FollowUpRecord
 

@@ -11,8 +11,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from toxplan.api.deps import ALL_ROLES, CLINICAL, CLINICAL_OR_ADMIN, DB, KB, Allow, Now
-from toxplan.api.errors import ERROR_RESPONSES
 from toxplan.api.schemas import (
     AdverseEventRead,
     ConsentFormRead,
@@ -22,7 +20,6 @@ from toxplan.api.schemas import (
     DoseWindowRead,
     FollowUpRead,
     IndicationSummaryRead,
-    Key,
     PatientPage,
     PatientRead,
     PatientSummary,
@@ -32,6 +29,9 @@ from toxplan.api.schemas import (
 )
 from toxplan.auth.sessions import Current
 from toxplan.db.repositories.listings import TimelineRow
+from toxplan.http.deps import ALL_ROLES, CLINICAL, CLINICAL_OR_ADMIN, DB, KB, Allow, Now
+from toxplan.http.errors import ERROR_RESPONSES
+from toxplan.http.params import Key
 from toxplan.services import consents, dose_window, listings, outcomes, patients, records
 from toxplan.services.schemas import ConsentSign, PatientCreate, ScreeningCreate, WeightRecordCreate
 

@@ -16,11 +16,11 @@ from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from toxplan.api.deps import CLINICAL, CLINICAL_OR_ADMIN, DB, KB, Allow, Now
-from toxplan.api.errors import ERROR_RESPONSES
-from toxplan.api.schemas import Key
 from toxplan.auth.sessions import Current
 from toxplan.errors import InvalidInput
+from toxplan.http.deps import CLINICAL, CLINICAL_OR_ADMIN, DB, KB, Allow, Now
+from toxplan.http.errors import ERROR_RESPONSES
+from toxplan.http.params import Key
 from toxplan.photo.images import MAX_BYTES
 from toxplan.photo.presenters import chart_json, zones_at
 from toxplan.services import photos

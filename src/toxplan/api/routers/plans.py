@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from toxplan import limits
-from toxplan.api.deps import ALL_ROLES, KB, Allow
-from toxplan.api.errors import ERROR_RESPONSES
 from toxplan.domain.plans import IndicationChoice, build_plan
+from toxplan.http.deps import ALL_ROLES, KB, Allow
+from toxplan.http.errors import ERROR_RESPONSES
 from toxplan.presenters import plan_json
 
 router = APIRouter(tags=["check"], responses=ERROR_RESPONSES)

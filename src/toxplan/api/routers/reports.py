@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from toxplan.api.deps import DB, KB, Allow, Now
-from toxplan.api.errors import ERROR_RESPONSES
 from toxplan.auth.sessions import Current
+from toxplan.http.deps import DB, KB, Allow, Now
+from toxplan.http.errors import ERROR_RESPONSES
 from toxplan.outcome_views import report_json
 from toxplan.services import safety_report
 from toxplan.services.safety_report import READERS

@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from toxplan.api.deps import CLINICAL, DB, KB, Allow
-from toxplan.api.errors import ERROR_RESPONSES
-from toxplan.api.schemas import Key
 from toxplan.auth.sessions import Current
+from toxplan.http.deps import CLINICAL, DB, KB, Allow
+from toxplan.http.errors import ERROR_RESPONSES
+from toxplan.http.params import Key
 from toxplan.outcome_views import advice_json
 from toxplan.services import titration
 

@@ -12,8 +12,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from toxplan.api.deps import CLINICAL, CLINICAL_OR_ADMIN, DB, KB, Allow, ClinicPolicy, Now, client_address
-from toxplan.api.errors import ERROR_RESPONSES
 from toxplan.api.schemas import (
     AddendumIn,
     AddendumRead,
@@ -23,11 +21,13 @@ from toxplan.api.schemas import (
     FindingRead,
     FollowUpRead,
     InjectionRead,
-    Key,
     TreatmentRead,
 )
 from toxplan.auth.reauth import confirm_signer
 from toxplan.auth.sessions import Current
+from toxplan.http.deps import CLINICAL, CLINICAL_OR_ADMIN, DB, KB, Allow, ClinicPolicy, Now, client_address
+from toxplan.http.errors import ERROR_RESPONSES
+from toxplan.http.params import Key
 from toxplan.services import listings, records, treatments, worklists
 from toxplan.services.records import TreatmentRecord
 from toxplan.services.schemas import TreatmentCreate

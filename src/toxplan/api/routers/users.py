@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from toxplan.api.deps import DB, Allow, Now
-from toxplan.api.errors import ERROR_RESPONSES
-from toxplan.api.schemas import Key
 from toxplan.auth.sessions import Current
+from toxplan.http.deps import DB, Allow, Now
+from toxplan.http.errors import ERROR_RESPONSES
+from toxplan.http.params import Key
 from toxplan.services import accounts
 from toxplan.services.accounts import NewUser, UserChange
 

@@ -8,9 +8,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from toxplan.api.deps import SecondFactorEnrolment
-from toxplan.api.errors import Unauthenticated
 from toxplan.errors import ToxPlanError
+from toxplan.http.deps import SecondFactorEnrolment
+from toxplan.http.errors import Unauthenticated
 from toxplan.web.forms import status_of
 from toxplan.web.rendering import HERE, page
 from toxplan.web.routes import (

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from toxplan.api.deps import Allow
+from toxplan.http.deps import Allow
 from toxplan.web.rendering import page
 
 ASSETS = Path(fastapi_offline.__file__).resolve().parent / "static"

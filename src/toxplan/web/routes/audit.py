@@ -9,10 +9,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from toxplan.api.deps import DB, Allow
 from toxplan.auth.sessions import Current
 from toxplan.db.models.audit import ACTIONS
 from toxplan.errors import InvalidInput
+from toxplan.http.deps import DB, Allow
 from toxplan.services import audit_log
 from toxplan.services.audit_log import Filters
 from toxplan.services.listings import Page

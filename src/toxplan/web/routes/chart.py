@@ -12,15 +12,15 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from toxplan.api.deps import DB, KB, ClinicPolicy, Now, client_address
 from toxplan.auth.reauth import confirm_signer
 from toxplan.auth.sessions import Current
 from toxplan.errors import Conflict, InvalidInput, NotFound, ToxPlanError
+from toxplan.face_chart import render_chart
+from toxplan.http.deps import DB, KB, ClinicPolicy, Now, client_address
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.services import patients, planning, treatments
 from toxplan.web.access import Prescriber, redirect
 from toxplan.web.chart_data import chart_data
-from toxplan.web.face_chart import render_chart
 from toxplan.web.forms import Form, status_of, text
 from toxplan.web.rendering import page
 

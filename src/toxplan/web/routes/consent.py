@@ -10,10 +10,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from toxplan.api.deps import DB, KB, Now
 from toxplan.auth.sessions import Current
 from toxplan.domain.consent_text import ConsentDocument, area_name, brand_for
 from toxplan.errors import Conflict, InvalidInput, NotFound, ToxPlanError
+from toxplan.http.deps import DB, KB, Now
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.services import consents, patients
 from toxplan.web.access import Admin, Prescriber, Reader, redirect, safe_next

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from toxplan.api.deps import DB, KB, Now
 from toxplan.errors import InvalidInput
+from toxplan.http.deps import DB, KB, Now
 from toxplan.interop.csv_export import KINDS, export_csv
 from toxplan.reports.aftercare import aftercare_pdf
 from toxplan.reports.record import treatment_record_pdf

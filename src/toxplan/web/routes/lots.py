@@ -12,9 +12,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from toxplan.api.deps import DB, KB, Now
 from toxplan.auth.sessions import Current
 from toxplan.errors import Conflict, InvalidInput, NotFound, ToxPlanError
+from toxplan.http.deps import DB, KB, Now
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.services import inventory, records, treatments
 from toxplan.services.audit import log

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from toxplan.api.deps import DB, KB, Now
 from toxplan.errors import InvalidInput
+from toxplan.http.deps import DB, KB, Now
 from toxplan.services import consents, dose_window, listings, outcomes, patients, planning, records, worklists
 from toxplan.web import diagram
 from toxplan.web.access import CLINICAL_READERS, Reader, Staff, redirect

@@ -13,10 +13,10 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
-from toxplan.api.deps import DB, Now
-from toxplan.api.schemas import Key
 from toxplan.auth.sessions import Current
 from toxplan.errors import InvalidInput, NotFound, ToxPlanError
+from toxplan.http.deps import DB, Now
+from toxplan.http.params import Key
 from toxplan.photo.images import MAX_BYTES
 from toxplan.services import patients, photos
 from toxplan.web.access import PRESCRIBERS, Prescriber, Reader, redirect

@@ -10,11 +10,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from toxplan.api.deps import DB, KB, Allow, Now
 from toxplan.auth.sessions import Current
 from toxplan.domain.rates import CONFIDENCE
 from toxplan.domain.safety.wording import indication_name, product_name
 from toxplan.errors import InvalidInput
+from toxplan.http.deps import DB, KB, Allow, Now
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.outcome_views import DURATION_COLUMNS, RATE_COLUMNS, csv_text, duration_rows_json, rate_rows_json
 from toxplan.services import safety_report

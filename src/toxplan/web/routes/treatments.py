@@ -7,12 +7,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from toxplan.api.deps import DB, KB, Now, client_address
 from toxplan.auth.reauth import confirm_signer
 from toxplan.auth.sessions import Current
 from toxplan.db.models import TreatmentFinding
 from toxplan.db.models.outcome import EVENT_TYPES, OUTCOMES, SEVERITIES
 from toxplan.errors import Conflict, InvalidInput, NotFound, ToxPlanError
+from toxplan.http.deps import DB, KB, Now, client_address
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.presenters import sources_json
 from toxplan.services import consents, outcomes, records, treatments, worklists

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from toxplan.api.deps import DB, Allow, Now
 from toxplan.auth.sessions import Current
 from toxplan.errors import Conflict, InvalidInput, NotFound, ToxPlanError
+from toxplan.http.deps import DB, Allow, Now
 from toxplan.services import accounts
 from toxplan.web.access import redirect
 from toxplan.web.forms import Form, status_of, text, values

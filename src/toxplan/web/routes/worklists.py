@@ -9,9 +9,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from toxplan.api.deps import DB, Now
 from toxplan.auth.sessions import Current
 from toxplan.errors import Conflict, InvalidInput, NotFound, ToxPlanError
+from toxplan.http.deps import DB, Now
 from toxplan.services import worklists
 from toxplan.web.access import CLINICAL_READERS, PRESCRIBERS, Director, Prescriber, Staff, redirect, safe_next
 from toxplan.web.forms import Form, status_of, text

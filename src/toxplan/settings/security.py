@@ -1,12 +1,7 @@
-"""Sign-in settings, from the environment (prefix ``TOXPLAN_``) with safe defaults.
+"""Sign-in settings: the ``TOXPLAN_*`` variables of sessions, second factors and proxies.
 
-``TOXPLAN_TRUSTED_PROXIES``   addresses or networks of the reverse proxies whose
-                              ``X-Forwarded-For`` is believed (comma-separated; default none)
-``TOXPLAN_IDLE_TIMEOUT_MINUTES``  a session ends after this long without a request (default 30)
-``TOXPLAN_SESSION_HOURS``     a session ends this long after sign-in, however busy (default 12)
-``TOXPLAN_REQUIRE_SECOND_FACTOR`` roles that must use an authenticator app (comma-separated,
-                              e.g. ``admin``; default none)
-``TOXPLAN_DEMO``              demo mode: the demo clinic's accounts may sign in (default off)
+Pure parsing of a mapping (the environment, handed over by ``toxplan.settings``); a bad value
+is an ``InvalidInput`` naming the variable. The README's table gives each variable's meaning.
 """
 
 from __future__ import annotations
@@ -62,7 +57,7 @@ def _roles(text: str, name: str) -> frozenset[str]:
 
 
 def security_from(env: Mapping[str, str]) -> SecuritySettings:
-    """Settings from ``env`` (``os.environ``); a bad value is an InvalidInput naming the variable."""
+    """Sign-in settings from ``env``; a bad value is an InvalidInput naming the variable."""
     idle = env.get("TOXPLAN_IDLE_TIMEOUT_MINUTES") or "30"
     hours = env.get("TOXPLAN_SESSION_HOURS") or "12"
     return SecuritySettings(

@@ -14,13 +14,13 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from toxplan.api.errors import CsrfRejected, Unauthenticated
 from toxplan.auth import addresses, sessions
-from toxplan.auth.config import SecuritySettings
 from toxplan.db.engine import unit_of_work
 from toxplan.errors import Forbidden
+from toxplan.http.errors import CsrfRejected, Unauthenticated
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.policy import Policy
+from toxplan.settings.security import SecuritySettings
 
 SESSION_COOKIE = "toxplan_session"
 CSRF_HEADER = "x-csrf-token"

@@ -3,9 +3,9 @@
 Pure functions of the landmark positions (millimetres, y up). SVG user units are millimetres
 too, with y pointing down, so ``to_svg`` is a sign flip, and a mirror for the views seen from
 the viewer's other side: looking at a patient's left side or back, the patient's left (or
-front) is on the viewer's left. static/chart_svg.js uses the same rule (``data-mirror``).
+front) is on the viewer's left. web/static/chart_svg.js uses the same rule (``data-mirror``).
 The outline is a drawing aid around the landmarks; only landmark and site positions carry
-meaning.
+meaning. It lives below the web pages and the documents, which both draw with it.
 """
 
 from __future__ import annotations

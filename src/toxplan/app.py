@@ -1,19 +1,14 @@
-"""The application factory: the JSON API under /api/v1, the web pages, one error handler each."""
+"""The application factory: the JSON API under /api/v1 and the web pages, one error handler each,
+with the middleware both share. It sits above ``toxplan.api`` and ``toxplan.web``, which never
+import each other (their shared pieces are in ``toxplan.http``)."""
 
 from __future__ import annotations
 
 import logging
-import os
-from pathlib import Path
 
 from fastapi import FastAPI
 
 from toxplan import __version__
-from toxplan.api import errors
-from toxplan.api.denials import AuditDenials
-from toxplan.api.headers import SecurityHeaders
-from toxplan.api.json_keys import RefuseRepeatedKeys
-from toxplan.api.request_limits import RequestLimits
 from toxplan.api.routers import account as account_routes
 from toxplan.api.routers import audit as audit_routes
 from toxplan.api.routers import (
@@ -32,6 +27,11 @@ from toxplan.api.routers import users as user_routes
 from toxplan.api.routers.reports import router as reports_router
 from toxplan.api.routers.titration import router as titration_router
 from toxplan.db.engine import make_engine, session_factory
+from toxplan.http import errors
+from toxplan.http.denials import AuditDenials
+from toxplan.http.headers import SecurityHeaders
+from toxplan.http.json_keys import RefuseRepeatedKeys
+from toxplan.http.request_limits import RequestLimits
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.loader import load_cached, load_policy
 from toxplan.knowledge.policy import Policy
@@ -65,8 +65,10 @@ def create_app(
     *,
     kb: KnowledgeBase | None = None,
     policy: Policy | None = None,
-    policy_file: Path | None = None,
 ) -> FastAPI:
+    """The app for ``settings`` (default: from the environment). Its knowledge base and clinic
+    policy are ``kb`` and ``policy`` when given, else those the settings name
+    (``TOXPLAN_KNOWLEDGE_DIR``, ``TOXPLAN_POLICY``): every check applies the clinic policy."""
     settings = settings or get_settings()
     app = FastAPI(
         title="ToxPlan",
@@ -85,8 +87,8 @@ def create_app(
     engine = make_engine(settings.database_url)
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
-    app.state.kb = kb or load_cached()
-    app.state.policy = policy or (load_policy(policy_file, app.state.kb) if policy_file else None)
+    app.state.kb = kb or load_cached(settings.knowledge_dir, settings.cache_dir)
+    app.state.policy = policy or (load_policy(settings.policy_path, app.state.kb) if settings.policy_path else None)
     app.state.settings = settings
     app.state.logger = logging.getLogger("toxplan")
     errors.install(app)
@@ -107,12 +109,6 @@ def install_middleware(app: FastAPI) -> None:
     app.add_middleware(SecurityHeaders)
 
 
-def policy_path() -> Path | None:
-    """The clinic policy file named by ``$TOXPLAN_POLICY``, if any."""
-    named = os.environ.get("TOXPLAN_POLICY")
-    return Path(named) if named else None
-
-
 def app_from_environment() -> FastAPI:
     """The app of one ``toxplan serve --workers N`` process: everything from the environment."""
-    return create_app(get_settings(), policy_file=policy_path())
+    return create_app(get_settings())
