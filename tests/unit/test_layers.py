@@ -15,8 +15,10 @@ OUTER_LAYERS = (
     "toxplan.cli",
     "toxplan.db",
     "toxplan.services",
+    "toxplan.app",
     "toxplan.api",
     "toxplan.web",
+    "toxplan.http",
     "toxplan.reports",
     "toxplan.fhir",
     "toxplan.interop",
@@ -93,6 +95,13 @@ def test_the_domain_keeps_its_geometry_names() -> None:
 
     for name in ("Position", "place", "compile_zone", "inside", "outline", "distance_mm", "landmark_id"):
         assert getattr(geometry, name) is getattr(primitive, name)
+
+
+def test_the_api_and_the_pages_never_import_each_other() -> None:
+    """The app factory (toxplan.app) mounts both; what both need lives in toxplan.http."""
+    assert offending("api", ("toxplan.web", "toxplan.app")) == []
+    assert offending("web", ("toxplan.api", "toxplan.app")) == []
+    assert offending("http", ("toxplan.api", "toxplan.web", "toxplan.app")) == []
 
 
 def test_import_linter_contracts_hold() -> None:
