@@ -143,17 +143,18 @@ def record(
     role: str = "injector",
     overrides: list[dict[str, str]] | None = None,
     patient_id: str | None = None,
+    lot_id: str | None = None,
 ) -> str:
     """Sign a treatment through the service (four glabellar points unless told otherwise)."""
     visit = visit_at or now
     data: dict[str, Any] = {
         "patient_id": patient_id or seeded.patient_id,
-        "lot_id": seeded.lot_id,
+        "lot_id": lot_id or seeded.lot_id,
         "visit_at": visit,
         "injections": injections or [{"indication": "glabellar_lines", "site": s, "units": 4} for s in GLABELLAR],
         "overrides": overrides or [],
     }
-    if visit >= now - dt.timedelta(minutes=50):
+    if lot_id is None and visit >= now - dt.timedelta(minutes=50):
         data["reconstitution_id"] = seeded.reconstitution_id
     else:
         data["diluent_ml"] = Decimal("2.5")

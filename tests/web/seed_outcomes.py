@@ -5,15 +5,17 @@ ptosis (the safety report flags it against the label's 3 %)."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.conftest import consent_before
 from tests.web import seed as seeding
 from toxplan.db.engine import unit_of_work
 from toxplan.db.repositories import treatments as repo
 from toxplan.knowledge.base import KnowledgeBase
-from toxplan.services import outcomes, patients
+from toxplan.services import inventory, outcomes, patients
 
 CHIN = [
     {"indication": "chin", "site": "mentalis_left", "units": 2},
@@ -42,13 +44,50 @@ def _review(factory: sessionmaker[Session], seeded: seeding.Seeded, treatment_id
         outcomes.record_follow_up(session, seeded.actors["injector"], follow_up.id, values, today=dt.date.today())
 
 
+def _consent(
+    factory: sessionmaker[Session], kb: KnowledgeBase, seeded: seeding.Seeded, patient_id: str, *, visit: dt.datetime
+) -> None:
+    """Each treatment needs a consent covering it: signed an hour before its visit."""
+    area = "chin" if patient_id == seeded.patient_id else "glabellar_lines"
+    with unit_of_work(factory) as session:
+        consent_before(
+            session,
+            seeded.actors["injector"],
+            patient_id,
+            kb,
+            visit_at=visit,
+            now=visit + dt.timedelta(hours=1),
+            areas=[area],
+        )
+
+
+def _lot(factory: sessionmaker[Session], kb: KnowledgeBase, seeded: seeding.Seeded, *, now: dt.datetime) -> str:
+    """A lot of its own, so the fourteen courses leave the seeded lot's vials as the other tests expect."""
+    with unit_of_work(factory) as session:
+        lot = inventory.add_lot(
+            session,
+            seeded.actors["injector"],
+            {
+                "product": "botox",
+                "lot_number": f"OUT{uuid.uuid4().hex[:6].upper()}",
+                "expiry_date": now.date() + dt.timedelta(days=300),
+                "vial_units": 100,
+                "vials_received": 20,
+            },
+            kb=kb,
+        )
+        return lot.id
+
+
 def seed_outcomes(
     factory: sessionmaker[Session], kb: KnowledgeBase, seeded: seeding.Seeded, *, now: dt.datetime
 ) -> OutcomeRecords:
     injector = seeded.actors["injector"]
+    lot_id = _lot(factory, kb, seeded, now=now)
     for days_ago, fws in ((300, 1), (150, 2)):
         visit = now - dt.timedelta(days=days_ago)
-        treatment = seeding.record(factory, kb, seeded, now=now, visit_at=visit, injections=CHIN)
+        _consent(factory, kb, seeded, seeded.patient_id, visit=visit)
+        treatment = seeding.record(factory, kb, seeded, now=now, visit_at=visit, injections=CHIN, lot_id=lot_id)
         _review(
             factory, seeded, treatment, reviewed_on=(visit + dt.timedelta(days=14)).date(), fws_max=fws, satisfaction=3
         )
@@ -63,8 +102,9 @@ def seed_outcomes(
             )
         visit = now - dt.timedelta(days=120 + 7 * n)
         injections = [{"indication": "glabellar_lines", "site": s, "units": 4} for s in GLABELLAR]
+        _consent(factory, kb, seeded, patient.id, visit=visit)
         treatment = seeding.record(
-            factory, kb, seeded, now=now, visit_at=visit, injections=injections, patient_id=patient.id
+            factory, kb, seeded, now=now, visit_at=visit, injections=injections, patient_id=patient.id, lot_id=lot_id
         )
         _review(
             factory,
