@@ -162,5 +162,25 @@ def record(
         return treatments.record_treatment(session, seeded.actors[role], data, kb=kb, now=now).treatment.id
 
 
+def extra_lot(
+    factory: sessionmaker[Session], kb: KnowledgeBase, seeded: Seeded, *, now: dt.datetime, vials: int
+) -> str:
+    """Another BOTOX lot with ``vials`` vials, for tests that sign many courses."""
+    with unit_of_work(factory) as session:
+        lot = inventory.add_lot(
+            session,
+            seeded.actors["injector"],
+            {
+                "product": "botox",
+                "lot_number": f"XTR{uuid.uuid4().hex[:6].upper()}",
+                "expiry_date": now.date() + dt.timedelta(days=300),
+                "vial_units": 100,
+                "vials_received": vials,
+            },
+            kb=kb,
+        )
+        return lot.id
+
+
 def factory_for(url: str) -> sessionmaker[Session]:
     return session_factory(make_engine(url))

@@ -5,7 +5,6 @@ ptosis (the safety report flags it against the label's 3 %)."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,7 +14,7 @@ from tests.web import seed as seeding
 from toxplan.db.engine import unit_of_work
 from toxplan.db.repositories import treatments as repo
 from toxplan.knowledge.base import KnowledgeBase
-from toxplan.services import inventory, outcomes, patients
+from toxplan.services import outcomes, patients
 
 CHIN = [
     {"indication": "chin", "site": "mentalis_left", "units": 2},
@@ -61,29 +60,13 @@ def _consent(
         )
 
 
-def _lot(factory: sessionmaker[Session], kb: KnowledgeBase, seeded: seeding.Seeded, *, now: dt.datetime) -> str:
-    """A lot of its own, so the fourteen courses leave the seeded lot's vials as the other tests expect."""
-    with unit_of_work(factory) as session:
-        lot = inventory.add_lot(
-            session,
-            seeded.actors["injector"],
-            {
-                "product": "botox",
-                "lot_number": f"OUT{uuid.uuid4().hex[:6].upper()}",
-                "expiry_date": now.date() + dt.timedelta(days=300),
-                "vial_units": 100,
-                "vials_received": 20,
-            },
-            kb=kb,
-        )
-        return lot.id
-
-
 def seed_outcomes(
     factory: sessionmaker[Session], kb: KnowledgeBase, seeded: seeding.Seeded, *, now: dt.datetime
 ) -> OutcomeRecords:
     injector = seeded.actors["injector"]
-    lot_id = _lot(factory, kb, seeded, now=now)
+    lot_id = seeding.extra_lot(
+        factory, kb, seeded, now=now, vials=20
+    )  # the seeded lot's vials stay as other tests expect
     for days_ago, fws in ((300, 1), (150, 2)):
         visit = now - dt.timedelta(days=days_ago)
         _consent(factory, kb, seeded, seeded.patient_id, visit=visit)
