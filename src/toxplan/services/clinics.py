@@ -10,6 +10,7 @@ from toxplan.db.models import Clinic, User
 from toxplan.db.repositories import clinics as repo
 from toxplan.errors import Conflict, Forbidden, InvalidInput, NotFound
 from toxplan.limits import Name
+from toxplan.primitives.roles import OVERSIGHT
 from toxplan.services.audit import log
 from toxplan.services.schemas import Actor, UserCreate, parse
 
@@ -68,7 +69,7 @@ def _phone(phone: str | None) -> str | None:
 
 def set_phone(session: Session, actor: Actor, phone: str | None) -> Clinic:
     """The clinic's phone number, printed on aftercare sheets; admins and medical directors set it."""
-    if actor.role not in ("admin", "medical_director"):
+    if actor.role not in OVERSIGHT:
         raise Forbidden("only an admin or a medical director may change the clinic's details", field="role")
     clinic = session.get(Clinic, actor.clinic_id)
     if clinic is None:

@@ -10,12 +10,12 @@ from typing import Annotated, Literal, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from toxplan import limits
-from toxplan.db.models.clinic import ROLES
 from toxplan.db.models.outcome import EVENT_TYPES, OUTCOMES, SEVERITIES
 from toxplan.domain.requests import Day, InjectionIn, Moment
 from toxplan.errors import InvalidInput
 from toxplan.limits import Fact, Id, Key, LotNumber, Name, Reason
 from toxplan.primitives.fields import field_path
+from toxplan.primitives.roles import Role
 
 Text = limits.Note
 OVERRIDE_CATEGORIES = {
@@ -53,13 +53,13 @@ class Actor(_In):
 
     clinic_id: Id
     user_id: Id
-    role: Literal["injector", "medical_director", "front_desk", "admin"]
+    role: Role
 
 
 class UserCreate(_In):
     name: Name
     email: limits.Email
-    role: Literal["injector", "medical_director", "front_desk", "admin"]
+    role: Role
 
 
 class PatientCreate(_In):
@@ -232,7 +232,6 @@ def parse(model: type[M], data: object) -> M:
 
 
 __all__ = [
-    "ROLES",
     "Actor",
     "AddendumCreate",
     "AdverseEventCreate",

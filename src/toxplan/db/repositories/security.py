@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from toxplan.db.models import SignInThrottle, TrustedDevice, User, UserSession, UserTotp
+from toxplan.primitives.roles import Role
 
 
 def lock_buckets(session: Session, buckets: Iterable[tuple[str, str]], now: dt.datetime) -> list[SignInThrottle]:
@@ -88,7 +89,7 @@ def revoke_sessions(session: Session, user_id: str, now: dt.datetime) -> int:
 
 
 def active_admins(session: Session, clinic_id: str) -> list[str]:
-    query = select(User.id).where(User.clinic_id == clinic_id, User.role == "admin", User.active)
+    query = select(User.id).where(User.clinic_id == clinic_id, User.role == Role.ADMIN, User.active)
     return list(session.scalars(query))
 
 
