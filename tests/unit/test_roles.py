@@ -27,7 +27,7 @@ def test_every_module_level_set_is_listed_for_the_templates() -> None:
 def test_the_sets_say_who_does_what() -> None:
     assert roles.TREATING < roles.CLINICAL_RECORD_READERS < roles.ALL_ROLES
     assert Role.FRONT_DESK not in roles.CLINICAL_RECORD_READERS
-    assert roles.OVERSIGHT == {Role.MEDICAL_DIRECTOR, Role.ADMIN}
+    assert {Role.MEDICAL_DIRECTOR, Role.ADMIN} == roles.OVERSIGHT
 
 
 def test_a_role_is_the_stored_text() -> None:

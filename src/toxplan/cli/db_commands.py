@@ -20,7 +20,6 @@ from toxplan.cli.common import clean_errors, emit
 from toxplan.cli.loading import knowledge
 from toxplan.db.engine import make_engine, session_factory, unit_of_work
 from toxplan.db.migrate import grant_app_role, upgrade
-from toxplan.db.models import Clinic
 from toxplan.db.repositories import clinics as clinic_repo
 from toxplan.errors import InvalidInput, NotFound
 from toxplan.services.schemas import Actor
@@ -102,7 +101,7 @@ def seed_demo(
 
 def _clinic_id(session: Session, given: str | None) -> str:
     if given is not None:
-        if session.get(Clinic, given) is None:
+        if clinic_repo.clinic(session, given) is None:
             raise NotFound(f"no clinic {given}", field="clinic")
         return given
     ids = clinic_repo.clinic_ids(session)

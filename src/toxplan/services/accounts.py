@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from toxplan.auth import totp
 from toxplan.auth.passwords import hash_password
-from toxplan.db.models import Clinic, User, UserTotp
+from toxplan.db.models import User, UserTotp
 from toxplan.db.repositories import clinics as clinic_repo
 from toxplan.db.repositories import security as repo
 from toxplan.errors import Conflict, InvalidInput, NotFound
@@ -50,12 +50,12 @@ class UserRow:
 
 
 def _words(user: User | NewUser, session: Session, clinic_id: str) -> list[str]:
-    clinic = session.get(Clinic, clinic_id)
+    clinic = clinic_repo.clinic(session, clinic_id)
     return [user.email, user.name, *([clinic.name] if clinic else []), "toxplan"]
 
 
 def _user_of_clinic(session: Session, actor: Actor, user_id: str) -> User:
-    user = session.get(User, user_id)
+    user = clinic_repo.user(session, user_id)
     if user is None or user.clinic_id != actor.clinic_id:
         raise NotFound(f"no user {user_id} in this clinic", field="user_id")
     return user
@@ -137,7 +137,7 @@ def reset_password(session: Session, actor: Actor, user_id: str, new_password: s
 def change_own_password(session: Session, actor: Actor, new_password: str, *, now: dt.datetime) -> User:
     """Set the actor's new password (the caller has checked the current one): every session of
     the user ends, this one too (the caller opens a new one)."""
-    user = session.get(User, actor.user_id)
+    user = clinic_repo.user(session, actor.user_id)
     if user is None or not user.active:
         raise NotFound("no such active user", field="user_id")
     user.password_hash = hash_password(
@@ -164,7 +164,7 @@ def second_factor_enabled(session: Session, user_id: str) -> bool:
 
 def begin_second_factor(session: Session, actor: Actor, *, now: dt.datetime) -> Enrolment:
     """A new secret for the actor's authenticator app; not used until confirmed with a code."""
-    user = session.get(User, actor.user_id)
+    user = clinic_repo.user(session, actor.user_id)
     assert user is not None
     factor = repo.second_factor(session, user.id, lock=True)
     if factor is not None and factor.confirmed_at is not None:
@@ -179,7 +179,7 @@ def begin_second_factor(session: Session, actor: Actor, *, now: dt.datetime) -> 
 
 
 def pending_second_factor(session: Session, actor: Actor) -> Enrolment | None:
-    user = session.get(User, actor.user_id)
+    user = clinic_repo.user(session, actor.user_id)
     factor = repo.second_factor(session, actor.user_id)
     if user is None or factor is None or factor.confirmed_at is not None:
         return None

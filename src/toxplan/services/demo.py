@@ -112,7 +112,7 @@ PREGNANCY = ("Pregnancy", "Breastfeeding")
 @dataclass
 class DemoSummary:
     clinic_id: str
-    users: list[tuple[str, str]]
+    users: list[tuple[str, Role]]
     """(email, role) of each user; none has a password."""
     patients: int = 0
     treatments: int = 0

@@ -10,7 +10,7 @@ from typing import Annotated, Literal, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from toxplan import limits
-from toxplan.db.models.outcome import EVENT_TYPES, OUTCOMES, SEVERITIES
+from toxplan.db.models.outcome import EventOutcome, EventSeverity, EventType
 from toxplan.domain.requests import Day, InjectionIn, Moment
 from toxplan.errors import InvalidInput
 from toxplan.limits import Fact, Id, Key, LotNumber, Name, Reason
@@ -197,11 +197,11 @@ class FollowUpRecord(_In):
 
 class AdverseEventCreate(_In):
     treatment_id: Id
-    type: Literal[EVENT_TYPES]  # type: ignore[valid-type]
+    type: EventType
     onset_on: Day
-    severity: Literal[SEVERITIES]  # type: ignore[valid-type]
+    severity: EventSeverity
     serious: bool
-    outcome: Literal[OUTCOMES]  # type: ignore[valid-type]
+    outcome: EventOutcome
     sites: tuple[Key, ...] = Field(default=(), max_length=limits.SITES)
     description: Text | None = None
 

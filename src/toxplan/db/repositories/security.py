@@ -51,6 +51,11 @@ def sign_in_candidates(session: Session, email: str) -> list[User]:
     return list(session.scalars(select(User).where(User.email == email, User.active).order_by(User.id)))
 
 
+def user_session(session: Session, token_hash: str) -> UserSession | None:
+    """The session row of this token hash, live or ended (the caller checks)."""
+    return session.get(UserSession, token_hash)
+
+
 def trusted_device(session: Session, token_hash: str) -> TrustedDevice | None:
     return session.get(TrustedDevice, token_hash)
 
