@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from toxplan.cli.common import clean_errors, emit
 from toxplan.cli.loading import knowledge
 from toxplan.db.engine import make_engine, session_factory, unit_of_work
-from toxplan.db.migrate import grant_app_role, upgrade
+from toxplan.db.migrate import grant_app_role, new_revision, upgrade
 from toxplan.db.repositories import clinics as clinic_repo
 from toxplan.errors import InvalidInput, NotFound
 from toxplan.services.schemas import Actor
@@ -75,6 +75,27 @@ def db_upgrade() -> None:
     typer.echo(f"database is at the newest schema: {_shown(settings.owner_url)}")
     if granted:
         typer.echo(f"application role {app_role}: rows only; append-only tables read and insert only")
+
+
+@db_app.command("revision")
+def db_revision(
+    message: Annotated[str, typer.Argument(help="What the revision changes, in a few words (names the file).")],
+    rev_id: Annotated[
+        str | None, typer.Option("--rev-id", help="Revision id, e.g. r1301 (issue and number); default: random.")
+    ] = None,
+) -> None:
+    """Draft a migration from the models: Alembic compares them with the database (which must
+    be at the newest revision; run `toxplan db upgrade` first) and writes the new revision to
+    src/toxplan/db/migrations/versions. Read and finish it before committing; see
+    docs/migrations.md."""
+    with clean_errors():
+        made = make_engine(get_settings().owner_url)
+        try:
+            written = new_revision(made, message, rev_id=rev_id)
+        finally:
+            made.dispose()
+    typer.echo(f"wrote {written}")
+    typer.echo("read it, add data moves and append-only guards by hand, then test it (docs/migrations.md)")
 
 
 @db_app.command("seed-demo")
