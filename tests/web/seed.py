@@ -18,11 +18,12 @@ from toxplan.auth.passwords import hash_password
 from toxplan.db.engine import make_engine, session_factory, unit_of_work
 from toxplan.db.migrate import upgrade
 from toxplan.knowledge.base import KnowledgeBase
+from toxplan.primitives.roles import Role
 from toxplan.services import clinics, consents, inventory, patients, treatments
 from toxplan.services.schemas import Actor
 
 PASSWORD = "a long test password"
-ROLES = ("injector", "medical_director", "front_desk", "admin")
+ROLES = tuple(Role)
 _HASH: list[str] = []
 
 

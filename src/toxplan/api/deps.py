@@ -21,13 +21,11 @@ from toxplan.db.engine import unit_of_work
 from toxplan.errors import Forbidden
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.policy import Policy
+from toxplan.primitives.roles import ALL_ROLES
 
 SESSION_COOKIE = "toxplan_session"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-ALL_ROLES = ("injector", "medical_director", "front_desk", "admin")
-CLINICAL = ("injector", "medical_director")
-CLINICAL_OR_ADMIN = ("injector", "medical_director", "admin")
 
 
 def get_db(request: Request) -> Iterator[Session]:

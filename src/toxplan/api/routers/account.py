@@ -7,13 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from toxplan.api.deps import ALL_ROLES, DB, Allow, Now, client_address
+from toxplan.api.deps import DB, Allow, Now, client_address
 from toxplan.api.errors import ERROR_RESPONSES, RateLimited
 from toxplan.api.routers.system import Who, set_session_cookie, who
 from toxplan.auth import sessions, signin
 from toxplan.auth.sessions import Current
 from toxplan.auth.signin import Outcome
 from toxplan.errors import InvalidInput
+from toxplan.primitives.roles import ALL_ROLES
 from toxplan.services import accounts
 
 router = APIRouter(prefix="/session", tags=["account"], responses=ERROR_RESPONSES)

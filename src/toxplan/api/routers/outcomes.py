@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from toxplan.api.deps import CLINICAL, CLINICAL_OR_ADMIN, DB, Allow, Now
+from toxplan.api.deps import DB, Allow, Now
 from toxplan.api.errors import ERROR_RESPONSES
 from toxplan.api.schemas import (
     AdverseEventRead,
@@ -17,14 +17,15 @@ from toxplan.api.schemas import (
     Key,
 )
 from toxplan.auth.sessions import Current
+from toxplan.primitives.roles import CLINICAL_RECORD_READERS, TREATING
 from toxplan.services import listings, outcomes
 from toxplan.services.schemas import AdverseEventCreate, FollowUpRecord
 
 router = APIRouter(tags=["outcomes"], responses=ERROR_RESPONSES)
 
-Clinician = Annotated[Current, Depends(Allow(*CLINICAL))]
-"""Who may record reviews and adverse events (``outcomes.CLINICAL``)."""
-Reader = Annotated[Current, Depends(Allow(*CLINICAL_OR_ADMIN))]
+Clinician = Annotated[Current, Depends(Allow(*TREATING))]
+"""Who may record reviews and adverse events (``TREATING``, as the service)."""
+Reader = Annotated[Current, Depends(Allow(*CLINICAL_RECORD_READERS))]
 Limit = Annotated[int, Query(ge=1, le=listings.MAX_LIMIT, description="Page size, 1 to 200")]
 Offset = Annotated[int, Query(ge=0, le=listings.MAX_OFFSET, description="Rows to skip")]
 

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from toxplan.api.deps import ALL_ROLES, CLINICAL, CLINICAL_OR_ADMIN, DB, KB, Allow, Now
+from toxplan.api.deps import DB, KB, Allow, Now
 from toxplan.api.errors import ERROR_RESPONSES
 from toxplan.api.schemas import (
     AdverseEventRead,
@@ -32,15 +32,16 @@ from toxplan.api.schemas import (
 )
 from toxplan.auth.sessions import Current
 from toxplan.db.repositories.listings import TimelineRow
+from toxplan.primitives.roles import ALL_ROLES, CLINICAL_RECORD_READERS, TREATING
 from toxplan.services import consents, dose_window, listings, outcomes, patients, records
 from toxplan.services.schemas import ConsentSign, PatientCreate, ScreeningCreate, WeightRecordCreate
 
 router = APIRouter(prefix="/patients", tags=["patients"], responses=ERROR_RESPONSES)
 
 AnyStaff = Annotated[Current, Depends(Allow(*ALL_ROLES))]
-Clinician = Annotated[Current, Depends(Allow(*CLINICAL_OR_ADMIN))]
-Prescriber = Annotated[Current, Depends(Allow(*CLINICAL))]
-"""Roles the patient services accept for clinical reads and writes (``patients.CLINICAL``)."""
+Clinician = Annotated[Current, Depends(Allow(*CLINICAL_RECORD_READERS))]
+Prescriber = Annotated[Current, Depends(Allow(*TREATING))]
+"""Roles the patient services accept for clinical reads and writes (the same named sets as the services)."""
 Limit = Annotated[int, Query(ge=1, le=listings.MAX_LIMIT, description="Page size, 1 to 200")]
 Offset = Annotated[int, Query(ge=0, le=listings.MAX_OFFSET, description="Rows to skip")]
 

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from toxplan import limits
-from toxplan.api.deps import ALL_ROLES, KB, Allow
+from toxplan.api.deps import KB, Allow
 from toxplan.api.errors import ERROR_RESPONSES
 from toxplan.domain.plans import IndicationChoice, build_plan
 from toxplan.presenters import plan_json
+from toxplan.primitives.roles import ALL_ROLES
 
 router = APIRouter(tags=["check"], responses=ERROR_RESPONSES)
 

@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import AfterValidator, BaseModel, Field
 
-from toxplan.api.deps import ALL_ROLES, DB, KB, SESSION_COOKIE, Allow, Now, client_address, lookup_session
+from toxplan.api.deps import DB, KB, SESSION_COOKIE, Allow, Now, client_address, lookup_session
 from toxplan.api.errors import ERROR_RESPONSES, RateLimited, Unauthenticated
 from toxplan.auth import sessions, signin
 from toxplan.auth.signin import Outcome
+from toxplan.primitives.roles import ALL_ROLES
 from toxplan.services.access_audit import storable
 
 router = APIRouter(tags=["system"], responses=ERROR_RESPONSES)

@@ -7,13 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from toxplan.api.deps import ALL_ROLES, DB, Allow, Now
+from toxplan.api.deps import DB, Allow, Now
 from toxplan.api.errors import RateLimited
 from toxplan.api.routers.account import check_current_password
 from toxplan.api.routers.system import set_session_cookie
 from toxplan.auth import sessions, totp
 from toxplan.auth.sessions import Current
 from toxplan.errors import Conflict, InvalidInput, ToxPlanError
+from toxplan.primitives.roles import ALL_ROLES
 from toxplan.services import accounts
 from toxplan.web.access import redirect
 from toxplan.web.forms import Form, status_of, text

@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from toxplan.api.deps import ALL_ROLES, DB, SESSION_COOKIE, Allow, Now
+from toxplan.api.deps import DB, SESSION_COOKIE, Allow, Now
 from toxplan.api.errors import RateLimited, Unauthenticated
 from toxplan.api.routers.system import attempt_sign_in, finish_sign_in
 from toxplan.auth import sessions
+from toxplan.primitives.roles import ALL_ROLES
 from toxplan.web.rendering import page
 
 router = APIRouter(include_in_schema=False)
