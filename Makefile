@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install serve test lint typecheck unit bench clean
+.PHONY: install serve test quick lint typecheck unit bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ install: $(STAMP)
 serve: install
 	$(BIN)/toxplan serve --host 127.0.0.1 --port 8000 $(if $(DEMO),--demo,)
 
-## lint: ruff, mypy (strict for the core and knowledge loader), import contracts
+## lint: ruff, mypy (strict, the whole package), import contracts
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
@@ -29,6 +29,12 @@ lint: install
 test: lint
 	$(BIN)/toxplan kb validate
 	$(BIN)/pytest -n 2 -q
+
+## quick: lint and the fast tests (core, knowledge, rules, CLI, unit; SQLite only) in about two
+##        minutes; the records, API, pages, exports, photo, browser and multiprocess suites run in make test
+QUICK_TESTS := tests/unit tests/knowledge tests/rules tests/engine tests/clinical tests/cli tests/test_docs.py
+quick: lint
+	$(BIN)/pytest -n 2 -q -m "not slow and not postgres" $(QUICK_TESTS)
 
 unit: install
 	$(BIN)/pytest -q

@@ -125,3 +125,22 @@ def consent_data(
     if signed_at is not None:
         data["signed_at"] = signed_at
     return data
+
+
+def consent_before(
+    session: Any,
+    actor: Any,
+    patient_id: str,
+    kb: KnowledgeBase,
+    *,
+    visit_at: dt.datetime,
+    now: dt.datetime,
+    areas: list[str],
+    product: str = "onabotulinumtoxina",
+) -> None:
+    """Sign the form consent a treatment needs, an hour before its visit, for its areas: signing
+    requires a current consent covering the product and every treated area."""
+    from toxplan.services import consents  # noqa: PLC0415
+
+    data = consent_data(kb, product=product, areas=sorted(set(areas)), signed_at=visit_at - dt.timedelta(hours=1))
+    consents.sign_consent(session, actor, patient_id, data, kb=kb, now=now)

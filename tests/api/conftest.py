@@ -24,8 +24,9 @@ from toxplan.app import create_app
 from toxplan.auth.passwords import hash_password
 from toxplan.db.engine import unit_of_work
 from toxplan.db.migrate import upgrade
-from toxplan.http.deps import ALL_ROLES, CSRF_HEADER, get_now
+from toxplan.http.deps import CSRF_HEADER, get_now
 from toxplan.knowledge.base import KnowledgeBase
+from toxplan.primitives.roles import Role
 from toxplan.services import clinics
 from toxplan.services.demo import signature_png
 from toxplan.settings import Settings
@@ -93,7 +94,7 @@ def sign_in(app: FastAPI, email: str) -> TestClient:
     return client
 
 
-def make_staff(app: FastAPI, name: str, password_hash: str, roles: tuple[str, ...] = ALL_ROLES) -> Staff:
+def make_staff(app: FastAPI, name: str, password_hash: str, roles: tuple[str, ...] = tuple(Role)) -> Staff:
     tag = uuid.uuid4().hex[:8]  # e-mails are unique per clinic only; sign-in looks across clinics
     with unit_of_work(app.state.sessions) as session:
         clinic = clinics.create_clinic(session, name)

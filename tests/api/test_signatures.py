@@ -41,10 +41,10 @@ def test_an_override_reason_needs_a_category_and_real_words(world: World) -> Non
     nurse, body = setup(world)
     finding = {"code": "DANGER_ZONE", "subject_id": "position"}
     for bad, field in (
-        ({**finding, "reason": "Asymmetric brow, patient informed of risk"}, "overrides.0.category"),
-        ({**finding, "category": "patient_informed", "reason": "aaaaaaaaaa"}, "overrides.0.reason"),
-        ({**finding, "category": "patient_informed", "reason": "aaaa bbbb cccc dddd"}, "overrides.0.reason"),
-        ({**finding, "category": "whim", "reason": "Asymmetric brow, patient informed"}, "overrides.0.category"),
+        ({**finding, "reason": "Asymmetric brow, patient informed of risk"}, "overrides[0].category"),
+        ({**finding, "category": "patient_informed", "reason": "aaaaaaaaaa"}, "overrides[0].reason"),
+        ({**finding, "category": "patient_informed", "reason": "aaaa bbbb cccc dddd"}, "overrides[0].reason"),
+        ({**finding, "category": "whim", "reason": "Asymmetric brow, patient informed"}, "overrides[0].category"),
     ):
         error = assert_error(
             nurse.post(f"{API}/treatments", json={**body, "overrides": [bad]}), 422, "invalid_input", field

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.cli.test_db_cli import run
+from tests.conftest import consent_before
 from toxplan.db.engine import make_engine, session_factory, unit_of_work
 from toxplan.db.migrate import upgrade
 from toxplan.db.models import AuditEvent
@@ -49,6 +50,7 @@ def clinic_with_history(database: Path, kb: KnowledgeBase) -> str:
             kb=kb,
         )
         visit = now - dt.timedelta(days=120)
+        consent_before(session, injector, patient.id, kb, visit_at=visit, now=now, areas=["chin"])
         done = treatments.record_treatment(
             session,
             injector,

@@ -53,7 +53,13 @@ def test_a_backdated_visit_counts_the_dose_recorded_after_it(
     assert f"300 U given from 2026-08-26 to {NOW.date()}" in refused.value.message  # the window holds the later visit
     assert signed(factory, clinic.clinic_id) == 1  # nothing half-written
 
-    reasons = [{"code": "CUMULATIVE_DOSE_ABOVE_MAX", "reason": "Charted late; agreed with the treating neurologist"}]
+    reasons = [
+        {
+            "code": "CUMULATIVE_DOSE_ABOVE_MAX",
+            "category": "clinically_indicated",
+            "reason": "Charted late; agreed with the treating neurologist",
+        }
+    ]
     done = record(factory, kb, clinic, visit_at=YESTERDAY, overrides=reasons)
     cumulative = [f for f in done.findings if f.code == "CUMULATIVE_DOSE_ABOVE_MAX"]
     assert cumulative and cumulative[0].critical and "600 U" in cumulative[0].message

@@ -23,12 +23,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.conftest import consent_data
 from tests.db.conftest import NOW, TODAY, migrated_postgres_database
 from toxplan import limits
 from toxplan.db.engine import make_engine, session_factory, unit_of_work
 from toxplan.errors import InvalidInput
 from toxplan.knowledge.base import KnowledgeBase
-from toxplan.services import backup, clinics, inventory, outcomes, patients, treatments
+from toxplan.services import backup, clinics, consents, inventory, outcomes, patients, treatments
 from toxplan.services.schemas import Actor
 
 Factory = sessionmaker[Session]
@@ -128,6 +129,11 @@ def fill_clinic(factory: Factory, kb: KnowledgeBase, v: dict[str, str]) -> str:
             s, actor, patient.id, form_version=v["form_version"], signed_by=v["signed_by"], signed_at=NOW
         ),
     )
+    form = {**consent_data(kb, areas=["glabellar_lines"], signed_at=NOW), "signed_by": v["signed_by"]}
+    signed = attempt(factory, lambda s: consents.sign_consent(s, actor, patient.id, form, kb=kb, now=NOW))
+    if signed is None:  # the fuzzed name was refused: a plain one, so the treatment can still be signed
+        plain = consent_data(kb, areas=["glabellar_lines"], signed_at=NOW)
+        attempt(factory, lambda s: consents.sign_consent(s, actor, patient.id, plain, kb=kb, now=NOW))
     lot_data = {"product": "botox", "expiry_date": "2027-06-30", "vial_units": 100}
     lot = attempt(factory, lambda s: inventory.add_lot(s, actor, {**lot_data, "lot_number": v["lot_number"]}, kb=kb))
     lot = lot or attempt(factory, lambda s: inventory.add_lot(s, actor, {**lot_data, "lot_number": "L-1"}, kb=kb))

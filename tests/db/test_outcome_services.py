@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.conftest import consent_before
 from tests.db.conftest import NOW, TODAY, ClinicSetup, make_clinic, treatment_data
 from toxplan.db.engine import unit_of_work
 from toxplan.db.models import AuditEvent
@@ -54,7 +55,22 @@ def sign(
         data["lot_id"] = lot_id
     for ind, site, units in extra or []:
         data["injections"].append({"indication": ind, "site": site, "units": units})  # type: ignore[attr-defined]
+    areas = [i["indication"] for i in data["injections"]]  # type: ignore[attr-defined]
     with unit_of_work(factory) as session:
+        lot = treatment_repo.lot(session, clinic.clinic_id, str(data["lot_id"]))
+        assert lot is not None
+        visit_at = data["visit_at"]
+        assert isinstance(visit_at, dt.datetime)
+        consent_before(
+            session,
+            clinic.injector,
+            clinic.patient_id,
+            kb,
+            visit_at=visit_at,
+            now=NOW,
+            areas=areas,
+            product=lot.product,
+        )
         done = treatments.record_treatment(session, clinic.injector, data, kb=kb, now=NOW)
         session.flush()
         return done.treatment.id, done.follow_up.id

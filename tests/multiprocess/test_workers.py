@@ -93,6 +93,7 @@ def patient_with_history(chain: Chain) -> str:
         visit_at=now - dt.timedelta(days=20),
         injections=[{"indication": "cervical_dystonia", "site": s, "units": u} for s, u in HISTORY],
         patient_id=patient.id,
+        lot_id=seeding.extra_lot(chain.factory, chain.kb, chain.seeded, now=now, vials=5),  # the history's vials
     )
     return patient.id
 
@@ -108,6 +109,7 @@ def test_two_recordings_through_two_processes_cannot_both_pass_the_cumulative_ch
             "visit_at": dt.datetime.now(dt.UTC).isoformat(),
             "injections": [{"indication": "cervical_dystonia", "site": s, "units": u} for s, u in PLAN],
             "overrides": [],
+            "password": seeding.PASSWORD,  # signing asks for the signer's password again
         }
         gate = threading.Barrier(2)
 

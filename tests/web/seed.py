@@ -18,11 +18,12 @@ from toxplan.auth.passwords import hash_password
 from toxplan.db.engine import make_engine, session_factory, unit_of_work
 from toxplan.db.migrate import upgrade
 from toxplan.knowledge.base import KnowledgeBase
+from toxplan.primitives.roles import Role
 from toxplan.services import clinics, consents, inventory, patients, treatments
 from toxplan.services.schemas import Actor
 
 PASSWORD = "a long test password"
-ROLES = ("injector", "medical_director", "front_desk", "admin")
+ROLES = tuple(Role)
 _HASH: list[str] = []
 
 
@@ -143,22 +144,43 @@ def record(
     role: str = "injector",
     overrides: list[dict[str, str]] | None = None,
     patient_id: str | None = None,
+    lot_id: str | None = None,
 ) -> str:
     """Sign a treatment through the service (four glabellar points unless told otherwise)."""
     visit = visit_at or now
     data: dict[str, Any] = {
         "patient_id": patient_id or seeded.patient_id,
-        "lot_id": seeded.lot_id,
+        "lot_id": lot_id or seeded.lot_id,
         "visit_at": visit,
         "injections": injections or [{"indication": "glabellar_lines", "site": s, "units": 4} for s in GLABELLAR],
         "overrides": overrides or [],
     }
-    if visit >= now - dt.timedelta(minutes=50):
+    if lot_id is None and visit >= now - dt.timedelta(minutes=50):
         data["reconstitution_id"] = seeded.reconstitution_id
     else:
         data["diluent_ml"] = Decimal("2.5")
     with unit_of_work(factory) as session:
         return treatments.record_treatment(session, seeded.actors[role], data, kb=kb, now=now).treatment.id
+
+
+def extra_lot(
+    factory: sessionmaker[Session], kb: KnowledgeBase, seeded: Seeded, *, now: dt.datetime, vials: int
+) -> str:
+    """Another BOTOX lot with ``vials`` vials, for tests that sign many courses."""
+    with unit_of_work(factory) as session:
+        lot = inventory.add_lot(
+            session,
+            seeded.actors["injector"],
+            {
+                "product": "botox",
+                "lot_number": f"XTR{uuid.uuid4().hex[:6].upper()}",
+                "expiry_date": now.date() + dt.timedelta(days=300),
+                "vial_units": 100,
+                "vials_received": vials,
+            },
+            kb=kb,
+        )
+        return lot.id
 
 
 def factory_for(url: str) -> sessionmaker[Session]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.conftest import consent_before
 from tests.web import seed as seeding
 from toxplan.db.engine import unit_of_work
 from toxplan.db.repositories import treatments as repo
@@ -42,13 +43,34 @@ def _review(factory: sessionmaker[Session], seeded: seeding.Seeded, treatment_id
         outcomes.record_follow_up(session, seeded.actors["injector"], follow_up.id, values, today=dt.date.today())
 
 
+def _consent(
+    factory: sessionmaker[Session], kb: KnowledgeBase, seeded: seeding.Seeded, patient_id: str, *, visit: dt.datetime
+) -> None:
+    """Each treatment needs a consent covering it: signed an hour before its visit."""
+    area = "chin" if patient_id == seeded.patient_id else "glabellar_lines"
+    with unit_of_work(factory) as session:
+        consent_before(
+            session,
+            seeded.actors["injector"],
+            patient_id,
+            kb,
+            visit_at=visit,
+            now=visit + dt.timedelta(hours=1),
+            areas=[area],
+        )
+
+
 def seed_outcomes(
     factory: sessionmaker[Session], kb: KnowledgeBase, seeded: seeding.Seeded, *, now: dt.datetime
 ) -> OutcomeRecords:
     injector = seeded.actors["injector"]
+    lot_id = seeding.extra_lot(
+        factory, kb, seeded, now=now, vials=20
+    )  # the seeded lot's vials stay as other tests expect
     for days_ago, fws in ((300, 1), (150, 2)):
         visit = now - dt.timedelta(days=days_ago)
-        treatment = seeding.record(factory, kb, seeded, now=now, visit_at=visit, injections=CHIN)
+        _consent(factory, kb, seeded, seeded.patient_id, visit=visit)
+        treatment = seeding.record(factory, kb, seeded, now=now, visit_at=visit, injections=CHIN, lot_id=lot_id)
         _review(
             factory, seeded, treatment, reviewed_on=(visit + dt.timedelta(days=14)).date(), fws_max=fws, satisfaction=3
         )
@@ -63,8 +85,9 @@ def seed_outcomes(
             )
         visit = now - dt.timedelta(days=120 + 7 * n)
         injections = [{"indication": "glabellar_lines", "site": s, "units": 4} for s in GLABELLAR]
+        _consent(factory, kb, seeded, patient.id, visit=visit)
         treatment = seeding.record(
-            factory, kb, seeded, now=now, visit_at=visit, injections=injections, patient_id=patient.id
+            factory, kb, seeded, now=now, visit_at=visit, injections=injections, patient_id=patient.id, lot_id=lot_id
         )
         _review(
             factory,

@@ -18,12 +18,13 @@ from toxplan.db.engine import unit_of_work
 from toxplan.db.repositories import consents as consent_repo
 from toxplan.db.repositories import treatments as repo
 from toxplan.knowledge.base import KnowledgeBase
+from toxplan.primitives.roles import ALL_ROLES, CLINICAL_RECORD_READERS, TREATING, Role
 from toxplan.services import worklists
 from toxplan.web.routes import PAGE_ROUTERS
 
-ALL = ("injector", "medical_director", "front_desk", "admin")
-READERS = ("injector", "medical_director", "admin")
-PRESCRIBERS = ("injector", "medical_director")
+ALL = ALL_ROLES
+READERS = CLINICAL_RECORD_READERS
+PRESCRIBERS = TREATING
 GET_PAGES = {
     "/patients": ALL,
     "/patients/new": ALL,
@@ -128,7 +129,7 @@ def ids(seeded: seeding.Seeded, factory: sessionmaker[Session], kb: KnowledgeBas
     }
 
 
-@pytest.mark.parametrize("role", ALL)
+@pytest.mark.parametrize("role", list(Role))  # in declared order: xdist workers must collect alike
 def test_each_role_sees_only_its_pages(login: Login, role: str, ids: dict[str, str]) -> None:
     browser = login(role)
     for template, allowed in GET_PAGES.items():

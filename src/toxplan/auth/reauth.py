@@ -12,7 +12,7 @@ import datetime as dt
 from sqlalchemy.orm import Session, sessionmaker
 
 from toxplan.auth.signin import Outcome, check_own_password
-from toxplan.db.models import User
+from toxplan.db.repositories import clinics as users_repo
 from toxplan.errors import InvalidInput
 from toxplan.services.schemas import Actor
 
@@ -40,7 +40,7 @@ def confirm_signer(
         raise SignatureRefused(f"too many wrong passwords; try again in {result.retry_after} s", field="password")
     if result.outcome is not Outcome.SIGNED_IN:
         raise SignatureRefused("the password does not match: nothing was signed", field="password")
-    user = session.get(User, actor.user_id)
+    user = users_repo.user(session, actor.user_id)
     if user is None:
         raise SignatureRefused("the signer's account no longer exists: nothing was signed", field="password")
     return user.name

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from toxplan.db.models import User, UserSession
+from toxplan.db.repositories import clinics as users_repo
 from toxplan.db.repositories import security as repo
 from toxplan.services.audit import log
 from toxplan.services.schemas import Actor
@@ -81,14 +82,14 @@ def current(
     security = security or SecuritySettings()
     if not token:
         return None
-    row = session.get(UserSession, token_hash(token))
+    row = repo.user_session(session, token_hash(token))
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         return None
     seen = row.last_seen_at or row.created_at
     if now - seen >= security.idle_timeout:
         row.revoked_at = now  # idle: ended for good, not just until the next request
         return None
-    user = session.get(User, row.user_id)
+    user = users_repo.user(session, row.user_id)
     if user is None or not user.active or (is_demo_account(user.email) and not security.demo):
         return None
     if now - seen >= TOUCH_EVERY:
@@ -98,5 +99,5 @@ def current(
 
 
 def sign_out(session: Session, token: str | None, *, now: dt.datetime) -> None:
-    if token and (row := session.get(UserSession, token_hash(token))) is not None:
+    if token and (row := repo.user_session(session, token_hash(token))) is not None:
         row.revoked_at = now

@@ -21,6 +21,7 @@ from toxplan.auth.passwords import verify_password
 from toxplan.auth.sessions import SignedIn, is_demo_account, open_session, token_hash
 from toxplan.db.engine import unit_of_work
 from toxplan.db.models import TrustedDevice, User
+from toxplan.db.repositories import clinics as users_repo
 from toxplan.db.repositories import security as repo
 from toxplan.services import access_audit
 from toxplan.settings.security import SecuritySettings
@@ -60,7 +61,7 @@ def _trusted_device(session: Session, token: str | None, email: str) -> str | No
     if not token:
         return None
     device = repo.trusted_device(session, token_hash(token)) if _could_be_stored(token) else None
-    user = session.get(User, device.user_id) if device else None
+    user = users_repo.user(session, device.user_id) if device else None
     return device.token_hash if device and user and user.active and user.email == email else None
 
 
@@ -95,7 +96,7 @@ def sign_in(
             matched = user_id
             break
     with unit_of_work(factory) as session:
-        user = session.get(User, matched) if matched else None
+        user = users_repo.user(session, matched) if matched else None
         outcome = _second_check(session, user, attempt, now=now, security=security)
         if user is None or outcome is not Outcome.SIGNED_IN:
             # A missing code after the right password is no guess: the count is given back.
@@ -153,7 +154,7 @@ def check_own_password(
     buckets = (throttle.Bucket.of("password", user_id),)
     with unit_of_work(factory) as session:
         reservation = throttle.reserve(session, buckets, now)
-        user = session.get(User, user_id)
+        user = users_repo.user(session, user_id)
         stored = user.password_hash if user else None
         clinic_id = user.clinic_id if user else None
     if not reservation.allowed:

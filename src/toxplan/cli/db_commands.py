@@ -18,8 +18,7 @@ from sqlalchemy.orm import Session
 from toxplan.cli.common import clean_errors, emit, settings
 from toxplan.cli.loading import knowledge
 from toxplan.db.engine import make_engine, session_factory, unit_of_work
-from toxplan.db.migrate import grant_app_role, upgrade
-from toxplan.db.models import Clinic
+from toxplan.db.migrate import grant_app_role, new_revision, upgrade
 from toxplan.db.repositories import clinics as clinic_repo
 from toxplan.errors import InvalidInput, NotFound
 from toxplan.services.schemas import Actor
@@ -77,6 +76,27 @@ def db_upgrade() -> None:
         typer.echo(f"application role {app_role}: rows only; append-only tables read and insert only")
 
 
+@db_app.command("revision")
+def db_revision(
+    message: Annotated[str, typer.Argument(help="What the revision changes, in a few words (names the file).")],
+    rev_id: Annotated[
+        str | None, typer.Option("--rev-id", help="Revision id, e.g. r1301 (issue and number); default: random.")
+    ] = None,
+) -> None:
+    """Draft a migration from the models: Alembic compares them with the database (which must
+    be at the newest revision; run `toxplan db upgrade` first) and writes the new revision to
+    src/toxplan/db/migrations/versions. Read and finish it before committing; see
+    docs/migrations.md."""
+    with clean_errors():
+        made = make_engine(settings().owner_url)
+        try:
+            written = new_revision(made, message, rev_id=rev_id)
+        finally:
+            made.dispose()
+    typer.echo(f"wrote {written}")
+    typer.echo("read it, add data moves and append-only guards by hand, then test it (docs/migrations.md)")
+
+
 @db_app.command("seed-demo")
 def seed_demo(
     patients: Annotated[int, typer.Option(min=1, max=5000, help="Number of demo patients.")] = 300,
@@ -101,7 +121,7 @@ def seed_demo(
 
 def _clinic_id(session: Session, given: str | None) -> str:
     if given is not None:
-        if session.get(Clinic, given) is None:
+        if clinic_repo.clinic(session, given) is None:
             raise NotFound(f"no clinic {given}", field="clinic")
         return given
     ids = clinic_repo.clinic_ids(session)

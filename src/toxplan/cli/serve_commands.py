@@ -15,7 +15,6 @@ from toxplan.auth.passwords import hash_password
 from toxplan.cli.common import clean_errors, settings
 from toxplan.cli.db_commands import database_session, engine
 from toxplan.db.migrate import upgrade
-from toxplan.db.models import Clinic
 from toxplan.db.repositories import clinics as clinic_repo
 from toxplan.errors import InvalidInput, NotFound
 from toxplan.services import clinics
@@ -166,7 +165,7 @@ def create_user(
                 clinic_id = clinics.create_clinic(session, new_clinic).id
             else:
                 assert clinic is not None
-                if session.get(Clinic, clinic) is None:
+                if clinic_repo.clinic(session, clinic) is None:
                     raise NotFound(f"no clinic {clinic}", field="clinic")
                 clinic_id = clinic
             user = clinics.create_user(

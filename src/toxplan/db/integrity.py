@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Column, Numeric, Table
+from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
 GENESIS = "0" * 64
 """The 'previous hash' of the first event of a chain."""
@@ -107,10 +108,13 @@ def row_of(table: Table, instance: object) -> dict[str, Any]:
     """
     for column in table.columns:
         default = column.default
-        if getattr(instance, column.key) is None and default is not None and getattr(default, "is_scalar", False):
-            setattr(instance, column.key, default.arg)  # type: ignore[attr-defined]
-        elif getattr(instance, column.key) is None and default is not None and getattr(default, "is_callable", False):
-            setattr(instance, column.key, default.arg(None))  # type: ignore[attr-defined]
+        if getattr(instance, column.key) is not None:
+            continue
+        if isinstance(default, ScalarElementColumnDefault):
+            setattr(instance, column.key, default.arg)
+        elif isinstance(default, CallableColumnDefault):
+            # SQLAlchemy wraps our zero-argument defaults to take an execution context they ignore.
+            setattr(instance, column.key, default.arg(None))  # type: ignore[arg-type]
     return {column.name: getattr(instance, column.key) for column in table.columns}
 
 

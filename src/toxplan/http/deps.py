@@ -20,14 +20,12 @@ from toxplan.errors import Forbidden
 from toxplan.http.errors import CsrfRejected, Unauthenticated
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.policy import Policy
+from toxplan.primitives.roles import ALL_ROLES
 from toxplan.settings.security import SecuritySettings
 
 SESSION_COOKIE = "toxplan_session"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-ALL_ROLES = ("injector", "medical_director", "front_desk", "admin")
-CLINICAL = ("injector", "medical_director")
-CLINICAL_OR_ADMIN = ("injector", "medical_director", "admin")
 
 
 def get_db(request: Request) -> Iterator[Session]:

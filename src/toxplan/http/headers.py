@@ -2,8 +2,9 @@
 
 - ``Content-Security-Policy``: scripts, styles and everything else from this server only; no
   inline script, no inline style, no plugins, no framing (``frame-ancestors 'none'``), forms
-  post only here. The API documentation pages (``/docs``, ``/redoc``) load Swagger UI and ReDoc
-  from this server too; they may add style attributes and ReDoc starts a worker from a blob.
+  post only here. The API documentation pages load Swagger UI (``/docs``) and ReDoc (``/redoc``)
+  from this server too; Swagger UI works under the same policy, ReDoc alone may add inline styles
+  and start its search worker from a blob.
 - ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY``, ``Referrer-Policy: no-referrer``
   (page addresses carry patient ids and searches).
 - ``Cache-Control: private, no-store`` on everything but the static files: pages and API answers carry
@@ -19,12 +20,11 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-DOCS_CSP = (
+REDOC_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "font-src 'self'; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
-DOCS_PATHS = ("/docs", "/redoc")
 COMMON = (
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -48,7 +48,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        policy = DOCS_CSP if path in DOCS_PATHS else CSP
+        policy = REDOC_CSP if path == "/redoc" else CSP
         extra = [(b"content-security-policy", policy.encode()), *COMMON]
         if not path.startswith("/static/"):
             extra.append((b"cache-control", b"private, no-store"))

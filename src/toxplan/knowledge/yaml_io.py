@@ -8,15 +8,18 @@ decimal number exactly, as written.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 YamlError = yaml.YAMLError
-_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same rules, faster
+if TYPE_CHECKING:
+    _Base = yaml.SafeLoader
+else:
+    _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same rules, faster
 
 
-class StrictLoader(_Base):  # type: ignore[misc]
+class StrictLoader(_Base):
     """Safe YAML loader that refuses duplicate keys and reads decimals exactly."""
 
 

@@ -52,7 +52,7 @@ def _face_mesh() -> Any:
         os.environ.setdefault("GLOG_minloglevel", "2")  # MediaPipe's native logging: errors only
         with _native_stderr_muted(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            from mediapipe.python.solutions import face_mesh  # type: ignore[import-untyped]  # noqa: PLC0415
+            from mediapipe.python.solutions import face_mesh  # noqa: PLC0415
 
             mesh = face_mesh.FaceMesh(
                 static_image_mode=True, max_num_faces=1, refine_landmarks=True, min_detection_confidence=0.5

@@ -313,7 +313,9 @@ def _own_side(placement: Placement) -> Side | None:
     """The side of a point placed from a sided landmark in a sideless shape (for mirroring)."""
     name = placement.landmark if placement.kind == "offset" else placement.a
     label = side_label(name)
-    return label if label in ("left", "right") else None  # type: ignore[return-value]
+    if label == "left":
+        return "left"
+    return "right" if label == "right" else None
 
 
 def _placed(

@@ -15,6 +15,7 @@ from toxplan.domain.dilution import Dilution
 from toxplan.domain.geometry import Position
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.primitives.numbers import round_half_up
+from toxplan.primitives.vocabulary import as_view
 from toxplan.reports.diagram import Point, diagrams
 from toxplan.reports.pdf import html_to_pdf
 from toxplan.reports.templating import environment
@@ -34,8 +35,9 @@ class IndicationTotal:
 
 def position_of(injection: TreatmentInjection, kb: KnowledgeBase) -> Position | None:
     """Where the point was charted, else its site's template position, else nowhere."""
-    if injection.x_mm is not None and injection.y_mm is not None and injection.view:
-        return Position(injection.view, injection.x_mm, injection.y_mm)  # type: ignore[arg-type]
+    view = as_view(injection.view)
+    if injection.x_mm is not None and injection.y_mm is not None and view is not None:
+        return Position(view, injection.x_mm, injection.y_mm)
     site = kb.sites.get(injection.site) if injection.site else None
     return site.position if site else None
 

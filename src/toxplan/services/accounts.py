@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AfterValidator, Field
 from sqlalchemy.exc import IntegrityError
@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 
 from toxplan.auth import totp
 from toxplan.auth.passwords import hash_password
-from toxplan.db.models import Clinic, User, UserTotp
+from toxplan.db.models import User, UserTotp
 from toxplan.db.repositories import clinics as clinic_repo
 from toxplan.db.repositories import security as repo
 from toxplan.errors import Conflict, InvalidInput, NotFound
 from toxplan.limits import NO_NUL, Name
+from toxplan.primitives.roles import ADMINS, Role
 from toxplan.services import clinics
 from toxplan.services.access_audit import storable
 from toxplan.services.audit import log, require
@@ -27,7 +28,6 @@ from toxplan.services.schemas import Actor, _In, parse
 
 Password = Annotated[str, Field(min_length=1, max_length=256, pattern=NO_NUL)]
 Storable = AfterValidator(storable)
-Role = Literal["injector", "medical_director", "front_desk", "admin"]
 
 
 class NewUser(_In):
@@ -50,19 +50,19 @@ class UserRow:
 
 
 def _words(user: User | NewUser, session: Session, clinic_id: str) -> list[str]:
-    clinic = session.get(Clinic, clinic_id)
+    clinic = clinic_repo.clinic(session, clinic_id)
     return [user.email, user.name, *([clinic.name] if clinic else []), "toxplan"]
 
 
 def _user_of_clinic(session: Session, actor: Actor, user_id: str) -> User:
-    user = session.get(User, user_id)
+    user = clinic_repo.user(session, user_id)
     if user is None or user.clinic_id != actor.clinic_id:
         raise NotFound(f"no user {user_id} in this clinic", field="user_id")
     return user
 
 
 def users(session: Session, actor: Actor) -> list[UserRow]:
-    require(actor, "admin")
+    require(actor, ADMINS)
     found = clinic_repo.users(session, actor.clinic_id)
     enrolled = repo.confirmed_second_factors(session, [u.id for u in found])
     log(session, actor, "read", "user_list", detail=f"{len(found)} users")
@@ -70,7 +70,7 @@ def users(session: Session, actor: Actor) -> list[UserRow]:
 
 
 def add_user(session: Session, actor: Actor, data: object) -> User:
-    require(actor, "admin")
+    require(actor, ADMINS)
     given = parse(NewUser, data)
     password_hash = hash_password(given.password, field="password", user_inputs=_words(given, session, actor.clinic_id))
     try:
@@ -88,7 +88,7 @@ def add_user(session: Session, actor: Actor, data: object) -> User:
 
 
 def _keeps_an_admin(session: Session, user: User, *, role: str, active: bool) -> None:
-    if user.role == "admin" and user.active and (role != "admin" or not active):
+    if user.role == Role.ADMIN and user.active and (role != Role.ADMIN or not active):
         others = [uid for uid in repo.active_admins(session, user.clinic_id) if uid != user.id]
         if not others:
             raise Conflict("the clinic needs at least one active admin; make another user admin first", field="role")
@@ -96,7 +96,7 @@ def _keeps_an_admin(session: Session, user: User, *, role: str, active: bool) ->
 
 def change_user(session: Session, actor: Actor, user_id: str, data: object, *, now: dt.datetime) -> User:
     """Rename, change the role, deactivate or reactivate a user of the clinic."""
-    require(actor, "admin")
+    require(actor, ADMINS)
     change = parse(UserChange, data)
     user = _user_of_clinic(session, actor, user_id)
     role = change.role or user.role
@@ -124,7 +124,7 @@ def change_user(session: Session, actor: Actor, user_id: str, data: object, *, n
 
 def reset_password(session: Session, actor: Actor, user_id: str, new_password: str, *, now: dt.datetime) -> None:
     """An admin sets a new password for a user: all the user's sessions and trusted browsers end."""
-    require(actor, "admin")
+    require(actor, ADMINS)
     user = _user_of_clinic(session, actor, user_id)
     user.password_hash = hash_password(
         new_password, field="new_password", user_inputs=_words(user, session, user.clinic_id)
@@ -137,7 +137,7 @@ def reset_password(session: Session, actor: Actor, user_id: str, new_password: s
 def change_own_password(session: Session, actor: Actor, new_password: str, *, now: dt.datetime) -> User:
     """Set the actor's new password (the caller has checked the current one): every session of
     the user ends, this one too (the caller opens a new one)."""
-    user = session.get(User, actor.user_id)
+    user = clinic_repo.user(session, actor.user_id)
     if user is None or not user.active:
         raise NotFound("no such active user", field="user_id")
     user.password_hash = hash_password(
@@ -164,7 +164,7 @@ def second_factor_enabled(session: Session, user_id: str) -> bool:
 
 def begin_second_factor(session: Session, actor: Actor, *, now: dt.datetime) -> Enrolment:
     """A new secret for the actor's authenticator app; not used until confirmed with a code."""
-    user = session.get(User, actor.user_id)
+    user = clinic_repo.user(session, actor.user_id)
     assert user is not None
     factor = repo.second_factor(session, user.id, lock=True)
     if factor is not None and factor.confirmed_at is not None:
@@ -179,7 +179,7 @@ def begin_second_factor(session: Session, actor: Actor, *, now: dt.datetime) -> 
 
 
 def pending_second_factor(session: Session, actor: Actor) -> Enrolment | None:
-    user = session.get(User, actor.user_id)
+    user = clinic_repo.user(session, actor.user_id)
     factor = repo.second_factor(session, actor.user_id)
     if user is None or factor is None or factor.confirmed_at is not None:
         return None
@@ -197,7 +197,7 @@ def confirm_second_factor(session: Session, actor: Actor, code: str, *, now: dt.
     log(session, actor, "amend", "second_factor", entity_id=actor.user_id, detail="enrolled")
 
 
-def remove_own_second_factor(session: Session, actor: Actor, *, required_roles: frozenset[str]) -> None:
+def remove_own_second_factor(session: Session, actor: Actor, *, required_roles: frozenset[Role]) -> None:
     """The actor removes their second factor (the caller has checked their password)."""
     if actor.role in required_roles:
         raise Conflict("this clinic requires a second factor for your role", field="second_factor")
@@ -208,7 +208,7 @@ def remove_own_second_factor(session: Session, actor: Actor, *, required_roles: 
 def remove_second_factor(session: Session, actor: Actor, user_id: str, *, now: dt.datetime) -> None:
     """An admin removes a user's second factor (a lost phone): the user's sessions end; a role
     that requires one must enrol again at the next sign-in."""
-    require(actor, "admin")
+    require(actor, ADMINS)
     user = _user_of_clinic(session, actor, user_id)
     repo.forget_second_factor(session, user.id)
     ended = repo.revoke_sessions(session, user.id, now)

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from toxplan.db.models import AuditEvent
 from toxplan.db.repositories import audit as audit_repo
 from toxplan.errors import Forbidden
+from toxplan.primitives.roles import Role, in_order
 from toxplan.services.schemas import Actor
 
 
@@ -35,7 +36,8 @@ def log(
     )
 
 
-def require(actor: Actor, *roles: str) -> None:
-    """Refuse unless the actor has one of ``roles``."""
-    if actor.role not in roles:
-        raise Forbidden(f"a {actor.role.replace('_', ' ')} may not do this; needs: {', '.join(roles)}", field="role")
+def require(actor: Actor, allowed: frozenset[Role]) -> None:
+    """Refuse unless the actor's role is one of ``allowed`` (a named set of primitives.roles)."""
+    if actor.role not in allowed:
+        needs = ", ".join(in_order(allowed))
+        raise Forbidden(f"a {actor.role.replace('_', ' ')} may not do this; needs: {needs}", field="role")

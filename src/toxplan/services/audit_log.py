@@ -14,12 +14,12 @@ from toxplan.db.models.audit import ACTIONS
 from toxplan.db.repositories import audit_search as repo
 from toxplan.db.repositories.audit_search import AuditFilter, AuditRow
 from toxplan.errors import InvalidInput
+from toxplan.primitives.roles import OVERSIGHT
 from toxplan.services.access_audit import as_id, clean
 from toxplan.services.audit import log, require
 from toxplan.services.listings import Page, check_page
 from toxplan.services.schemas import Actor
 
-READERS = ("admin", "medical_director")
 MAX_EXPORT = 50_000
 """Events in one CSV export; narrow the dates for more."""
 CSV_COLUMNS = ("at", "user_id", "user_name", "action", "entity", "entity_id", "patient_id", "detail")
@@ -67,7 +67,7 @@ def _checked(filters: Filters) -> AuditFilter:
 
 
 def read(session: Session, actor: Actor, filters: Filters, *, limit: int, offset: int) -> Page[AuditRow]:
-    require(actor, *READERS)
+    require(actor, OVERSIGHT)
     check_page(limit, offset)
     wanted = _checked(filters)
     rows, total = repo.page(session, actor.clinic_id, wanted, limit=limit, offset=offset)
@@ -77,7 +77,7 @@ def read(session: Session, actor: Actor, filters: Filters, *, limit: int, offset
 
 def export_csv(session: Session, actor: Actor, filters: Filters) -> str:
     """The matching events as CSV (oldest first), at most ``MAX_EXPORT``."""
-    require(actor, *READERS)
+    require(actor, OVERSIGHT)
     wanted = _checked(filters)
     total = repo.count(session, actor.clinic_id, wanted)
     if total > MAX_EXPORT:
@@ -101,5 +101,5 @@ def _cell(value: str | None) -> str:
 
 
 def kinds(session: Session, actor: Actor) -> list[str]:
-    require(actor, *READERS)
+    require(actor, OVERSIGHT)
     return repo.entities(session, actor.clinic_id)

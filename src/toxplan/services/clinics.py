@@ -10,6 +10,7 @@ from toxplan.db.models import Clinic, User
 from toxplan.db.repositories import clinics as repo
 from toxplan.errors import Conflict, Forbidden, InvalidInput, NotFound
 from toxplan.limits import Name
+from toxplan.primitives.roles import OVERSIGHT
 from toxplan.services.audit import log
 from toxplan.services.schemas import Actor, UserCreate, parse
 
@@ -31,7 +32,7 @@ def create_clinic(session: Session, name: str, *, phone: str | None = None) -> C
 
 def create_user(session: Session, clinic_id: str, data: object, *, password_hash: str | None = None) -> User:
     given = parse(UserCreate, data)
-    if session.get(Clinic, clinic_id) is None:
+    if repo.clinic(session, clinic_id) is None:
         raise NotFound(f"no clinic {clinic_id}", field="clinic_id")
     taken = repo.user_by_email(session, clinic_id, given.email.lower())
     if taken is not None:
@@ -52,7 +53,7 @@ def create_user(session: Session, clinic_id: str, data: object, *, password_hash
 
 
 def actor_for(session: Session, user_id: str) -> Actor:
-    user = session.get(User, user_id)
+    user = repo.user(session, user_id)
     if user is None or not user.active:
         raise NotFound(f"no active user {user_id}", field="user_id")
     return Actor(clinic_id=user.clinic_id, user_id=user.id, role=user.role)
@@ -68,9 +69,9 @@ def _phone(phone: str | None) -> str | None:
 
 def set_phone(session: Session, actor: Actor, phone: str | None) -> Clinic:
     """The clinic's phone number, printed on aftercare sheets; admins and medical directors set it."""
-    if actor.role not in ("admin", "medical_director"):
+    if actor.role not in OVERSIGHT:
         raise Forbidden("only an admin or a medical director may change the clinic's details", field="role")
-    clinic = session.get(Clinic, actor.clinic_id)
+    clinic = repo.clinic(session, actor.clinic_id)
     if clinic is None:
         raise NotFound(f"no clinic {actor.clinic_id}", field="clinic_id")
     clinic.phone = _phone(phone)

@@ -22,12 +22,11 @@ from toxplan.db.repositories import consents as repo
 from toxplan.domain.consent_text import ConsentDocument, form_for, render
 from toxplan.errors import Conflict, InvalidInput, NotFound
 from toxplan.knowledge.base import KnowledgeBase
+from toxplan.primitives.roles import ADMINS, CLINICAL_RECORD_READERS, TREATING
 from toxplan.services.audit import log, require
 from toxplan.services.patients import load
 from toxplan.services.schemas import Actor, ClinicSettingsUpdate, ConsentSign, parse, require_past
 
-CLINICAL = ("injector", "medical_director")
-READERS = ("injector", "medical_director", "admin")
 PNG = b"\x89PNG\r\n\x1a\n"
 MAX_SIGNATURE_BYTES = 400_000
 
@@ -77,7 +76,7 @@ def sign_consent(
     session: Session, actor: Actor, patient_id: str, data: object, *, kb: KnowledgeBase, now: dt.datetime
 ) -> Consent:
     """Record a consent signed on the tablet, witnessed by the signed-in clinician."""
-    require(actor, *CLINICAL)
+    require(actor, TREATING)
     given = parse(ConsentSign, data)
     patient = load(session, actor, patient_id)
     doc = document(kb, given.product, given.purpose, list(given.areas))
@@ -135,7 +134,7 @@ def policy(session: Session, clinic_id: str) -> ConsentPolicy:
 
 def update_settings(session: Session, actor: Actor, data: object, *, kb: KnowledgeBase) -> ConsentPolicy:
     """The admin's clinic settings: when consent is required, how long it lasts, the usual product."""
-    require(actor, "admin")
+    require(actor, ADMINS)
     given = parse(ClinicSettingsUpdate, data)
     clinic = _clinic(session, actor.clinic_id)
     usual = None
@@ -166,7 +165,7 @@ def current(session: Session, patient_id: str, *, valid_months: int, at: dt.date
 
 def current_for(session: Session, actor: Actor, patient_id: str, *, at: dt.datetime) -> list[Consent]:
     """For the plan page: the patient's current consents (audited as a read of the consents)."""
-    require(actor, *READERS)
+    require(actor, CLINICAL_RECORD_READERS)
     patient = load(session, actor, patient_id)
     found = current(session, patient.id, valid_months=policy(session, actor.clinic_id).valid_months, at=at)
     log(session, actor, "read", "consent_list", entity_id=patient.id, patient_id=patient.id)
@@ -181,13 +180,13 @@ def current_among(session: Session, actor: Actor, found: list[Consent], *, at: d
 
 def linked(session: Session, actor: Actor, consent_id: str) -> Consent | None:
     """The consent a treatment links, for the treatment page: part of that read, already audited."""
-    require(actor, *READERS)
+    require(actor, CLINICAL_RECORD_READERS)
     return repo.get(session, actor.clinic_id, consent_id)
 
 
 def all_for(session: Session, actor: Actor, patient_id: str) -> list[Consent]:
     """Every consent of the patient, form consents and consents recorded before forms existed."""
-    require(actor, *READERS)
+    require(actor, CLINICAL_RECORD_READERS)
     patient = load(session, actor, patient_id)
     found = repo.for_patient(session, patient.id)
     log(session, actor, "read", "consent_list", entity_id=patient.id, patient_id=patient.id)
@@ -195,7 +194,7 @@ def all_for(session: Session, actor: Actor, patient_id: str) -> list[Consent]:
 
 
 def get(session: Session, actor: Actor, consent_id: str) -> Consent:
-    require(actor, *READERS)
+    require(actor, CLINICAL_RECORD_READERS)
     consent = repo.get(session, actor.clinic_id, consent_id)
     if consent is None:
         raise NotFound(f"no consent {consent_id} in this clinic", field="consent_id")

@@ -25,6 +25,7 @@ from toxplan.db.repositories import listings
 from toxplan.domain.plans import IndicationChoice, Plan, build_plan
 from toxplan.errors import Conflict, ToxPlanError
 from toxplan.knowledge.base import KnowledgeBase
+from toxplan.primitives.roles import Role
 from toxplan.services import clinics, consents, inventory, patients, planning, treatments, worklists
 from toxplan.services.demo_outcomes import DemoOutcomes
 from toxplan.services.demo_photos import add_demo_photos
@@ -34,11 +35,11 @@ from toxplan.services.schemas import Actor
 CLINIC_NAME = "ToxPlan Demo Clinic"
 CLINIC_PHONE = "+1-202-555-0100"
 STAFF = (
-    ("Dr. Helena Marsh", "medical_director"),
-    ("Sam Okafor", "injector"),
-    ("Lucía Ferrer", "injector"),
-    ("Jordan Pike", "front_desk"),
-    ("Priya Nair", "admin"),
+    ("Dr. Helena Marsh", Role.MEDICAL_DIRECTOR),
+    ("Sam Okafor", Role.INJECTOR),
+    ("Lucía Ferrer", Role.INJECTOR),
+    ("Jordan Pike", Role.FRONT_DESK),
+    ("Priya Nair", Role.ADMIN),
 )
 FEMALE = (
     "Ana Amira Chloe Daniela Elena Fatima Grace Hana Ingrid Julia Kavya Laura Maya Nadia Olivia Paula Rosa "
@@ -111,7 +112,7 @@ PREGNANCY = ("Pregnancy", "Breastfeeding")
 @dataclass
 class DemoSummary:
     clinic_id: str
-    users: list[tuple[str, str]]
+    users: list[tuple[str, Role]]
     """(email, role) of each user; none has a password."""
     patients: int = 0
     treatments: int = 0
@@ -135,7 +136,7 @@ class _Seeder:
     kb: KnowledgeBase
     today: dt.date
     rng: random.Random
-    staff: dict[str, list[Actor]] = field(default_factory=dict)
+    staff: dict[Role, list[Actor]] = field(default_factory=dict)
     lots: dict[tuple[str, Decimal, int], str] = field(default_factory=dict)
     vials: dict[tuple[dt.date, str, Decimal], tuple[str, Decimal]] = field(default_factory=dict)
     plans: dict[Regimen, Plan] = field(default_factory=dict)
@@ -152,7 +153,7 @@ class _Seeder:
             user = clinics.create_user(self.session, clinic.id, {"name": name, "email": email, "role": role})
             self.staff.setdefault(role, []).append(clinics.actor_for(self.session, user.id))
             users.append((user.email, role))
-        above = self.staff["injector"][-1].user_id
+        above = self.staff[Role.INJECTOR][-1].user_id
         self.outcomes = DemoOutcomes(self.session, self.kb, self.rng, self.today, above)
         return DemoSummary(clinic.id, users)
 
@@ -165,7 +166,7 @@ class _Seeder:
                 "product": BOTOX,
                 "injections": [{"indication": i.indication, "site": i.site, "units": i.units} for i in plan.injections],
             }
-            planning.save_template(self.session, self.staff["medical_director"][0], data, kb=self.kb)
+            planning.save_template(self.session, self.staff[Role.MEDICAL_DIRECTOR][0], data, kb=self.kb)
 
     def count_stock(self, clinic_id: str) -> None:
         """Vials received per lot: those opened, and a few still in the fridge for lots in date."""
@@ -193,7 +194,7 @@ class _Seeder:
                 "expiry_date": self.today - dt.timedelta(days=120 * window) + dt.timedelta(days=365),
                 "vial_units": vial,
             }
-            self.lots[key] = inventory.add_lot(self.session, self.staff["injector"][0], data, kb=self.kb).id
+            self.lots[key] = inventory.add_lot(self.session, self.staff[Role.INJECTOR][0], data, kb=self.kb).id
         return self.lots[key]
 
     def vial(self, lot_id: str, dilution: tuple[Decimal, Decimal], units: Decimal, at: dt.datetime) -> str:
@@ -203,7 +204,7 @@ class _Seeder:
         if left < units:
             opened = at - dt.timedelta(minutes=15)
             data = {"lot_id": lot_id, "diluent_ml": dilution[1], "reconstituted_at": opened}
-            made = inventory.reconstitute(self.session, self.staff["injector"][0], data, now=opened).id
+            made = inventory.reconstitute(self.session, self.staff[Role.INJECTOR][0], data, now=opened).id
             left = dilution[0]
         self.vials[key] = (made, left - units)
         return made
@@ -229,7 +230,7 @@ class _Seeder:
             "weight_kg": Decimal(f"{min(max(kg, 45), 140):.1f}"),
             **self.facts(regimen),
         }
-        front_desk = self.staff["front_desk"][0]
+        front_desk = self.staff[Role.FRONT_DESK][0]
         patient = patients.create_patient(self.session, front_desk, data, today=first)
         return _Person(patient.id, f"{given} {family}", regimen, self.schedule(regimen, first))
 
@@ -272,7 +273,7 @@ class _Seeder:
         regimen = person.regimen
         if regimen.wrinkles and self.rng.random() < 0.06:  # trying another product
             regimen = self.rng.choice([r for r in REGIMENS if r.wrinkles])
-        injector = self.rng.choice(self.staff["injector"])
+        injector = self.rng.choice(self.staff[Role.INJECTOR])
         on = at.date()
         answers = {"visit_on": on, "pregnant": False, "breastfeeding": False, "infection_at_site": False}
         screening = patients.add_screening(self.session, injector, person.id, answers, today=self.today)
@@ -295,7 +296,7 @@ class _Seeder:
         summary.treatments += 1
         treatment_id = done.treatment.id
         if regimen.cosigned or self.rng.random() < 0.05:
-            treatments.cosign(self.session, self.staff["medical_director"][0], treatment_id)
+            treatments.cosign(self.session, self.staff[Role.MEDICAL_DIRECTOR][0], treatment_id)
         given = done.treatment.total_units
         if done.follow_up.due_on <= self.today and self.rng.random() < 0.85:
             self.results().review(
@@ -304,7 +305,7 @@ class _Seeder:
             summary.follow_ups += 1
         elif done.follow_up.due_on < self.today - NO_SHOW_AFTER:  # the patient never came back
             missed = done.follow_up.due_on + dt.timedelta(days=7)
-            worklists.no_show(self.session, self.staff["front_desk"][0], done.follow_up.id, today=missed)
+            worklists.no_show(self.session, self.staff[Role.FRONT_DESK][0], done.follow_up.id, today=missed)
         injected = data["injections"]
         assert isinstance(injected, list)
         summary.adverse_events += self.results().side_effects(injector, treatment_id, plan.product, injected, on)
@@ -399,7 +400,7 @@ def seed_demo(
     visits = sorted((at, i) for i, person in enumerate(people) for at in person.visits)
     for at, i in visits:
         seeder.visit(people[i], at, summary)
-    injector = seeder.staff["injector"][0]  # one woman's photos (demo_photos.py: the portrait is of a woman)
+    injector = seeder.staff[Role.INJECTOR][0]  # one woman's photos (demo_photos.py: the portrait is of a woman)
     sitter = next((p for p in people if p.visits and load_patient(session, injector, p.id).sex == "female"), None)
     if sitter is not None:
         summary.photos = add_demo_photos(session, injector, sitter.id, sitter.visits[-1], today)

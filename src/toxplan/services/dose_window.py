@@ -12,6 +12,7 @@ from toxplan.db.repositories import treatments as repo
 from toxplan.domain.safety.context import age_in_years, start_of_window
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.models import RollingWindowMax
+from toxplan.primitives.roles import CLINICAL_RECORD_READERS
 from toxplan.services.audit import log, require
 from toxplan.services.patients import load
 from toxplan.services.schemas import Actor
@@ -33,7 +34,7 @@ def dose_windows(
     session: Session, actor: Actor, patient_id: str, *, kb: KnowledgeBase, today: dt.date
 ) -> list[ProductWindow]:
     """For every product the patient received in the last 400 days: its rolling-window total."""
-    require(actor, "injector", "medical_director", "admin")
+    require(actor, CLINICAL_RECORD_READERS)
     patient = load(session, actor, patient_id)
     age = age_in_years(patient.birth_date, today)
     since = dt.datetime.combine(today - dt.timedelta(days=400), dt.time(), tzinfo=dt.UTC)

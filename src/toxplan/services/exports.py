@@ -19,13 +19,12 @@ from toxplan.db.repositories import exports as repo
 from toxplan.db.repositories import treatments as treatment_repo
 from toxplan.db.repositories.exports import InjectionRow
 from toxplan.errors import InvalidInput, NotFound
+from toxplan.primitives.roles import CLINICAL_RECORD_READERS
 from toxplan.services.audit import log, require
 from toxplan.services.patients import load
 from toxplan.services.records import TreatmentDetail, treatment_detail
 from toxplan.services.schemas import Actor
 
-EXPORTERS = ("injector", "medical_director", "admin")
-"""Who may take clinical data out; the front desk may not."""
 DOCUMENTS = ("treatment_record", "aftercare_sheet")
 MAX_PERIOD_DAYS = 3660
 """About ten years: a bound, so one request cannot ask for every day since year 1."""
@@ -52,7 +51,7 @@ class TreatmentReport:
 
 def treatment_report(session: Session, actor: Actor, treatment_id: str, *, document: str) -> TreatmentReport:
     """A treatment with everything its printed ``document`` shows; audited as an export."""
-    require(actor, *EXPORTERS)
+    require(actor, CLINICAL_RECORD_READERS)
     if document not in DOCUMENTS:
         raise InvalidInput(f"choose one of {', '.join(DOCUMENTS)}", field="document")
     detail = treatment_detail(session, actor, treatment_id)
@@ -100,7 +99,7 @@ class PatientRecord:
 
 def patient_record(session: Session, actor: Actor, patient_id: str, *, format: str) -> PatientRecord:
     """Everything ToxPlan holds about a patient's toxin treatments; audited as an export."""
-    require(actor, *EXPORTERS)
+    require(actor, CLINICAL_RECORD_READERS)
     patient = load(session, actor, patient_id)
     treatments = list(reversed(treatment_repo.for_patient(session, patient.id)))
     ids = [t.id for t in treatments]
@@ -173,7 +172,7 @@ def _exported(session: Session, actor: Actor, kind: str, span: Period, rows: int
 
 def injections(session: Session, actor: Actor, span: Period) -> list[InjectionRow]:
     """Every injection of the treatments in the period (one CSV row each)."""
-    require(actor, *EXPORTERS)
+    require(actor, CLINICAL_RECORD_READERS)
     rows = repo.injections_between(session, actor.clinic_id, span.start, span.end)
     _exported(session, actor, "treatments", span, len(rows))
     return rows
@@ -181,7 +180,7 @@ def injections(session: Session, actor: Actor, span: Period) -> list[InjectionRo
 
 def lot_usage(session: Session, actor: Actor, span: Period) -> list[tuple[Lot, int, int, Decimal]]:
     """Each lot used in the period: patients, treatments and units given."""
-    require(actor, *EXPORTERS)
+    require(actor, CLINICAL_RECORD_READERS)
     rows = repo.lot_usage(session, actor.clinic_id, span.start, span.end)
     _exported(session, actor, "lots", span, len(rows))
     return rows
@@ -189,7 +188,7 @@ def lot_usage(session: Session, actor: Actor, span: Period) -> list[tuple[Lot, i
 
 def adverse_events(session: Session, actor: Actor, span: Period) -> list[tuple[AdverseEvent, Patient, Treatment, Lot]]:
     """Adverse events with their onset in the period."""
-    require(actor, *EXPORTERS)
+    require(actor, CLINICAL_RECORD_READERS)
     rows = repo.adverse_events_between(session, actor.clinic_id, span.first, span.last)
     _exported(session, actor, "adverse_events", span, len(rows))
     return rows
@@ -197,7 +196,7 @@ def adverse_events(session: Session, actor: Actor, span: Period) -> list[tuple[A
 
 def follow_ups(session: Session, actor: Actor, span: Period) -> list[tuple[FollowUp, Patient, Treatment]]:
     """Follow-ups (reviewed or still open) of the treatments in the period."""
-    require(actor, *EXPORTERS)
+    require(actor, CLINICAL_RECORD_READERS)
     rows = repo.follow_ups_between(session, actor.clinic_id, span.start, span.end)
     _exported(session, actor, "follow_ups", span, len(rows))
     return rows

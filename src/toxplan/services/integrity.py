@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from toxplan.db.base import Base
 from toxplan.db.integrity import GENESIS, content_hash, event_hash
 from toxplan.db.repositories import audit_chain
+from toxplan.primitives.roles import OVERSIGHT
 from toxplan.services.audit import require
 from toxplan.services.schemas import Actor
 
@@ -122,7 +123,7 @@ def verify_clinic_rows(clinic_id: str, tables: dict[str, list[Row]]) -> Report:
 def verify_database(session: Session, actor: Actor | None = None, *, clinic_id: str | None = None) -> Report:
     """Every chain in the database (or one clinic's), and every signed treatment."""
     if actor is not None:
-        require(actor, "admin", "medical_director")
+        require(actor, OVERSIGHT)
         clinic_id = actor.clinic_id
     report = Report()
     chains = [clinic_id] if clinic_id else audit_chain.chains(session)

@@ -23,10 +23,10 @@ from toxplan.db.repositories import listings
 from toxplan.db.repositories import treatments as repo
 from toxplan.errors import Conflict, InvalidInput, NotFound
 from toxplan.knowledge.base import KnowledgeBase
+from toxplan.primitives.roles import CLINICAL_RECORD_READERS
 from toxplan.services.audit import log, require
 from toxplan.services.schemas import Actor, LotCreate, ReconstitutionCreate, VialDiscard, parse, require_past
 
-STOCK = ("injector", "medical_director", "admin")
 RECENT_VIALS = dt.timedelta(days=14)
 """How far back the stock page lists vials (open, emptied, expired or discarded)."""
 DISCARD_REASONS = (
@@ -91,7 +91,7 @@ def _views(
 
 def recent_vials(session: Session, actor: Actor, *, kb: KnowledgeBase, now: dt.datetime) -> list[VialView]:
     """Vials made up in the last two weeks, newest first. Stock holds no patient data: not audited."""
-    require(actor, *STOCK)
+    require(actor, CLINICAL_RECORD_READERS)
     return _views(session, vial_repo.vials_since(session, actor.clinic_id, now - RECENT_VIALS), kb, now)
 
 
@@ -99,7 +99,7 @@ def open_vials(
     session: Session, actor: Actor, *, kb: KnowledgeBase, now: dt.datetime, product: str | None = None
 ) -> list[VialView]:
     """Open vials (units left, in date, not discarded), the one to use first (earliest use-by) first."""
-    require(actor, *STOCK)
+    require(actor, CLINICAL_RECORD_READERS)
     hours = max([p.in_use.hours for p in kb.products.values() if p.in_use is not None] or [Decimal(24)])
     pairs = vial_repo.vials_since(session, actor.clinic_id, now - dt.timedelta(hours=float(hours)))
     found = [v for v in _views(session, pairs, kb, now) if v.is_open and (product is None or v.lot.product == product)]
@@ -107,7 +107,7 @@ def open_vials(
 
 
 def add_lot(session: Session, actor: Actor, data: object, *, kb: KnowledgeBase) -> Lot:
-    require(actor, *STOCK)
+    require(actor, CLINICAL_RECORD_READERS)
     given = parse(LotCreate, data)
     product = kb.find_product(given.product)
     if product is None:
@@ -157,7 +157,7 @@ def _new_vial(session: Session, actor: Actor, lot: Lot, diluent: Decimal, at: dt
 
 
 def reconstitute(session: Session, actor: Actor, data: object, *, now: dt.datetime) -> Reconstitution:
-    require(actor, *STOCK)
+    require(actor, CLINICAL_RECORD_READERS)
     given = parse(ReconstitutionCreate, data)
     require_past(given.reconstituted_at, now=now, field="reconstituted_at")
     lot = repo.lot(session, actor.clinic_id, given.lot_id)
@@ -171,7 +171,7 @@ def reconstitute(session: Session, actor: Actor, data: object, *, now: dt.dateti
 
 def discard(session: Session, actor: Actor, vial_id: str, data: object, *, now: dt.datetime) -> Reconstitution:
     """Discard a vial with a reason; what is left in it is no longer offered."""
-    require(actor, *STOCK)
+    require(actor, CLINICAL_RECORD_READERS)
     given = parse(VialDiscard, data)
     if given.reason not in DISCARD_REASONS:
         raise InvalidInput(f"choose one of: {', '.join(DISCARD_REASONS)}", field="reason")
@@ -283,7 +283,7 @@ EXPIRY_WARNING_DAYS = 30
 
 def stock(session: Session, actor: Actor, *, kb: KnowledgeBase, now: dt.datetime) -> list[ProductStock]:
     """Vials and units on hand per product, lots expiring soon, units used per month."""
-    require(actor, *STOCK)
+    require(actor, CLINICAL_RECORD_READERS)
     today = now.date()
     opened = vial_repo.opened_per_lot(session, actor.clinic_id)
     months = _last_months(today, 6)
@@ -336,7 +336,7 @@ def usable_stock(
     session: Session, actor: Actor, *, kb: KnowledgeBase, now: dt.datetime
 ) -> list[tuple[Lot, list[VialView]]]:
     """Unexpired lots (by product, then expiry), each with its open vials. Not audited (no patient data)."""
-    require(actor, *STOCK)
+    require(actor, CLINICAL_RECORD_READERS)
     vials = open_vials(session, actor, kb=kb, now=now)
     return [
         (lot, [v for v in vials if v.lot.id == lot.id])

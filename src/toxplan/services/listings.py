@@ -17,6 +17,7 @@ from toxplan.db.models import FollowUp, Patient
 from toxplan.db.repositories import listings as repo
 from toxplan.db.repositories.listings import QueueRow
 from toxplan.errors import InvalidInput
+from toxplan.primitives.roles import ALL_ROLES, CLINICAL_RECORD_READERS, DIRECTORS
 from toxplan.services.access_audit import shown
 from toxplan.services.audit import require
 from toxplan.services.schemas import Actor
@@ -26,8 +27,6 @@ DEFAULT_LIMIT = 50
 MAX_OFFSET = limits.OFFSET
 """Far beyond any clinic; bounded so a huge number never reaches the database driver."""
 MAX_SEARCH = limits.SEARCH
-ANY_STAFF = ("injector", "medical_director", "front_desk", "admin")
-READERS = ("injector", "medical_director", "admin")
 
 T = TypeVar("T")
 
@@ -52,7 +51,7 @@ def patients(
     session: Session, actor: Actor, text: str = "", *, limit: int = DEFAULT_LIMIT, offset: int = 0
 ) -> Page[Patient]:
     """Patients by name; any staff member may search (the caller shows only names and birth dates)."""
-    require(actor, *ANY_STAFF)
+    require(actor, ALL_ROLES)
     check_page(limit, offset)
     text = text.strip()
     if len(text) > MAX_SEARCH:
@@ -78,7 +77,7 @@ def cosign_queue(
     ``others_only`` leaves out the director's own treatments (which they may not co-sign);
     ``newest_first`` lists the latest visit first.
     """
-    require(actor, "medical_director")
+    require(actor, DIRECTORS)
     check_page(limit, offset)
     items, total = repo.cosign_queue(
         session,
@@ -110,7 +109,7 @@ def follow_ups(
     offset: int = 0,
 ) -> Page[FollowUpRow]:
     """The clinic's follow-ups by due date: open ones (``open_only``), reviewed ones, or all (None)."""
-    require(actor, *READERS)
+    require(actor, CLINICAL_RECORD_READERS)
     check_page(limit, offset)
     rows, total = repo.follow_up_page(session, actor.clinic_id, open_only=open_only, limit=limit, offset=offset)
     items = [FollowUpRow(f, p, f.reviewed_on is None and f.due_on < today) for f, p in rows]

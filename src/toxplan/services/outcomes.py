@@ -12,17 +12,16 @@ from toxplan.db.models import AdverseEvent, FollowUp, FollowUpReview
 from toxplan.db.models.outcome import REVIEW_FIELDS
 from toxplan.db.repositories import treatments as repo
 from toxplan.errors import InvalidInput, NotFound
+from toxplan.primitives.roles import CLINICAL_RECORD_READERS, TREATING
 from toxplan.services.audit import log, require
 from toxplan.services.patients import load
 from toxplan.services.schemas import Actor, AdverseEventCreate, FollowUpRecord, parse
-
-CLINICAL = ("injector", "medical_director")
 
 
 def record_follow_up(session: Session, actor: Actor, follow_up_id: str, data: object, *, today: dt.date) -> FollowUp:
     """Record a review. The follow-up shows the latest; every review stays as a version with
     its scores, note, author and time (``FollowUpReview``)."""
-    require(actor, *CLINICAL)
+    require(actor, TREATING)
     given = parse(FollowUpRecord, data)
     follow_up = repo.follow_up(session, actor.clinic_id, follow_up_id, lock=True)
     if follow_up is None:
@@ -62,7 +61,7 @@ def record_follow_up(session: Session, actor: Actor, follow_up_id: str, data: ob
 
 def follow_up_reviews(session: Session, actor: Actor, follow_up_id: str) -> list[FollowUpReview]:
     """Every version of a follow-up's review, oldest first (the last one is what it shows)."""
-    require(actor, *CLINICAL, "admin")
+    require(actor, CLINICAL_RECORD_READERS)
     follow_up = repo.follow_up(session, actor.clinic_id, follow_up_id)
     if follow_up is None:
         raise NotFound(f"no follow-up {follow_up_id} in this clinic", field="follow_up_id")
@@ -72,7 +71,7 @@ def follow_up_reviews(session: Session, actor: Actor, follow_up_id: str) -> list
 
 
 def record_adverse_event(session: Session, actor: Actor, data: object, *, today: dt.date) -> AdverseEvent:
-    require(actor, *CLINICAL)
+    require(actor, TREATING)
     given = parse(AdverseEventCreate, data)
     treatment = repo.get(session, actor.clinic_id, given.treatment_id)
     if treatment is None:
@@ -132,7 +131,7 @@ class IndicationSummary:
 
 
 def history_summary(session: Session, actor: Actor, patient_id: str) -> list[IndicationSummary]:
-    require(actor, *CLINICAL, "admin")
+    require(actor, CLINICAL_RECORD_READERS)
     patient = load(session, actor, patient_id)
     treatments = repo.for_patient(session, patient.id)
     follow_ups = {f.treatment_id: f for f in repo.follow_ups(session, [t.id for t in treatments])}

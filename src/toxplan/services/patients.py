@@ -19,6 +19,7 @@ from toxplan.db.models import (
 )
 from toxplan.db.repositories import patients as repo
 from toxplan.errors import InvalidInput, NotFound
+from toxplan.primitives.roles import ALL_ROLES, CLINICAL_RECORD_READERS
 from toxplan.services.access_audit import shown
 from toxplan.services.audit import log, require
 from toxplan.services.schemas import (
@@ -32,9 +33,6 @@ from toxplan.services.schemas import (
     require_past,
 )
 
-CLINICAL = ("injector", "medical_director", "admin")
-ANY_STAFF = ("injector", "medical_director", "front_desk", "admin")
-
 
 @dataclass(frozen=True)
 class PatientView:
@@ -46,7 +44,7 @@ class PatientView:
 
 
 def create_patient(session: Session, actor: Actor, data: object, *, today: dt.date) -> Patient:
-    require(actor, *ANY_STAFF)
+    require(actor, ALL_ROLES)
     given = parse(PatientCreate, data)
     if given.birth_date > today:
         raise InvalidInput(f"{given.birth_date} is in the future", field="birth_date")
@@ -86,7 +84,7 @@ def load(session: Session, actor: Actor, patient_id: str) -> Patient:
 
 
 def get_patient(session: Session, actor: Actor, patient_id: str, *, on: dt.date) -> PatientView:
-    require(actor, *CLINICAL)
+    require(actor, CLINICAL_RECORD_READERS)
     patient = load(session, actor, patient_id)
     conditions, medications, allergies = repo.facts(session, patient.id)
     log(session, actor, "read", "patient", entity_id=patient.id, patient_id=patient.id)
@@ -94,7 +92,7 @@ def get_patient(session: Session, actor: Actor, patient_id: str, *, on: dt.date)
 
 
 def search_patients(session: Session, actor: Actor, text: str, *, limit: int = 50, offset: int = 0) -> list[Patient]:
-    require(actor, *ANY_STAFF)
+    require(actor, ALL_ROLES)
     text = text.strip()
     if len(text) > limits.SEARCH or "\x00" in text:
         raise InvalidInput(f"search for at most {limits.SEARCH} characters, without NUL", field="q")
@@ -107,7 +105,7 @@ def search_patients(session: Session, actor: Actor, text: str, *, limit: int = 5
 
 def screening_on(session: Session, actor: Actor, patient_id: str, on: dt.date) -> Screening | None:
     """The patient's latest screening recorded for the visit on ``on``, if any."""
-    require(actor, *CLINICAL)
+    require(actor, CLINICAL_RECORD_READERS)
     patient = load(session, actor, patient_id)
     found = repo.screening_on(session, patient.id, on)
     log(
@@ -123,7 +121,7 @@ def screening_on(session: Session, actor: Actor, patient_id: str, on: dt.date) -
 
 
 def add_screening(session: Session, actor: Actor, patient_id: str, data: object, *, today: dt.date) -> Screening:
-    require(actor, *CLINICAL)
+    require(actor, CLINICAL_RECORD_READERS)
     given = parse(ScreeningCreate, data)
     patient = load(session, actor, patient_id)
     if given.visit_on > today:
@@ -138,7 +136,7 @@ def add_screening(session: Session, actor: Actor, patient_id: str, data: object,
 
 
 def add_weight(session: Session, actor: Actor, patient_id: str, weight_kg: object, *, on: dt.date) -> WeightRecord:
-    require(actor, *CLINICAL)
+    require(actor, CLINICAL_RECORD_READERS)
     patient = load(session, actor, patient_id)
     given = parse(WeightRecordCreate, {"weight_kg": weight_kg}).weight_kg
     record = WeightRecord(clinic_id=actor.clinic_id, patient_id=patient.id, measured_on=on, weight_kg=given)
@@ -165,7 +163,7 @@ def add_consent(
     signed_by: str,
     signed_at: dt.datetime,
 ) -> Consent:
-    require(actor, *CLINICAL)
+    require(actor, CLINICAL_RECORD_READERS)
     patient = load(session, actor, patient_id)
     given = parse(ConsentCreate, {"form_version": form_version, "signed_by": signed_by, "signed_at": signed_at})
     require_past(given.signed_at, now=dt.datetime.now(dt.UTC), field="signed_at")
@@ -185,7 +183,7 @@ def add_consent(
 
 def demographics(session: Session, actor: Actor, patient_id: str) -> Patient:
     """Name, birth date, sex and contact details: what every staff member may see."""
-    require(actor, *ANY_STAFF)
+    require(actor, ALL_ROLES)
     patient = load(session, actor, patient_id)
     log(session, actor, "read", "patient_demographics", entity_id=patient.id, patient_id=patient.id)
     return patient
@@ -193,7 +191,7 @@ def demographics(session: Session, actor: Actor, patient_id: str) -> Patient:
 
 def update_details(session: Session, actor: Actor, patient_id: str, data: object, *, today: dt.date) -> Patient:
     """Correct a patient's demographics and contact details (the front desk's job too)."""
-    require(actor, *ANY_STAFF)
+    require(actor, ALL_ROLES)
     given = parse(PatientDetails, data)
     patient = load(session, actor, patient_id)
     if given.birth_date > today:

@@ -31,13 +31,11 @@ from toxplan.knowledge.base import KnowledgeBase
 from toxplan.limits import NO_NUL
 from toxplan.photo import analysis, images, landmarks
 from toxplan.photo.model import canonical_face
+from toxplan.primitives.roles import CLINICAL_RECORD_READERS, TREATING
 from toxplan.services import patients
 from toxplan.services.audit import log, require
 from toxplan.services.schemas import Actor, parse, require_past
 
-UPLOADERS = ("injector", "medical_director")
-VIEWERS = ("injector", "medical_director", "admin")
-"""As for the rest of the clinical record (``patients.CLINICAL``); the front desk sees no photo."""
 VIEW_LABELS = {
     "front_rest": "Front, at rest",
     "front_frown": "Front, frowning",
@@ -84,7 +82,7 @@ def _landmarks_text(points: np.ndarray | None) -> str | None:
 
 
 def add_photo(session: Session, actor: Actor, patient_id: str, data: bytes, meta: object, *, now: dt.datetime) -> Photo:
-    require(actor, *UPLOADERS)
+    require(actor, TREATING)
     given = parse(PhotoCreate, meta)
     patient = patients.load(session, actor, patient_id)
     taken_at = given.taken_at or now
@@ -116,7 +114,7 @@ def add_photo(session: Session, actor: Actor, patient_id: str, data: bytes, meta
 
 
 def _load(session: Session, actor: Actor, photo_id: str, *, with_image: bool = False) -> Photo:
-    require(actor, *VIEWERS)
+    require(actor, CLINICAL_RECORD_READERS)
     photo = repo.get(session, actor.clinic_id, photo_id, with_image=with_image)
     if photo is None:  # another clinic's photo is as unknown as a missing one
         raise NotFound(f"no photo {photo_id} in this clinic", field="photo_id")
@@ -124,7 +122,7 @@ def _load(session: Session, actor: Actor, photo_id: str, *, with_image: bool = F
 
 
 def list_photos(session: Session, actor: Actor, patient_id: str) -> list[Photo]:
-    require(actor, *VIEWERS)
+    require(actor, CLINICAL_RECORD_READERS)
     patient = patients.load(session, actor, patient_id)
     found = repo.of_patient(session, actor.clinic_id, patient.id)
     detail = f"{len(found)} photos"

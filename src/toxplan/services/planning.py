@@ -20,12 +20,12 @@ from toxplan.db.repositories import treatments as treatment_repo
 from toxplan.domain.requests import InjectionIn
 from toxplan.errors import Conflict, InvalidInput
 from toxplan.knowledge.base import KnowledgeBase
+from toxplan.primitives.roles import CLINICAL_RECORD_READERS, TREATING
 from toxplan.services import consents
 from toxplan.services.audit import log, require
 from toxplan.services.patients import load
 from toxplan.services.schemas import Actor, PlanTemplateCreate, parse
 
-PRESCRIBERS = ("injector", "medical_director")
 USUAL_WINDOW = dt.timedelta(days=90)
 
 
@@ -69,7 +69,7 @@ class Start:
 
 def last_treatment(session: Session, actor: Actor, patient_id: str, *, kb: KnowledgeBase) -> Start | None:
     """The patient's last treatment, to repeat (read as part of the patient's timeline)."""
-    require(actor, *PRESCRIBERS)
+    require(actor, TREATING)
     patient = load(session, actor, patient_id)
     last = repo.last_treatment(session, patient.id)
     if last is None:
@@ -97,7 +97,7 @@ def last_treatment(session: Session, actor: Actor, patient_id: str, *, kb: Knowl
 
 
 def templates(session: Session, actor: Actor, *, kb: KnowledgeBase) -> list[Start]:
-    require(actor, *PRESCRIBERS)
+    require(actor, TREATING)
     return [
         Start(t.name, t.product, [_point(kb, r) for r in json.loads(t.injections)])
         for t in repo.templates(session, actor.clinic_id)
@@ -107,7 +107,7 @@ def templates(session: Session, actor: Actor, *, kb: KnowledgeBase) -> list[Star
 
 def save_template(session: Session, actor: Actor, data: object, *, kb: KnowledgeBase) -> PlanTemplate:
     """Save a plan under a name for the whole clinic."""
-    require(actor, *PRESCRIBERS)
+    require(actor, TREATING)
     given = parse(PlanTemplateCreate, data)
     product = kb.find_product(given.product)
     if product is None:
@@ -135,7 +135,7 @@ def save_template(session: Session, actor: Actor, data: object, *, kb: Knowledge
 def injections_for(session: Session, actor: Actor, patient_id: str, treatment_ids: list[str]) -> dict[str, list[Any]]:
     """The injections of the patient's treatments listed on the timeline, for their face
     diagrams (part of reading the timeline, which is audited)."""
-    require(actor, "injector", "medical_director", "admin")
+    require(actor, CLINICAL_RECORD_READERS)
     patient = load(session, actor, patient_id)
     mine = {t.id for t in treatment_repo.for_patient(session, patient.id)}
     return {t: treatment_repo.injections(session, t) for t in treatment_ids if t in mine}

@@ -28,12 +28,12 @@ from toxplan.db.repositories import listings
 from toxplan.db.repositories import treatments as repo
 from toxplan.db.repositories.listings import TimelineRow
 from toxplan.errors import NotFound
+from toxplan.primitives.roles import CLINICAL_RECORD_READERS
 from toxplan.services.audit import log, require
 from toxplan.services.patients import load
 from toxplan.services.schemas import Actor
 from toxplan.services.treatments import RecordedTreatment
 
-READERS = ("injector", "medical_director", "admin")
 EXPIRY_WARNING_DAYS = 30
 
 
@@ -76,7 +76,7 @@ def _assemble(session: Session, actor: Actor, treatment: Treatment) -> Treatment
 
 
 def treatment_record(session: Session, actor: Actor, treatment_id: str) -> TreatmentRecord:
-    require(actor, *READERS)
+    require(actor, CLINICAL_RECORD_READERS)
     treatment = repo.get(session, actor.clinic_id, treatment_id)
     if treatment is None:  # another clinic's treatment is as unknown as a missing one
         raise NotFound(f"no treatment {treatment_id} in this clinic", field="treatment_id")
@@ -102,7 +102,7 @@ class TreatmentDetail(TreatmentRecord):
 def treatment_detail(session: Session, actor: Actor, treatment_id: str) -> TreatmentDetail:
     """The treatment record with its patient, lot, vial and outcomes; audited as one read of the
     treatment, like ``treatment_record``."""
-    require(actor, *READERS)
+    require(actor, CLINICAL_RECORD_READERS)
     treatment = repo.get(session, actor.clinic_id, treatment_id)
     if treatment is None:
         raise NotFound(f"no treatment {treatment_id} in this clinic", field="treatment_id")
@@ -142,7 +142,7 @@ def after_signing(session: Session, actor: Actor, recorded: RecordedTreatment) -
 
 def timeline(session: Session, actor: Actor, patient_id: str) -> list[TimelineRow]:
     """The patient's treatments, most recent first, with what a list of visits shows."""
-    require(actor, *READERS)
+    require(actor, CLINICAL_RECORD_READERS)
     patient = load(session, actor, patient_id)
     rows = listings.timeline(session, patient.id)
     log(session, actor, "read", "treatment_timeline", entity_id=patient.id, patient_id=patient.id)
@@ -150,7 +150,7 @@ def timeline(session: Session, actor: Actor, patient_id: str) -> list[TimelineRo
 
 
 def adverse_events(session: Session, actor: Actor, patient_id: str) -> list[AdverseEvent]:
-    require(actor, *READERS)
+    require(actor, CLINICAL_RECORD_READERS)
     patient = load(session, actor, patient_id)
     events = repo.adverse_events(session, patient.id)
     log(session, actor, "read", "adverse_event_list", entity_id=patient.id, patient_id=patient.id)
@@ -158,7 +158,7 @@ def adverse_events(session: Session, actor: Actor, patient_id: str) -> list[Adve
 
 
 def patient_follow_ups(session: Session, actor: Actor, patient_id: str) -> list[FollowUp]:
-    require(actor, *READERS)
+    require(actor, CLINICAL_RECORD_READERS)
     patient = load(session, actor, patient_id)
     found = listings.follow_ups_for_patient(session, patient.id)
     log(session, actor, "read", "follow_up_list", entity_id=patient.id, patient_id=patient.id)
@@ -185,7 +185,7 @@ class LotRow:
 def lots(session: Session, actor: Actor, *, today: dt.date, with_vials: bool = False) -> list[LotRow]:
     """The clinic's lots by expiry date, with their reconstituted vials when ``with_vials``.
     Stock holds no patient data, so it is not audited."""
-    require(actor, *READERS)
+    require(actor, CLINICAL_RECORD_READERS)
     made: dict[str, list[Reconstitution]] = {}
     if with_vials:
         for vial in listings.reconstitutions(session, actor.clinic_id):

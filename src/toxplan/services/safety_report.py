@@ -13,10 +13,10 @@ from toxplan.db.repositories import safety_stats as repo
 from toxplan.domain.safety_report import EventRecord, Exposure, SafetyReport, attribute, build_report
 from toxplan.errors import InvalidInput
 from toxplan.knowledge.base import KnowledgeBase
+from toxplan.primitives.roles import OVERSIGHT
 from toxplan.services.audit import log, require
 from toxplan.services.schemas import Actor
 
-READERS = ("medical_director", "admin")
 LONGEST = dt.timedelta(days=3661)
 """About ten years: the longest period one report covers."""
 
@@ -57,7 +57,7 @@ def safety_report(
 ) -> ClinicSafetyReport:
     """Rates of every adverse event type after the treatments from ``start`` to ``end``
     (inclusive, UTC days), per area, product, injector and lot, with the label's rates."""
-    require(actor, *READERS)
+    require(actor, OVERSIGHT)
     if end < start:
         raise InvalidInput(f"the period ends ({end}) before it starts ({start})", field="to")
     if end - start > LONGEST:

@@ -10,12 +10,12 @@ from typing import Annotated, Literal, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from toxplan import limits
-from toxplan.db.models.clinic import ROLES
-from toxplan.db.models.outcome import EVENT_TYPES, OUTCOMES, SEVERITIES
+from toxplan.db.models.outcome import EventOutcome, EventSeverity, EventType
 from toxplan.domain.requests import Day, InjectionIn, Moment
 from toxplan.errors import InvalidInput
 from toxplan.limits import Fact, Id, Key, LotNumber, Name, Reason
 from toxplan.primitives.fields import field_path
+from toxplan.primitives.roles import Role
 
 Text = limits.Note
 OVERRIDE_CATEGORIES = {
@@ -53,13 +53,13 @@ class Actor(_In):
 
     clinic_id: Id
     user_id: Id
-    role: Literal["injector", "medical_director", "front_desk", "admin"]
+    role: Role
 
 
 class UserCreate(_In):
     name: Name
     email: limits.Email
-    role: Literal["injector", "medical_director", "front_desk", "admin"]
+    role: Role
 
 
 class PatientCreate(_In):
@@ -197,11 +197,11 @@ class FollowUpRecord(_In):
 
 class AdverseEventCreate(_In):
     treatment_id: Id
-    type: Literal[EVENT_TYPES]  # type: ignore[valid-type]
+    type: EventType
     onset_on: Day
-    severity: Literal[SEVERITIES]  # type: ignore[valid-type]
+    severity: EventSeverity
     serious: bool
-    outcome: Literal[OUTCOMES]  # type: ignore[valid-type]
+    outcome: EventOutcome
     sites: tuple[Key, ...] = Field(default=(), max_length=limits.SITES)
     description: Text | None = None
 
@@ -232,7 +232,6 @@ def parse(model: type[M], data: object) -> M:
 
 
 __all__ = [
-    "ROLES",
     "Actor",
     "AddendumCreate",
     "AdverseEventCreate",

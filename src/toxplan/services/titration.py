@@ -14,16 +14,15 @@ from toxplan.domain.safety_report import attribute
 from toxplan.domain.titration import Advice, Course, PastEvent, PastInjection, Review, advise
 from toxplan.errors import InvalidInput, NotFound
 from toxplan.knowledge.base import KnowledgeBase
+from toxplan.primitives.roles import TREATING
 from toxplan.services.audit import log, require
 from toxplan.services.patients import load
 from toxplan.services.schemas import Actor
 
-PRESCRIBERS = ("injector", "medical_director")
-
 
 def _patient(session: Session, actor: Actor | None, patient_id: str) -> Patient:
     if actor is not None:
-        require(actor, *PRESCRIBERS)
+        require(actor, TREATING)
         return load(session, actor, patient_id)
     found = repo.patient_anywhere(session, patient_id)
     if found is None:

@@ -38,6 +38,7 @@ from toxplan.errors import Conflict, InvalidInput, NotFound
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.knowledge.policy import Policy
 from toxplan.primitives.numbers import round_half_up
+from toxplan.primitives.roles import CLINICAL_RECORD_READERS, DIRECTORS, TREATING
 from toxplan.services import consents, inventory
 from toxplan.services.access_audit import shown
 from toxplan.services.audit import log, require
@@ -51,7 +52,6 @@ other way round."""
 FOLLOW_UP_AFTER = dt.timedelta(days=14)
 NEVER_OVERRIDDEN = frozenset({"RECONSTITUTED_VIAL_EXPIRED"})
 """Critical findings that refuse the recording outright: no reason makes an old vial safe."""
-PRESCRIBERS = ("injector", "medical_director")
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,7 @@ def record_treatment(
     policy: Policy | None = None,
 ) -> RecordedTreatment:
     """Check and sign a treatment; refuse (writing nothing) what must not be signed."""
-    require(actor, *PRESCRIBERS)
+    require(actor, TREATING)
     given = parse(TreatmentCreate, data)
     require_past(given.visit_at, now=now, field="visit_at")
     patient = patient_repo.lock(session, actor.clinic_id, given.patient_id)  # serialises this patient
@@ -315,7 +315,7 @@ def _tenth(value: Decimal) -> Decimal:
 
 def cosign(session: Session, actor: Actor, treatment_id: str) -> Cosignature:
     """A medical director's co-signature; once per treatment, never one's own."""
-    require(actor, "medical_director")
+    require(actor, DIRECTORS)
     treatment = repo.get(session, actor.clinic_id, treatment_id)
     if treatment is None:
         raise NotFound(f"no treatment {treatment_id} in this clinic", field="treatment_id")
@@ -333,7 +333,7 @@ def cosign(session: Session, actor: Actor, treatment_id: str) -> Cosignature:
 
 def add_addendum(session: Session, actor: Actor, treatment_id: str, text: str) -> Addendum:
     """Correct or complete a signed treatment without changing it."""
-    require(actor, *PRESCRIBERS)
+    require(actor, TREATING)
     treatment = repo.get(session, actor.clinic_id, treatment_id)
     if treatment is None:
         raise NotFound(f"no treatment {treatment_id} in this clinic", field="treatment_id")
@@ -374,7 +374,7 @@ class RecallRow:
 def recall(session: Session, actor: Actor, lot_number: str) -> list[RecallRow]:
     """Every patient and treatment that received a lot whose number contains what was typed,
     whatever its case and punctuation, with the patient's contact details."""
-    require(actor, "injector", "medical_director", "admin")
+    require(actor, CLINICAL_RECORD_READERS)
     key = compact(lot_number)
     if not key:
         raise InvalidInput("give a lot number", field="lot_number")
@@ -402,7 +402,7 @@ def recall(session: Session, actor: Actor, lot_number: str) -> list[RecallRow]:
 
 def mark_contacted(session: Session, actor: Actor, lot_id: str, patient_id: str, note: str | None) -> RecallContact:
     """Record that the patient was told about the recall of a lot they received."""
-    require(actor, "injector", "medical_director", "admin")
+    require(actor, CLINICAL_RECORD_READERS)
     lot = repo.lot(session, actor.clinic_id, lot_id)
     if lot is None:
         raise NotFound(f"no lot {lot_id} in this clinic", field="lot_id")

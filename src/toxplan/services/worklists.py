@@ -15,13 +15,12 @@ from toxplan.db.repositories import treatments as treatment_repo
 from toxplan.db.repositories import worklists as repo
 from toxplan.db.repositories.worklists import ReviewRow
 from toxplan.errors import Conflict, InvalidInput, NotFound
+from toxplan.primitives.roles import ALL_ROLES, CLINICAL_RECORD_READERS, DIRECTORS, TREATING
 from toxplan.services import treatments
 from toxplan.services.audit import log, require
 from toxplan.services.patients import load
 from toxplan.services.schemas import Actor, real_words
 
-ANY_STAFF = ("injector", "medical_director", "front_desk", "admin")
-PRESCRIBERS = ("injector", "medical_director")
 DUE_AHEAD = dt.timedelta(days=7)
 """The follow-up worklist shows what is overdue and what falls due within the next week."""
 MAX_ROWS = 500
@@ -39,7 +38,7 @@ class DueFollowUp:
 def due_follow_ups(session: Session, actor: Actor, *, today: dt.date) -> list[DueFollowUp]:
     """Open follow-ups overdue or due within a week, with the patient's phone; every role (the
     front desk books them; the page shows it no clinical detail)."""
-    require(actor, *ANY_STAFF)
+    require(actor, ALL_ROLES)
     rows = repo.follow_ups_due(session, actor.clinic_id, until=today + DUE_AHEAD, limit=MAX_ROWS)
     log(session, actor, "read", "follow_up_list", detail=f"due by {today + DUE_AHEAD}: {len(rows)} follow-ups")
     return [DueFollowUp(f, p, t, (today - f.due_on).days) for f, p, t in rows]
@@ -56,7 +55,7 @@ def _open_follow_up(session: Session, actor: Actor, follow_up_id: str) -> Follow
 
 def no_show(session: Session, actor: Actor, follow_up_id: str, *, today: dt.date) -> FollowUp:
     """The patient did not come: the follow-up leaves the worklist, unreviewed."""
-    require(actor, *ANY_STAFF)
+    require(actor, ALL_ROLES)
     found = _open_follow_up(session, actor, follow_up_id)
     if found.due_on > today:
         raise InvalidInput(f"the review is not due until {found.due_on}", field="follow_up_id")
@@ -69,7 +68,7 @@ def reschedule(
     session: Session, actor: Actor, follow_up_id: str, due_on: dt.date | None, *, today: dt.date
 ) -> FollowUp:
     """Book the review for another day (the front desk's scheduling)."""
-    require(actor, *ANY_STAFF)
+    require(actor, ALL_ROLES)
     found = _open_follow_up(session, actor, follow_up_id)
     if due_on is None or due_on < today or due_on > today + dt.timedelta(days=365):
         raise InvalidInput("give a day from today to a year ahead", field="due_on")
@@ -83,7 +82,7 @@ def reschedule(
 
 def review_queue(session: Session, actor: Actor, *, limit: int = 200) -> tuple[list[ReviewRow], int]:
     """Every treatment not yet co-signed (nor rejected), with its criticals, overrides, warnings."""
-    require(actor, "medical_director")
+    require(actor, DIRECTORS)
     rows, total = repo.review_queue(session, actor.clinic_id, limit=limit)
     log(session, actor, "read", "cosign_queue", detail=f"{len(rows)} of {total} treatments")
     return rows, total
@@ -99,7 +98,7 @@ def _note(text: str | None) -> str:
 
 
 def _reviewable(session: Session, actor: Actor, treatment_id: str) -> Treatment:
-    require(actor, "medical_director")
+    require(actor, DIRECTORS)
     found = treatment_repo.get(session, actor.clinic_id, treatment_id)
     if found is None:
         raise NotFound(f"no treatment {treatment_id} in this clinic", field="treatment_id")
@@ -140,7 +139,7 @@ def cosign(session: Session, actor: Actor, treatment_id: str) -> object:
 
 def answer(session: Session, actor: Actor, review_id: str, text: str | None, *, now: dt.datetime) -> TreatmentReview:
     """The injector answers a query: the answer is an addendum to the record."""
-    require(actor, *PRESCRIBERS)
+    require(actor, TREATING)
     found = repo.review(session, actor.clinic_id, review_id)
     if found is None or found.decision != "query":
         raise NotFound(f"no query {review_id} in this clinic", field="review_id")
@@ -157,13 +156,13 @@ def answer(session: Session, actor: Actor, review_id: str, text: str | None, *, 
 
 def reviews_of(session: Session, actor: Actor, treatment_id: str) -> list[TreatmentReview]:
     """The reviews shown on the treatment page (part of reading the treatment, already audited)."""
-    require(actor, "injector", "medical_director", "admin")
+    require(actor, CLINICAL_RECORD_READERS)
     return repo.reviews_of(session, treatment_id)
 
 
 def my_reviews(session: Session, actor: Actor) -> list[tuple[TreatmentReview, Treatment, Patient]]:
     """Open queries and rejections of the signed-in injector's treatments."""
-    require(actor, *PRESCRIBERS)
+    require(actor, TREATING)
     rows = repo.reviews_for_injector(session, actor.clinic_id, actor.user_id)
     log(session, actor, "read", "review_list", detail=f"{len(rows)} open queries and rejections")
     return rows
@@ -171,7 +170,7 @@ def my_reviews(session: Session, actor: Actor) -> list[tuple[TreatmentReview, Tr
 
 def patient_bookings(session: Session, actor: Actor, patient_id: str) -> list[FollowUp]:
     """The patient's open follow-ups, for booking: dates only, every staff member."""
-    require(actor, *ANY_STAFF)
+    require(actor, ALL_ROLES)
     patient = load(session, actor, patient_id)
     found = [
         f

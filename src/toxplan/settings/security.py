@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from toxplan.errors import InvalidInput
+from toxplan.primitives.roles import Role
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-ROLES = ("injector", "medical_director", "front_desk", "admin")
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class SecuritySettings:
     trusted_proxies: tuple[Network, ...] = ()
     idle_timeout: dt.timedelta = dt.timedelta(minutes=30)
     session_lifetime: dt.timedelta = dt.timedelta(hours=12)
-    second_factor_roles: frozenset[str] = field(default_factory=frozenset)
+    second_factor_roles: frozenset[Role] = field(default_factory=frozenset)
     demo: bool = False
 
 
@@ -48,12 +48,12 @@ def _minutes(text: str, name: str, *, unit: str = "minutes") -> int:
     return value
 
 
-def _roles(text: str, name: str) -> frozenset[str]:
-    roles = frozenset(r.strip() for r in text.split(",") if r.strip())
-    unknown = sorted(roles - set(ROLES))
+def _roles(text: str, name: str) -> frozenset[Role]:
+    names = {r.strip() for r in text.split(",") if r.strip()}
+    unknown = sorted(names - {role.value for role in Role})
     if unknown:
-        raise InvalidInput(f"unknown role {unknown[0]!r}; roles are {', '.join(ROLES)}", field=name)
-    return roles
+        raise InvalidInput(f"unknown role {unknown[0]!r}; roles are {', '.join(Role)}", field=name)
+    return frozenset(Role(n) for n in names)
 
 
 def security_from(env: Mapping[str, str]) -> SecuritySettings:

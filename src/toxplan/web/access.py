@@ -12,17 +12,15 @@ from fastapi import Depends
 from fastapi.responses import RedirectResponse
 
 from toxplan.auth.sessions import Current
-from toxplan.http.deps import ALL_ROLES, Allow
-
-CLINICAL_READERS = ("injector", "medical_director", "admin")
-"""Read patient records and manage stock (the services' rule for patients, lots and recall)."""
-PRESCRIBERS = ("injector", "medical_director")
+from toxplan.http.deps import Allow
+from toxplan.primitives.roles import ALL_ROLES, CLINICAL_RECORD_READERS, TREATING, Role
 
 Staff = Annotated[Current, Depends(Allow(*ALL_ROLES))]
-Reader = Annotated[Current, Depends(Allow(*CLINICAL_READERS))]
-Prescriber = Annotated[Current, Depends(Allow(*PRESCRIBERS))]
-Director = Annotated[Current, Depends(Allow("medical_director"))]
-Admin = Annotated[Current, Depends(Allow("admin"))]
+Reader = Annotated[Current, Depends(Allow(*CLINICAL_RECORD_READERS))]
+"""Read patient records and manage stock (the services' rule for patients, lots and recall)."""
+Prescriber = Annotated[Current, Depends(Allow(*TREATING))]
+Director = Annotated[Current, Depends(Allow(Role.MEDICAL_DIRECTOR))]
+Admin = Annotated[Current, Depends(Allow(Role.ADMIN))]
 
 
 def redirect(url: str) -> RedirectResponse:

@@ -10,11 +10,14 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from toxplan.auth.sessions import Current
+from toxplan.primitives.roles import ROLE_SETS
 from toxplan.web.filters import FILTERS
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.filters.update(FILTERS)
+# Pages decide what to offer with the same named role sets as the services ("role in role_sets.TREATING").
+templates.env.globals["role_sets"] = ROLE_SETS
 
 
 def page(request: Request, name: str, current: Current | None, status_code: int = 200, **context: Any) -> HTMLResponse:

@@ -10,9 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from toxplan.api.routers.system import Who, who
 from toxplan.auth import sessions
 from toxplan.auth.sessions import Current
-from toxplan.http.deps import ALL_ROLES, DB, Allow, Now
+from toxplan.http.deps import DB, Allow, Now
 from toxplan.http.errors import ERROR_RESPONSES
 from toxplan.http.signin import check_current_password, set_session_cookie
+from toxplan.primitives.roles import ALL_ROLES
 from toxplan.services import accounts
 
 router = APIRouter(prefix="/session", tags=["account"], responses=ERROR_RESPONSES)

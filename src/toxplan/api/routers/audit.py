@@ -14,12 +14,13 @@ from toxplan.api.schemas import Paged
 from toxplan.auth.sessions import Current
 from toxplan.http.deps import DB, Allow
 from toxplan.http.errors import ERROR_RESPONSES
+from toxplan.primitives.roles import OVERSIGHT
 from toxplan.services import audit_log, listings
 from toxplan.services.audit_log import Filters
 
 router = APIRouter(prefix="/audit", tags=["audit"], responses=ERROR_RESPONSES)
 
-Reader = Annotated[Current, Depends(Allow(*audit_log.READERS))]
+Reader = Annotated[Current, Depends(Allow(*OVERSIGHT))]
 Id = Annotated[str | None, Query(min_length=36, max_length=36, pattern=r"^[0-9a-f-]+$")]
 Action = Literal["read", "create", "amend", "sign", "cosign", "export", "import"]
 

@@ -9,14 +9,15 @@ from fastapi import APIRouter, Depends
 from toxplan.domain.checking import check, check_moment
 from toxplan.domain.requests import CheckRequest, complete
 from toxplan.errors import InvalidInput
-from toxplan.http.deps import CLINICAL, KB, Allow, ClinicPolicy, Now
+from toxplan.http.deps import KB, Allow, ClinicPolicy, Now
 from toxplan.http.errors import ERROR_RESPONSES
 from toxplan.presenters import check_json
+from toxplan.primitives.roles import TREATING
 
 router = APIRouter(tags=["check"], responses=ERROR_RESPONSES)
 
 
-@router.post("/check", dependencies=[Depends(Allow(*CLINICAL))])
+@router.post("/check", dependencies=[Depends(Allow(*TREATING))])
 def check_plan(body: CheckRequest, kb: KB, now: Now, policy: ClinicPolicy) -> dict[str, Any]:
     """Findings, injections and totals for a planned treatment; nothing is stored.
 

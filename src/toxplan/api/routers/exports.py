@@ -12,16 +12,17 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from toxplan.auth.sessions import Current
-from toxplan.http.deps import CLINICAL_OR_ADMIN, DB, KB, Allow, Now
+from toxplan.http.deps import DB, KB, Allow, Now
 from toxplan.http.errors import ERROR_RESPONSES
 from toxplan.http.params import Key
 from toxplan.interop.csv_export import KINDS, export_csv
 from toxplan.interop.fhir import patient_bundle
+from toxplan.primitives.roles import CLINICAL_RECORD_READERS
 from toxplan.reports.aftercare import aftercare_pdf
 from toxplan.reports.record import treatment_record_pdf
 
 router = APIRouter(tags=["exports"], responses=ERROR_RESPONSES)
-Exporter = Annotated[Current, Depends(Allow(*CLINICAL_OR_ADMIN))]
+Exporter = Annotated[Current, Depends(Allow(*CLINICAL_RECORD_READERS))]
 """Who may take clinical data out (``services.exports.EXPORTERS``)."""
 PDF: dict[int | str, dict[str, Any]] = {200: {"content": {"application/pdf": {}}, "description": "A PDF document"}}
 CSV: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}}, "description": "CSV with a header row"}}

@@ -8,16 +8,17 @@ from fastapi import APIRouter, Depends
 
 from toxplan.api.schemas import LotRead, LotStock, RecallRead, ReconstitutionRead, VialRead
 from toxplan.auth.sessions import Current
-from toxplan.http.deps import CLINICAL_OR_ADMIN, DB, KB, Allow, Now
+from toxplan.http.deps import DB, KB, Allow, Now
 from toxplan.http.errors import ERROR_RESPONSES
 from toxplan.http.params import Key
+from toxplan.primitives.roles import CLINICAL_RECORD_READERS
 from toxplan.services import inventory, records, treatments
 from toxplan.services.inventory import VialView
 from toxplan.services.schemas import LotCreate, ReconstitutionCreate, VialDiscard
 
 router = APIRouter(tags=["inventory"], responses=ERROR_RESPONSES)
 
-Stock = Annotated[Current, Depends(Allow(*CLINICAL_OR_ADMIN))]
+Stock = Annotated[Current, Depends(Allow(*CLINICAL_RECORD_READERS))]
 """Who keeps the stock and runs recalls (``inventory.STOCK``, ``treatments.recall``)."""
 
 

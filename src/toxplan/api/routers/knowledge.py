@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Depends
 
 from toxplan import kb_views
-from toxplan.http.deps import ALL_ROLES, KB, Allow
+from toxplan.http.deps import KB, Allow
+from toxplan.primitives.roles import ALL_ROLES
 
 router = APIRouter(prefix="/kb", tags=["knowledge"], dependencies=[Depends(Allow(*ALL_ROLES))])
 

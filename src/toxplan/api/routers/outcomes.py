@@ -14,17 +14,18 @@ from toxplan.api.schemas import (
     FollowUpReviewRead,
 )
 from toxplan.auth.sessions import Current
-from toxplan.http.deps import CLINICAL, CLINICAL_OR_ADMIN, DB, Allow, Now
+from toxplan.http.deps import DB, Allow, Now
 from toxplan.http.errors import ERROR_RESPONSES
 from toxplan.http.params import Key
+from toxplan.primitives.roles import CLINICAL_RECORD_READERS, TREATING
 from toxplan.services import listings, outcomes
 from toxplan.services.schemas import AdverseEventCreate, FollowUpRecord
 
 router = APIRouter(tags=["outcomes"], responses=ERROR_RESPONSES)
 
-Clinician = Annotated[Current, Depends(Allow(*CLINICAL))]
-"""Who may record reviews and adverse events (``outcomes.CLINICAL``)."""
-Reader = Annotated[Current, Depends(Allow(*CLINICAL_OR_ADMIN))]
+Clinician = Annotated[Current, Depends(Allow(*TREATING))]
+"""Who may record reviews and adverse events (``TREATING``, as the service)."""
+Reader = Annotated[Current, Depends(Allow(*CLINICAL_RECORD_READERS))]
 Limit = Annotated[int, Query(ge=1, le=listings.MAX_LIMIT, description="Page size, 1 to 200")]
 Offset = Annotated[int, Query(ge=0, le=listings.MAX_OFFSET, description="Rows to skip")]
 

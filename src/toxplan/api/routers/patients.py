@@ -29,18 +29,19 @@ from toxplan.api.schemas import (
 )
 from toxplan.auth.sessions import Current
 from toxplan.db.repositories.listings import TimelineRow
-from toxplan.http.deps import ALL_ROLES, CLINICAL, CLINICAL_OR_ADMIN, DB, KB, Allow, Now
+from toxplan.http.deps import DB, KB, Allow, Now
 from toxplan.http.errors import ERROR_RESPONSES
 from toxplan.http.params import Key
+from toxplan.primitives.roles import ALL_ROLES, CLINICAL_RECORD_READERS, TREATING
 from toxplan.services import consents, dose_window, listings, outcomes, patients, records
 from toxplan.services.schemas import ConsentSign, PatientCreate, ScreeningCreate, WeightRecordCreate
 
 router = APIRouter(prefix="/patients", tags=["patients"], responses=ERROR_RESPONSES)
 
 AnyStaff = Annotated[Current, Depends(Allow(*ALL_ROLES))]
-Clinician = Annotated[Current, Depends(Allow(*CLINICAL_OR_ADMIN))]
-Prescriber = Annotated[Current, Depends(Allow(*CLINICAL))]
-"""Roles the patient services accept for clinical reads and writes (``patients.CLINICAL``)."""
+Clinician = Annotated[Current, Depends(Allow(*CLINICAL_RECORD_READERS))]
+Prescriber = Annotated[Current, Depends(Allow(*TREATING))]
+"""Roles the patient services accept for clinical reads and writes (the same named sets as the services)."""
 Limit = Annotated[int, Query(ge=1, le=listings.MAX_LIMIT, description="Page size, 1 to 200")]
 Offset = Annotated[int, Query(ge=0, le=listings.MAX_OFFSET, description="Rows to skip")]
 

@@ -18,19 +18,20 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from toxplan.auth.sessions import Current
 from toxplan.errors import InvalidInput
-from toxplan.http.deps import CLINICAL, CLINICAL_OR_ADMIN, DB, KB, Allow, Now
+from toxplan.http.deps import DB, KB, Allow, Now
 from toxplan.http.errors import ERROR_RESPONSES
 from toxplan.http.params import Key
 from toxplan.photo.images import MAX_BYTES
 from toxplan.photo.presenters import chart_json, zones_at
+from toxplan.primitives.roles import CLINICAL_RECORD_READERS, TREATING
 from toxplan.services import photos
 
 router = APIRouter(tags=["photos"], responses=ERROR_RESPONSES)
 
-Uploader = Annotated[Current, Depends(Allow(*CLINICAL))]
+Uploader = Annotated[Current, Depends(Allow(*TREATING))]
 """Who may add photos (``photos.UPLOADERS``)."""
-Viewer = Annotated[Current, Depends(Allow(*CLINICAL_OR_ADMIN))]
-"""Who may look at photos (``photos.VIEWERS``)."""
+Viewer = Annotated[Current, Depends(Allow(*CLINICAL_RECORD_READERS))]
+"""Who may look at photos (``CLINICAL_RECORD_READERS``, as the service)."""
 PRIVATE = {"Cache-Control": "private, no-store"}
 
 

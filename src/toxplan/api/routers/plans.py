@@ -10,9 +10,10 @@ from pydantic import BaseModel, Field
 
 from toxplan import limits
 from toxplan.domain.plans import IndicationChoice, build_plan
-from toxplan.http.deps import ALL_ROLES, KB, Allow
+from toxplan.http.deps import KB, Allow
 from toxplan.http.errors import ERROR_RESPONSES
 from toxplan.presenters import plan_json
+from toxplan.primitives.roles import ALL_ROLES
 
 router = APIRouter(tags=["check"], responses=ERROR_RESPONSES)
 

@@ -11,13 +11,13 @@ from toxplan.auth.sessions import Current
 from toxplan.http.deps import DB, KB, Allow, Now
 from toxplan.http.errors import ERROR_RESPONSES
 from toxplan.outcome_views import report_json
+from toxplan.primitives.roles import OVERSIGHT
 from toxplan.services import safety_report
-from toxplan.services.safety_report import READERS
 
 router = APIRouter(tags=["outcomes"], responses=ERROR_RESPONSES)
 
-ReportReader = Annotated[Current, Depends(Allow(*READERS))]
-"""Medical directors and admins (``safety_report.READERS``)."""
+ReportReader = Annotated[Current, Depends(Allow(*OVERSIGHT))]
+"""Medical directors and admins (``OVERSIGHT``, as the service)."""
 
 
 @router.get("/reports/safety")

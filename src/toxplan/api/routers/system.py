@@ -8,9 +8,10 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import AfterValidator, BaseModel, Field
 
 from toxplan.auth import sessions
-from toxplan.http.deps import ALL_ROLES, DB, KB, SESSION_COOKIE, Allow, Now, lookup_session
+from toxplan.http.deps import DB, KB, SESSION_COOKIE, Allow, Now, lookup_session
 from toxplan.http.errors import ERROR_RESPONSES
 from toxplan.http.signin import attempt_sign_in, finish_sign_in
+from toxplan.primitives.roles import ALL_ROLES
 from toxplan.services.access_audit import storable
 
 router = APIRouter(tags=["system"], responses=ERROR_RESPONSES)

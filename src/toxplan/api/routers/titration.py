@@ -7,16 +7,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from toxplan.auth.sessions import Current
-from toxplan.http.deps import CLINICAL, DB, KB, Allow
+from toxplan.http.deps import DB, KB, Allow
 from toxplan.http.errors import ERROR_RESPONSES
 from toxplan.http.params import Key
 from toxplan.outcome_views import advice_json
+from toxplan.primitives.roles import TREATING
 from toxplan.services import titration
 
 router = APIRouter(tags=["outcomes"], responses=ERROR_RESPONSES)
 
-Prescriber = Annotated[Current, Depends(Allow(*CLINICAL))]
-"""Who may ask for advice (``titration.PRESCRIBERS``)."""
+Prescriber = Annotated[Current, Depends(Allow(*TREATING))]
+"""Who may ask for advice (``TREATING``, as the service)."""
 
 
 @router.get("/patients/{patient_id}/advice")

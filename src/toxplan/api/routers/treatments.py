@@ -25,19 +25,20 @@ from toxplan.api.schemas import (
 )
 from toxplan.auth.reauth import confirm_signer
 from toxplan.auth.sessions import Current
-from toxplan.http.deps import CLINICAL, CLINICAL_OR_ADMIN, DB, KB, Allow, ClinicPolicy, Now, client_address
+from toxplan.http.deps import DB, KB, Allow, ClinicPolicy, Now, client_address
 from toxplan.http.errors import ERROR_RESPONSES
 from toxplan.http.params import Key
+from toxplan.primitives.roles import CLINICAL_RECORD_READERS, TREATING, Role
 from toxplan.services import listings, records, treatments, worklists
 from toxplan.services.records import TreatmentRecord
 from toxplan.services.schemas import TreatmentCreate
 
 router = APIRouter(tags=["treatments"], responses=ERROR_RESPONSES)
 
-Prescriber = Annotated[Current, Depends(Allow(*CLINICAL))]
-"""Who may sign and amend (``treatments.PRESCRIBERS``)."""
-Reader = Annotated[Current, Depends(Allow(*CLINICAL_OR_ADMIN))]
-Director = Annotated[Current, Depends(Allow("medical_director"))]
+Prescriber = Annotated[Current, Depends(Allow(*TREATING))]
+"""Who may sign and amend (``TREATING``, as the service)."""
+Reader = Annotated[Current, Depends(Allow(*CLINICAL_RECORD_READERS))]
+Director = Annotated[Current, Depends(Allow(Role.MEDICAL_DIRECTOR))]
 Limit = Annotated[int, Query(ge=1, le=listings.MAX_LIMIT, description="Page size, 1 to 200")]
 Offset = Annotated[int, Query(ge=0, le=listings.MAX_OFFSET, description="Rows to skip")]
 

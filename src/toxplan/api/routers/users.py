@@ -12,12 +12,13 @@ from toxplan.auth.sessions import Current
 from toxplan.http.deps import DB, Allow, Now
 from toxplan.http.errors import ERROR_RESPONSES
 from toxplan.http.params import Key
+from toxplan.primitives.roles import Role
 from toxplan.services import accounts
 from toxplan.services.accounts import NewUser, UserChange
 
 router = APIRouter(prefix="/users", tags=["users"], responses=ERROR_RESPONSES)
 
-Admin = Annotated[Current, Depends(Allow("admin"))]
+Admin = Annotated[Current, Depends(Allow(Role.ADMIN))]
 
 
 class UserRead(BaseModel):

@@ -9,8 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from toxplan import limits
 from toxplan.db.base import Base, IdMixin, Str, UTCDateTime, utcnow
+from toxplan.primitives.roles import Role
 
-ROLES = ("injector", "medical_director", "front_desk", "admin")
+ROLES = tuple(role.value for role in Role)
+"""The values the ``users.role`` CHECK constraint allows (unchanged since the first migration)."""
 
 
 class Clinic(IdMixin, Base):

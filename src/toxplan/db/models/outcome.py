@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal, get_args
 
 from sqlalchemy import Boolean, CheckConstraint, Date, Enum, ForeignKey, Integer, Numeric, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from toxplan import limits
 from toxplan.db.base import Base, IdMixin, LongText, UTCDateTime, utcnow
 
-EVENT_TYPES = (
+EventType = Literal[
     "eyelid_ptosis",
     "brow_ptosis",
     "asymmetry",
@@ -27,9 +28,13 @@ EVENT_TYPES = (
     "muscle_weakness",
     "hypersensitivity",
     "other",
-)
-SEVERITIES = ("mild", "moderate", "severe")
-OUTCOMES = ("recovered", "recovering", "not_recovered", "recovered_with_sequelae", "fatal", "unknown")
+]
+EventSeverity = Literal["mild", "moderate", "severe"]
+EventOutcome = Literal["recovered", "recovering", "not_recovered", "recovered_with_sequelae", "fatal", "unknown"]
+# The values the CHECK constraints allow, from the one list above each.
+EVENT_TYPES: tuple[EventType, ...] = get_args(EventType)
+SEVERITIES: tuple[EventSeverity, ...] = get_args(EventSeverity)
+OUTCOMES: tuple[EventOutcome, ...] = get_args(EventOutcome)
 
 
 class FollowUp(IdMixin, Base):

@@ -8,6 +8,15 @@ from sqlalchemy.orm import Session
 from toxplan.db.models import Clinic, User
 
 
+def clinic(session: Session, clinic_id: str) -> Clinic | None:
+    return session.get(Clinic, clinic_id)
+
+
+def user(session: Session, user_id: str) -> User | None:
+    """The user with this id, in any clinic (callers check the clinic)."""
+    return session.get(User, user_id)
+
+
 def clinic_ids(session: Session) -> list[str]:
     return list(session.scalars(select(Clinic.id).order_by(Clinic.id)))
 

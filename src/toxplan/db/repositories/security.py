@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from toxplan.db.models import SignInThrottle, TrustedDevice, User, UserSession, UserTotp
+from toxplan.primitives.roles import Role
 
 
 def lock_buckets(session: Session, buckets: Iterable[tuple[str, str]], now: dt.datetime) -> list[SignInThrottle]:
@@ -48,6 +49,11 @@ def forget_bucket(session: Session, key_hash: str) -> None:
 def sign_in_candidates(session: Session, email: str) -> list[User]:
     """Active users with this (lower-cased) e-mail in any clinic (e-mails are unique per clinic)."""
     return list(session.scalars(select(User).where(User.email == email, User.active).order_by(User.id)))
+
+
+def user_session(session: Session, token_hash: str) -> UserSession | None:
+    """The session row of this token hash, live or ended (the caller checks)."""
+    return session.get(UserSession, token_hash)
 
 
 def trusted_device(session: Session, token_hash: str) -> TrustedDevice | None:
@@ -88,7 +94,7 @@ def revoke_sessions(session: Session, user_id: str, now: dt.datetime) -> int:
 
 
 def active_admins(session: Session, clinic_id: str) -> list[str]:
-    query = select(User.id).where(User.clinic_id == clinic_id, User.role == "admin", User.active)
+    query = select(User.id).where(User.clinic_id == clinic_id, User.role == Role.ADMIN, User.active)
     return list(session.scalars(query))
 
 

@@ -10,9 +10,10 @@ from fastapi.responses import Response
 from toxplan.auth import sessions, totp
 from toxplan.auth.sessions import Current
 from toxplan.errors import Conflict, InvalidInput, ToxPlanError
-from toxplan.http.deps import ALL_ROLES, DB, Allow, Now
+from toxplan.http.deps import DB, Allow, Now
 from toxplan.http.errors import RateLimited
 from toxplan.http.signin import check_current_password, set_session_cookie
+from toxplan.primitives.roles import ALL_ROLES
 from toxplan.services import accounts
 from toxplan.web.access import redirect
 from toxplan.web.forms import Form, status_of, text

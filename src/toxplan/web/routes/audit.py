@@ -13,6 +13,7 @@ from toxplan.auth.sessions import Current
 from toxplan.db.models.audit import ACTIONS
 from toxplan.errors import InvalidInput
 from toxplan.http.deps import DB, Allow
+from toxplan.primitives.roles import OVERSIGHT
 from toxplan.services import audit_log
 from toxplan.services.audit_log import Filters
 from toxplan.services.listings import Page
@@ -20,7 +21,7 @@ from toxplan.web.forms import status_of
 from toxplan.web.rendering import page
 
 router = APIRouter(include_in_schema=False)
-Reader = Annotated[Current, Depends(Allow(*audit_log.READERS))]
+Reader = Annotated[Current, Depends(Allow(*OVERSIGHT))]
 PAGE_SIZE = 100
 FIELDS = ("since", "until", "user_id", "action", "entity", "patient_id")
 

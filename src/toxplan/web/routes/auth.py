@@ -9,9 +9,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from toxplan.auth import sessions
-from toxplan.http.deps import ALL_ROLES, DB, SESSION_COOKIE, Allow, Now
+from toxplan.http.deps import DB, SESSION_COOKIE, Allow, Now
 from toxplan.http.errors import RateLimited, Unauthenticated
 from toxplan.http.signin import attempt_sign_in, finish_sign_in
+from toxplan.primitives.roles import ALL_ROLES
 from toxplan.web.rendering import page
 
 router = APIRouter(include_in_schema=False)

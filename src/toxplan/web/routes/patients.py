@@ -7,9 +7,10 @@ from fastapi.responses import Response
 
 from toxplan.errors import InvalidInput
 from toxplan.http.deps import DB, KB, Now
+from toxplan.primitives.roles import CLINICAL_RECORD_READERS
 from toxplan.services import consents, dose_window, listings, outcomes, patients, planning, records, worklists
 from toxplan.web import diagram
-from toxplan.web.access import CLINICAL_READERS, Reader, Staff, redirect
+from toxplan.web.access import Reader, Staff, redirect
 from toxplan.web.forms import Form, lines, status_of, text, values, yes_no
 from toxplan.web.rendering import page
 
@@ -31,7 +32,7 @@ def patient_list(request: Request, current: Staff, db: DB, q: str = "", offset: 
         q=q,
         offset=offset,
         page_size=PAGE_SIZE,
-        clinical=current.actor.role in CLINICAL_READERS,
+        clinical=current.actor.role in CLINICAL_RECORD_READERS,
     )
 
 
@@ -58,7 +59,7 @@ def new_patient(request: Request, current: Staff, db: DB, now: Now, form: Form) 
         patient = patients.create_patient(db, current.actor, data, today=now.date())
     except InvalidInput as exc:
         return page(request, "patient_new.html", current, status_code=status_of(exc), error=exc, form=values(form))
-    if current.actor.role in CLINICAL_READERS:
+    if current.actor.role in CLINICAL_RECORD_READERS:
         return redirect(f"/patients/{patient.id}")
     return redirect(f"/patients/{patient.id}/details?saved=1")  # front desk: no clinical page
 
@@ -142,7 +143,7 @@ def _details_page(
         p=patient,
         bookings=worklists.patient_bookings(db, current.actor, patient_id),
         today=now.date(),
-        clinical=current.actor.role in CLINICAL_READERS,
+        clinical=current.actor.role in CLINICAL_RECORD_READERS,
         error=error,
         form=form,
     )

@@ -18,8 +18,9 @@ from toxplan.errors import InvalidInput, NotFound, ToxPlanError
 from toxplan.http.deps import DB, Now
 from toxplan.http.params import Key
 from toxplan.photo.images import MAX_BYTES
+from toxplan.primitives.roles import TREATING
 from toxplan.services import patients, photos
-from toxplan.web.access import PRESCRIBERS, Prescriber, Reader, redirect
+from toxplan.web.access import Prescriber, Reader, redirect
 from toxplan.web.forms import Form, local_time, status_of, text, values
 from toxplan.web.rendering import page
 
@@ -49,7 +50,7 @@ def _photos_page(
         photos=found,
         views=photos.VIEW_LABELS,
         time_points=photos.TIME_POINT_LABELS,
-        may_upload=current.actor.role in PRESCRIBERS,
+        may_upload=current.actor.role in TREATING,
         error=error,
         form=form or {},
     )

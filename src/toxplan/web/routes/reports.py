@@ -17,13 +17,14 @@ from toxplan.errors import InvalidInput
 from toxplan.http.deps import DB, KB, Allow, Now
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.outcome_views import DURATION_COLUMNS, RATE_COLUMNS, csv_text, duration_rows_json, rate_rows_json
+from toxplan.primitives.roles import OVERSIGHT
 from toxplan.services import safety_report
-from toxplan.services.safety_report import READERS, ClinicSafetyReport
+from toxplan.services.safety_report import ClinicSafetyReport
 from toxplan.web.rendering import page
 from toxplan.web.report_charts import durations_svg, rates_svg
 
 router = APIRouter(include_in_schema=False)
-ReportReader = Annotated[Current, Depends(Allow(*READERS))]
+ReportReader = Annotated[Current, Depends(Allow(*OVERSIGHT))]
 TABLES = (
     ("area", "By product and area", "The label comparison: each product in each area."),
     ("injector", "By injector", "Each injector's treatments, per product and area."),

@@ -15,6 +15,7 @@ from toxplan.errors import Conflict, InvalidInput, NotFound, ToxPlanError
 from toxplan.http.deps import DB, KB, Now, client_address
 from toxplan.knowledge.base import KnowledgeBase
 from toxplan.presenters import sources_json
+from toxplan.primitives.roles import TREATING, Role
 from toxplan.services import consents, outcomes, records, treatments, worklists
 from toxplan.services.schemas import OVERRIDE_CATEGORIES
 from toxplan.web import diagram
@@ -51,8 +52,8 @@ def _treatment_page(
         findings=findings,
         sources=sources_json(kb, cited),
         product=kb.products.get(detail.treatment.product),
-        can_prescribe=role in ("injector", "medical_director"),
-        can_cosign=role == "medical_director"
+        can_prescribe=role in TREATING,
+        can_cosign=role == Role.MEDICAL_DIRECTOR
         and detail.cosignature is None
         and detail.treatment.injector_id != current.actor.user_id
         and not any(r.decision == "reject" for r in worklists.reviews_of(db, current.actor, treatment_id)),
@@ -67,7 +68,7 @@ def _treatment_page(
         override_categories=OVERRIDE_CATEGORIES,
         diagram=diagram.render(kb, detail.injections),
         reviews=worklists.reviews_of(db, current.actor, treatment_id),
-        can_review=role == "medical_director"
+        can_review=role == Role.MEDICAL_DIRECTOR
         and detail.cosignature is None
         and detail.treatment.injector_id != current.actor.user_id,
         consent=consents.linked(db, current.actor, detail.treatment.consent_id)

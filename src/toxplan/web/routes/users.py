@@ -10,15 +10,15 @@ from fastapi.responses import Response
 from toxplan.auth.sessions import Current
 from toxplan.errors import Conflict, InvalidInput, NotFound, ToxPlanError
 from toxplan.http.deps import DB, Allow, Now
+from toxplan.primitives.roles import Role
 from toxplan.services import accounts
 from toxplan.web.access import redirect
 from toxplan.web.forms import Form, status_of, text, values
 from toxplan.web.rendering import page
 
 router = APIRouter(include_in_schema=False)
-Admin = Annotated[Current, Depends(Allow("admin"))]
+Admin = Annotated[Current, Depends(Allow(Role.ADMIN))]
 REFUSALS = (InvalidInput, Conflict, NotFound)
-ROLES = ("injector", "medical_director", "front_desk", "admin")
 
 
 def _users_page(
@@ -36,7 +36,7 @@ def _users_page(
         current,
         status_code=status_of(error) if error else 200,
         rows=accounts.users(db, current.actor),
-        roles=ROLES,
+        roles=list(Role),
         error=error,
         failed=failed,
         form=form or {},

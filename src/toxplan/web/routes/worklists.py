@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from toxplan.auth.sessions import Current
 from toxplan.errors import Conflict, InvalidInput, NotFound, ToxPlanError
 from toxplan.http.deps import DB, Now
+from toxplan.primitives.roles import CLINICAL_RECORD_READERS, TREATING
 from toxplan.services import worklists
-from toxplan.web.access import CLINICAL_READERS, PRESCRIBERS, Director, Prescriber, Staff, redirect, safe_next
+from toxplan.web.access import Director, Prescriber, Staff, redirect, safe_next
 from toxplan.web.forms import Form, status_of, text
 from toxplan.web.rendering import page
 from toxplan.web.routes.treatments import treatment_with_error
@@ -40,8 +41,8 @@ def _follow_ups_page(
         overdue=[r for r in rows if r.days_overdue > 0],
         due=[r for r in rows if r.days_overdue <= 0],
         today=now.date(),
-        clinical=current.actor.role in CLINICAL_READERS,
-        can_review=current.actor.role in PRESCRIBERS,
+        clinical=current.actor.role in CLINICAL_RECORD_READERS,
+        can_review=current.actor.role in TREATING,
         error=error,
         failed=failed,
     )
