@@ -135,7 +135,10 @@ def sources(format: FormatOption = Format.text) -> None:
 
 @app.command()
 def validate(
-    directory: Annotated[Path | None, typer.Option(help="Knowledge directory (default: the installed one).")] = None,
+    directory: Annotated[
+        Path | None,
+        typer.Option(help="Knowledge directory (default: $TOXPLAN_KNOWLEDGE_DIR, else the installed one)."),
+    ] = None,
 ) -> None:
     """Load and cross-check every knowledge file; exit 1 listing every problem."""
     target = directory or settings().knowledge_dir or default_directory()
