@@ -17,7 +17,7 @@ from PIL import Image
 from skimage import data
 
 from tests.browser.conftest import VIEWPORT, LiveServer
-from tests.browser.test_chart import expect, sign_in
+from tests.browser.test_chart import expect, sign_in, sign_with_password
 from toxplan.db.engine import unit_of_work
 from toxplan.services import photos
 
@@ -108,7 +108,7 @@ def test_chart_on_a_photo_and_sign(page_for: Any, live_server: LiveServer, scree
     page.select_option("#photo-picker", "")
     expect(page.locator("#view-photo")).to_have_count(0)
     expect(page.locator("#view-front")).to_be_visible()
-    page.locator("#sign-button").click()
+    sign_with_password(page)
     expect(page.locator("p.notice")).to_have_text("Treatment signed and recorded.")
     expect(page.locator("#injections tbody tr")).to_have_count(6)
 

@@ -74,7 +74,11 @@ def main(database: str, setup_json: str) -> None:
             # every patient gets course after course at one visit: from the third, the day's
             # glabellar total is above 2 x the label dose (one session), which needs a reason
             "overrides": [
-                {"code": "SESSION_DOSE_ABOVE_MAX", "reason": "Repeated courses at one visit test crash safety."}
+                {
+                    "code": "SESSION_DOSE_ABOVE_MAX",
+                    "category": "clinically_indicated",
+                    "reason": "Repeated courses at one visit test crash safety.",
+                }
             ],
         }
         with unit_of_work(factory) as session:

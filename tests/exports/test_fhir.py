@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from tests.exports.conftest import NOW, Demo
 from toxplan.db.engine import unit_of_work
-from toxplan.db.models import AdverseEvent, AuditEvent, Patient, Treatment, TreatmentInjection
+from toxplan.db.models import AdverseEvent, AuditEvent, Consent, Patient, Treatment, TreatmentInjection
 from toxplan.errors import Forbidden
 from toxplan.interop.fhir import InvalidBundle, _site, patient_bundle, validate
 from toxplan.knowledge.base import KnowledgeBase
@@ -65,6 +65,10 @@ def test_doses_lots_outcomes_and_adverse_events_are_carried(demo: Demo, kb: Know
         data = patient_bundle(session, demo.actors["medical_director"], event.patient_id, kb=kb, now=NOW)
         treatment = session.get(Treatment, event.treatment_id)
         assert treatment is not None
+        held = session.scalar(select(func.count()).select_from(Consent).where(Consent.patient_id == event.patient_id))
+        signer = session.scalars(select(Consent.patient_id).where(Consent.clinic_id == demo.clinic_id)).first()
+        assert signer is not None, "the demo clinic's aesthetic patients signed consents"
+        signed = patient_bundle(session, demo.actors["medical_director"], signer, kb=kb, now=NOW)
     resources = [e["resource"] for e in data["entry"]]
     by_id = {r["id"]: r for r in resources}
     adverse = by_id[event.id]
@@ -79,7 +83,8 @@ def test_doses_lots_outcomes_and_adverse_events_are_carried(demo: Demo, kb: Know
     assert all(d["dosage"]["site"]["text"] and d["reasonCode"][0]["coding"][0]["code"] for d in given)
     procedure = by_id[treatment.id]
     assert procedure["status"] == "completed" and procedure["performer"][0]["actor"]["reference"]
-    assert any(r["resourceType"] == "Consent" for r in resources)
+    assert sum(r["resourceType"] == "Consent" for r in resources) == held  # therapeutic courses may have none
+    assert any(e["resource"]["resourceType"] == "Consent" for e in signed["entry"])
     observations = [r for r in resources if r["resourceType"] == "Observation"]
     assert all(o["status"] == "final" for o in observations)
 

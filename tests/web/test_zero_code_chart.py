@@ -54,6 +54,7 @@ def test_the_chart_page_offers_the_new_area_and_the_solution(browser: tuple[Brow
         {
             "id": "temple_lines",
             "name": "Temple lines",
+            "category": "aesthetic",
             "chart": True,
             "on_label": True,
             "variants": ["standard"],
