@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from toxplan.app import create_app
-from toxplan.auth.passwords import hash_password
+from toxplan.credentials.passwords import hash_password
 from toxplan.db.engine import unit_of_work
 from toxplan.db.migrate import upgrade
 from toxplan.http.deps import CSRF_HEADER, get_now

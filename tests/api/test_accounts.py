@@ -16,8 +16,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import API, NOW, PASSWORD, Staff, assert_error, build_app, make_staff, ok, sign_in
-from toxplan.auth import totp
-from toxplan.auth.passwords import hash_password
+from toxplan.credentials import totp
+from toxplan.credentials.passwords import hash_password
 from toxplan.errors import InvalidInput
 from toxplan.http.deps import CSRF_HEADER
 from toxplan.knowledge.base import KnowledgeBase

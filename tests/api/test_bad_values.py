@@ -33,7 +33,7 @@ from tests.api.conftest import (
 )
 from tests.db.conftest import migrated_postgres_database
 from toxplan.app import create_app
-from toxplan.auth.passwords import hash_password
+from toxplan.credentials.passwords import hash_password
 from toxplan.db.engine import unit_of_work
 from toxplan.http.deps import CSRF_HEADER, get_now
 from toxplan.knowledge.base import KnowledgeBase

@@ -11,7 +11,7 @@ import pytest
 from tests.api.conftest import API, ok, sign_in
 from tests.conftest import request
 from toxplan.app import create_app
-from toxplan.auth.passwords import hash_password
+from toxplan.credentials.passwords import hash_password
 from toxplan.db.engine import unit_of_work
 from toxplan.db.migrate import upgrade
 from toxplan.knowledge.base import KnowledgeBase

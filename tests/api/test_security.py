@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import API, PASSWORD, assert_error, build_app, make_staff
-from toxplan.auth.passwords import hash_password, verify_password
+from toxplan.credentials.passwords import hash_password, verify_password
 from toxplan.errors import InvalidInput
 from toxplan.knowledge.base import KnowledgeBase
 

@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from tests.api.conftest import API, NOW, PASSWORD, assert_error, build_app, make_staff
 from tests.live import server_thread
-from toxplan.auth import totp
 from toxplan.auth.throttle import ALLOWANCE
+from toxplan.credentials import totp
 from toxplan.db.engine import unit_of_work
 from toxplan.db.models import AuditEvent
 from toxplan.http.deps import get_now

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tests.cli.test_db_cli import run
 from toxplan.auth import sessions
-from toxplan.auth.passwords import verify_password
+from toxplan.credentials.passwords import verify_password
 from toxplan.db.engine import make_engine, session_factory, unit_of_work
 from toxplan.db.models import AuditEvent, User, UserTotp
 from toxplan.settings.security import SecuritySettings

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import consent_data
-from toxplan.auth.passwords import hash_password
+from toxplan.credentials.passwords import hash_password
 from toxplan.db.engine import make_engine, session_factory, unit_of_work
 from toxplan.db.migrate import upgrade
 from toxplan.knowledge.base import KnowledgeBase

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from tests.web import seed as seeding
 from tests.web.conftest import FORM_TOKEN, Browser, Login
-from toxplan.auth import totp
+from toxplan.credentials import totp
 
 NEW = "lavender quarry bicycle 88"
 

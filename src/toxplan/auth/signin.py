@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from toxplan.auth import throttle, totp
-from toxplan.auth.passwords import verify_password
+from toxplan.auth import throttle
 from toxplan.auth.sessions import SignedIn, is_demo_account, open_session, token_hash
+from toxplan.credentials import totp
+from toxplan.credentials.passwords import verify_password
 from toxplan.db.engine import unit_of_work
 from toxplan.db.models import TrustedDevice, User
 from toxplan.db.repositories import clinics as users_repo

@@ -11,9 +11,9 @@ from typing import Annotated
 
 import typer
 
-from toxplan.auth.passwords import hash_password
 from toxplan.cli.common import clean_errors, settings
 from toxplan.cli.db_commands import database_session, engine
+from toxplan.credentials.passwords import hash_password
 from toxplan.db.migrate import upgrade
 from toxplan.db.repositories import clinics as clinic_repo
 from toxplan.errors import InvalidInput, NotFound

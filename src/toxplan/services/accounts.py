@@ -13,8 +13,8 @@ from pydantic import AfterValidator, Field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from toxplan.auth import totp
-from toxplan.auth.passwords import hash_password
+from toxplan.credentials import totp
+from toxplan.credentials.passwords import hash_password
 from toxplan.db.models import User, UserTotp
 from toxplan.db.repositories import clinics as clinic_repo
 from toxplan.db.repositories import security as repo

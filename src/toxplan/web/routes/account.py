@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from toxplan.auth import sessions, totp
+from toxplan.auth import sessions
 from toxplan.auth.sessions import Current
+from toxplan.credentials import totp
 from toxplan.errors import Conflict, InvalidInput, ToxPlanError
 from toxplan.http.deps import DB, Allow, Now
 from toxplan.http.errors import RateLimited
